@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// What every service is built on: configuration, logger, database, tokens and metrics,
+/// created once by the composition root and handed to features explicitly.
+public struct ServiceFoundation: Sendable {
+    public let name: String
+    public let config: CoreConfig
+    public let logger: Logger
+    public let database: Database
+    public let tokens: TokenService
+    public let metrics: PrometheusCollectorRegistry
+
+    public init(name: String, config: CoreConfig, logger: Logger? = nil) async throws {
+        var logger = logger ?? Logger(label: name)
+        logger.logLevel = config.logLevel
+        self.name = name
+        self.config = config
+        self.logger = logger
+        self.database = try Database(url: config.database, poolSize: config.databasePoolSize, logger: logger)
+        self.tokens = await TokenService(secret: config.secret, accessTokenLifetime: config.accessTokenLifetime)
+        self.metrics = PrometheusCollectorRegistry()
+    }
+
+    public init(name: String, config: CoreConfig, logger: Logger, database: Database, tokens: TokenService) {
+        self.name = name
+        self.config = config
+        self.logger = logger
+        self.database = database
+        self.tokens = tokens
+        self.metrics = PrometheusCollectorRegistry()
+    }
+
+    /// A router with the shared middleware stack, outermost first: request id, metrics and
+    /// logs, security headers, CORS, error rendering, body limit. Features add routes
+    /// after this (Hummingbird applies middleware to routes added later).
+    public func makeRouter(renderer: any ErrorRenderer, bodyLimitExemptPrefixes: [String] = []) -> Router<AppRequestContext> {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ObservabilityMiddleware(registry: metrics))
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: ExactOriginCORSMiddleware(allowedOrigins: config.corsOrigins))
+        router.add(middleware: ErrorMiddleware(renderer: renderer))
+        router.add(middleware: BodyLimitMiddleware(limit: config.maxBodyBytes, exemptPrefixes: bodyLimitExemptPrefixes))
+        return router
+    }
+
+    /// Registers `/health`, `/ready`, `/metrics` and `/openapi.json`.
+    public func addOperationsRoutes(
+        to router: Router<AppRequestContext>, title: String, description: String, operations: [OpenAPIOperation],
+        extraChecks: [any ReadinessCheck] = []
+    ) {
+        let document = OpenAPIDocument.build(
+            title: title, version: Self.version, description: description, operations: OperationsRoutes.operations + operations)
+        OperationsRoutes(checks: [DatabaseReadinessCheck(database: database)] + extraChecks, registry: metrics, openAPI: document)
+            .register(on: router)
+    }
+
+    /// The application: the router plus the database pool (and any other service) run
+    /// together, the schema applied before the server accepts requests.
+    public func makeApplication(
+        router: Router<AppRequestContext>, services: [any Service] = [], beforeServerStarts: [@Sendable () async throws -> Void] = []
+    ) -> some ApplicationProtocol {
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: name),
+            services: [database.client] + services,
+            logger: logger
+        )
+        if config.autoMigrate {
+            let migrator = SchemaMigrator(database: database)
+            app.beforeServerStarts { try await migrator.migrate() }
+        }
+        for process in beforeServerStarts {
+            app.beforeServerStarts(perform: process)
+        }
+        return app
+    }
+
+    public static let version = "1.0.0"
+}
+
+extension Database {
+    /// Runs `body` with the pool's `run()` active, for one-shot commands (`migrate`,
+    /// `create-admin`) that have no server around them.
+    public func withRunningClient<T: Sendable>(_ body: @Sendable (Database) async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(self)
+        }
+    }
+}

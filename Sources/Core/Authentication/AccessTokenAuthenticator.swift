@@ -1,0 +1,69 @@
+import HTTPTypes
+import Foundation
+import Hummingbird
+
+/// Resolves the caller of a request from the auth service's access token: the
+/// `Authorization: Bearer` header or, when that is absent and cookies are accepted, the
+/// `access_token` cookie. The user is then read (through a short cache) so that a
+/// deactivated account loses access within the cache's lifetime.
+public struct AccessTokenAuthenticator: Sendable {
+    let tokens: TokenService
+    let users: any UserDirectory
+    let acceptsCookie: Bool
+
+    public init(tokens: TokenService, users: any UserDirectory, acceptsCookie: Bool) {
+        self.tokens = tokens
+        self.users = users
+        self.acceptsCookie = acceptsCookie
+    }
+
+    /// The raw token the request carries, if any.
+    public func credential(in request: Request) -> String? {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+            let token = parts[1].trimmingCharacters(in: .whitespaces)
+            return token.isEmpty ? nil : token
+        }
+        if acceptsCookie, let cookie = request.cookies["access_token"]?.value, !cookie.isEmpty {
+            // Some clients store the cookie as "Bearer <token>".
+            return cookie.hasPrefix("Bearer ") ? String(cookie.dropFirst(7)) : cookie
+        }
+        return nil
+    }
+
+    /// Throws `CoreError.unauthorized` without a credential or for an unknown or inactive
+    /// user, and `TokenError` for a token that does not verify.
+    public func authenticate(_ request: Request) async throws -> UserRecord {
+        guard let token = credential(in: request) else { throw CoreError.unauthorized }
+        let claims = try await tokens.verifyAccessToken(token)
+        guard let id = UUID(uuidString: claims.subject) else { throw TokenError.malformed }
+        guard let user = try await users.user(id: id), user.isActive else { throw CoreError.unauthorized }
+        return user
+    }
+}
+
+/// Requires an authenticated user on the routes below it and puts them in the context.
+public struct RequireUserMiddleware: RouterMiddleware {
+    let authenticator: AccessTokenAuthenticator
+
+    public init(authenticator: AccessTokenAuthenticator) {
+        self.authenticator = authenticator
+    }
+
+    public func handle(
+        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        context.user = try await authenticator.authenticate(request)
+        return try await next(request, context)
+    }
+}
+
+extension AppRequestContext {
+    /// The authenticated user; routes behind `RequireUserMiddleware` always have one.
+    public func requireUser() throws -> UserRecord {
+        guard let user else { throw CoreError.unauthorized }
+        return user
+    }
+}

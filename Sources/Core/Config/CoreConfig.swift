@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+
+/// Settings both services share, read once at start-up. Service-specific settings live
+/// in each service's own config type, which embeds this one.
+public struct CoreConfig: Sendable {
+    public var environment: AppEnvironment
+    public var host: String
+    public var port: Int
+    public var database: DatabaseURL
+    public var databasePoolSize: Int
+    public var secret: String
+    public var corsOrigins: [String]
+    public var frontendURL: String
+    public var autoMigrate: Bool
+    public var maxBodyBytes: Int
+    public var logLevel: Logger.Level
+    public var jsonLogs: Bool
+    public var accessTokenLifetime: Duration
+    public var userCacheTTL: Duration
+
+    /// Used only outside production so that `./scripts/dev` and tests need no setup.
+    public static let developmentSecret = "nova-xfinity-development-secret-not-for-production"
+    public static let developmentDatabaseURL = "postgres://postgres@localhost:5432/nova_xfinity"
+    public static let defaultCORSOrigins = ["http://localhost:3000", "http://localhost:5173"]
+
+    /// Values that appear in sample `.env` files; running production with one of them
+    /// would let anyone mint tokens.
+    static let placeholderSecrets: Set<String> = [
+        "secret", "changeme", "change-me", "change_me", "changethis", "your-secret-key", "your_secret_key",
+        "supersecret", "super-secret", "jwt-secret", "mysecret", "please-change-me", "CHANGE_ME_IN_PRODUCTION",
+        developmentSecret,
+    ].reduce(into: Set<String>()) { $0.insert($1.lowercased()) }
+
+    public init(env: EnvironmentReader, defaultPort: Int) throws {
+        environment = try AppEnvironment.parse(env)
+        host = env.string("HOST", default: "0.0.0.0")
+        port = try env.int("PORT", default: defaultPort, range: 1...65535)
+
+        if let raw = env.string("DATABASE_URL") {
+            database = try DatabaseURL(raw)
+        } else if environment == .production {
+            throw ConfigError(variable: "DATABASE_URL", reason: "required in production")
+        } else {
+            database = try DatabaseURL(Self.developmentDatabaseURL)
+        }
+        databasePoolSize = try env.int("DATABASE_POOL_SIZE", default: 16, range: 1...500)
+
+        if let value = env.string("SECRET") {
+            if environment == .production {
+                guard value.utf8.count >= 32 else {
+                    throw ConfigError(variable: "SECRET", reason: "must be at least 32 bytes in production (got \(value.utf8.count))")
+                }
+                guard !Self.placeholderSecrets.contains(value.lowercased()) else {
+                    throw ConfigError(variable: "SECRET", reason: "is a known placeholder; generate one with `openssl rand -hex 32`")
+                }
+            }
+            secret = value
+        } else if environment == .production {
+            throw ConfigError(variable: "SECRET", reason: "required in production")
+        } else {
+            secret = Self.developmentSecret
+        }
+
+        let originsVariable = env.string("BACKEND_CORS_ORIGINS") != nil ? "BACKEND_CORS_ORIGINS" : "CORS_ORIGINS"
+        corsOrigins = try Self.parseOrigins(env.list(originsVariable) ?? Self.defaultCORSOrigins, variable: originsVariable)
+
+        let frontend = try env.url("FRONTEND_URL")?.absoluteString ?? "http://localhost:3000"
+        frontendURL = frontend.hasSuffix("/") ? String(frontend.dropLast()) : frontend
+        autoMigrate = try env.bool("AUTO_MIGRATE", default: true)
+        maxBodyBytes = try env.int("MAX_BODY_BYTES", default: 1 << 20, range: 1024...(1 << 30))
+
+        let levelName = env.string("LOG_LEVEL", default: environment == .test ? "warning" : "info").lowercased()
+        guard let level = Logger.Level(rawValue: levelName == "warn" ? "warning" : levelName) else {
+            throw ConfigError(variable: "LOG_LEVEL", reason: "expected trace, debug, info, notice, warning, error or critical, got '\(levelName)'")
+        }
+        logLevel = level
+        switch env.string("LOG_FORMAT")?.lowercased() {
+        case nil: jsonLogs = environment == .production
+        case "json": jsonLogs = true
+        case "text": jsonLogs = false
+        case let other?: throw ConfigError(variable: "LOG_FORMAT", reason: "expected json or text, got '\(other)'")
+        }
+        accessTokenLifetime = .seconds(60 * (try env.int("JWT_ACCESS_TOKEN_EXPIRE_MINUTES", default: 15, range: 1...(60 * 24 * 30))))
+        userCacheTTL = .seconds(try env.int("USER_CACHE_TTL_SECONDS", default: 30, range: 0...30))
+    }
+
+    /// Browsers send exact origins and credentialed CORS forbids `*`, so each entry must
+    /// be a bare `scheme://host[:port]`.
+    static func parseOrigins(_ values: [String], variable: String) throws -> [String] {
+        try values.map { value in
+            let trimmed = value.hasSuffix("/") ? String(value.dropLast()) : value
+            guard trimmed != "*" else {
+                throw ConfigError(variable: variable, reason: "'*' is not allowed with credentials; list the exact origins")
+            }
+            guard let url = URL(string: trimmed), let scheme = url.scheme, ["http", "https"].contains(scheme),
+                url.host != nil, url.path.isEmpty, url.query == nil
+            else {
+                throw ConfigError(variable: variable, reason: "'\(value)' is not an origin like https://app.example.com")
+            }
+            return trimmed.lowercased()
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The request context of both services.
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    /// Accepted from `X-Request-ID` or generated; set by `RequestIDMiddleware`.
+    public var requestID: String = ""
+    /// The most a handler may read of a body; set by `BodyLimitMiddleware`.
+    public var bodyLimit: Int = 1 << 20
+    /// The caller, once an authenticator has accepted their credentials.
+    public var user: UserRecord?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Request bodies are read with `bodyLimit` by the handlers themselves.
+    public var maxUploadSize: Int { bodyLimit }
+
+    /// The connected peer's IP address (proxies are resolved where that matters).
+    public var peerIP: String? { remoteAddress?.ipAddress }
+}

@@ -1,0 +1,43 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import Prometheus
+
+/// Counts and times every request for `/metrics`, labelled by route template (not the raw
+/// path, which would explode label cardinality), and logs server errors.
+public struct ObservabilityMiddleware: RouterMiddleware {
+    let registry: PrometheusCollectorRegistry
+    static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    public func handle(
+        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
+    ) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        let route = context.endpointPath ?? "unmatched"
+        let method = request.method.rawValue
+        let status = String(response.status.code)
+        registry.makeCounter(name: "http_requests_total", labels: [("method", method), ("route", route), ("status", status)])
+            .increment()
+        registry.makeDurationHistogram(name: "http_request_duration_seconds", labels: [("method", method), ("route", route)], buckets: Self.buckets)
+            .record(elapsed)
+        let metadata: Logger.Metadata = [
+            "method": .string(method), "path": .string(request.uri.path), "status": .stringConvertible(response.status.code),
+            "duration_ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000),
+        ]
+        if response.status.code >= 500 {
+            context.logger.warning("request failed", metadata: metadata)
+        } else {
+            context.logger.debug("request", metadata: metadata)
+        }
+        return response
+    }
+}

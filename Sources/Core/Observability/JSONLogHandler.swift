@@ -1,0 +1,59 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// One JSON object per line on standard output, for log collectors in production.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    let label: String
+    static let output = NIOLockedValueBox(FileHandle.standardOutput)
+
+    public init(label: String, level: Logger.Level) {
+        self.label = label
+        self.logLevel = level
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields: [String: JSONValue] = [
+            "timestamp": .string(Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))),
+            "level": .string(event.level.rawValue),
+            "logger": .string(label),
+            "message": .string(event.message.description),
+        ]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
+            fields[key] = Self.json(value)
+        }
+        var line = JSONValue.object(fields).encodedData()
+        line.append(0x0A)
+        Self.output.withLockedValue { $0.write(line) }
+    }
+
+    static func json(_ value: Logger.Metadata.Value) -> JSONValue {
+        switch value {
+        case .string(let string): .string(string)
+        case .stringConvertible(let convertible): .string(convertible.description)
+        case .array(let array): .array(array.map(json))
+        case .dictionary(let dictionary): .object(dictionary.mapValues(json))
+        }
+    }
+}
+
+public enum LoggingSetup {
+    /// Installs the process-wide log handler. Call once, from `main`.
+    public static func bootstrap(json: Bool, level: Logger.Level) {
+        LoggingSystem.bootstrap { label in
+            if json {
+                return JSONLogHandler(label: label, level: level)
+            }
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Crypto
+import Foundation
+import JWTKit
+
+/// Why a token was refused. Callers map every case to the same 401/400 answer; the cases
+/// exist for logs and tests.
+public enum TokenError: Error, Equatable, Sendable {
+    case malformed
+    case algorithmNotAllowed(String)
+    case badSignature
+    case expired
+    case wrongAudience
+}
+
+/// Issues and verifies the HS256 tokens of the fastapi-users protocol.
+///
+/// The algorithm is pinned: the header must say HS256 before any key is used, so
+/// `alg: none` and algorithm-confusion tokens are refused outright.
+public struct TokenService: Sendable {
+    let accessKeys: JWTKeyCollection
+    let verifyKeys: JWTKeyCollection
+    let resetKeys: JWTKeyCollection
+    let resetSecret: String
+    public let accessTokenLifetime: Duration
+    public let verifyTokenLifetime: Duration
+    public let resetTokenLifetime: Duration
+    let now: @Sendable () -> Date
+
+    public init(
+        secret: String,
+        verificationSecret: String? = nil,
+        resetSecret: String? = nil,
+        accessTokenLifetime: Duration = .seconds(15 * 60),
+        verifyTokenLifetime: Duration = .seconds(3600),
+        resetTokenLifetime: Duration = .seconds(3600),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) async {
+        func keys(_ secret: String) async -> JWTKeyCollection {
+            await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        }
+        self.accessKeys = await keys(secret)
+        self.verifyKeys = await keys(verificationSecret ?? secret)
+        self.resetKeys = await keys(resetSecret ?? secret)
+        self.resetSecret = resetSecret ?? secret
+        self.accessTokenLifetime = accessTokenLifetime
+        self.verifyTokenLifetime = verifyTokenLifetime
+        self.resetTokenLifetime = resetTokenLifetime
+        self.now = now
+    }
+
+    // MARK: issuing
+
+    public func accessToken(for userID: UUID) async throws -> String {
+        try await accessKeys.sign(AccessTokenClaims(subject: userID.uuidString.lowercased(), expiresAt: expiry(after: accessTokenLifetime)))
+    }
+
+    public func verifyToken(for userID: UUID, email: String) async throws -> String {
+        try await verifyKeys.sign(
+            VerifyTokenClaims(subject: userID.uuidString.lowercased(), email: email, expiresAt: expiry(after: verifyTokenLifetime)))
+    }
+
+    public func resetToken(for userID: UUID, passwordHash: String) async throws -> String {
+        try await resetKeys.sign(
+            ResetTokenClaims(
+                subject: userID.uuidString.lowercased(), passwordFingerprint: passwordFingerprint(passwordHash),
+                expiresAt: expiry(after: resetTokenLifetime)))
+    }
+
+    /// A keyed digest of the stored hash: reveals nothing about it, and changes whenever
+    /// the password does.
+    public func passwordFingerprint(_ passwordHash: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(passwordHash.utf8), using: SymmetricKey(data: Data(resetSecret.utf8)))
+        return Data(mac).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public func passwordFingerprintMatches(_ fingerprint: String, passwordHash: String) -> Bool {
+        let expected = Array(passwordFingerprint(passwordHash).utf8)
+        let given = Array(fingerprint.utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    // MARK: verifying
+
+    public func verifyAccessToken(_ token: String) async throws(TokenError) -> AccessTokenClaims {
+        try await verify(token, keys: accessKeys, audience: TokenAudience.access)
+    }
+
+    public func verifyVerificationToken(_ token: String) async throws(TokenError) -> VerifyTokenClaims {
+        try await verify(token, keys: verifyKeys, audience: TokenAudience.verify)
+    }
+
+    public func verifyResetToken(_ token: String) async throws(TokenError) -> ResetTokenClaims {
+        try await verify(token, keys: resetKeys, audience: TokenAudience.reset)
+    }
+
+    private func verify<Claims: ExpiringAudienceClaims>(
+        _ token: String, keys: JWTKeyCollection, audience: String
+    ) async throws(TokenError) -> Claims {
+        let algorithm = try Self.headerAlgorithm(of: token)
+        guard algorithm == "HS256" else { throw .algorithmNotAllowed(algorithm) }
+        let claims: Claims
+        do {
+            claims = try await keys.verify(token, as: Claims.self)
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+            throw .badSignature
+        } catch {
+            throw .malformed
+        }
+        guard claims.audiences.contains(audience) else { throw .wrongAudience }
+        guard Double(claims.expiresAt) > now().timeIntervalSince1970 else { throw .expired }
+        return claims
+    }
+
+    static func headerAlgorithm(of token: String) throws(TokenError) -> String {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let header = Data(base64URLEncoded: String(parts[0])),
+            let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any],
+            let algorithm = object["alg"] as? String
+        else { throw .malformed }
+        return algorithm
+    }
+
+    private func expiry(after lifetime: Duration) -> Int64 {
+        Int64(now().timeIntervalSince1970) + lifetime.components.seconds
+    }
+}
+
+extension Data {
+    /// Decodes unpadded base64url (RFC 4648 §5), as used in JWTs.
+    public init?(base64URLEncoded string: String) {
+        var base64 = string.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        let remainder = base64.count % 4
+        if remainder == 1 { return nil }
+        if remainder > 0 { base64 += String(repeating: "=", count: 4 - remainder) }
+        self.init(base64Encoded: base64)
+    }
+
+    public func base64URLEncodedString() -> String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,29 @@
+-- Nova-XFinity schema: the one definition of the shared PostgreSQL database.
+--
+-- Applied at start-up by both services (unless AUTO_MIGRATE=false) and by the
+-- `migrate` subcommand, inside one transaction holding an advisory lock, so it must stay
+-- idempotent: CREATE ... IF NOT EXISTS, ADD COLUMN IF NOT EXISTS, CREATE OR REPLACE.
+-- Never edit a statement that has shipped; append a new one instead.
+
+-- ---------------------------------------------------------------- auth: users
+CREATE TABLE IF NOT EXISTS users (
+    id                    uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    email                 text NOT NULL,
+    hashed_password       text NOT NULL,
+    is_active             boolean NOT NULL DEFAULT true,
+    is_superuser          boolean NOT NULL DEFAULT false,
+    is_verified           boolean NOT NULL DEFAULT false,
+    role                  text NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'admin')),
+    name                  text,
+    avatar_url            text,
+    referral_code         text,
+    referred_by           uuid REFERENCES users (id) ON DELETE SET NULL,
+    failed_login_attempts integer NOT NULL DEFAULT 0,
+    locked_until          timestamptz,
+    created_at            timestamptz NOT NULL DEFAULT now(),
+    updated_at            timestamptz NOT NULL DEFAULT now()
+);
+-- E-mail is unique case-insensitively, as fastapi-users compares it.
+CREATE UNIQUE INDEX IF NOT EXISTS users_email_lower_key ON users (lower(email));
+CREATE UNIQUE INDEX IF NOT EXISTS users_referral_code_key ON users (referral_code) WHERE referral_code IS NOT NULL;
+CREATE INDEX IF NOT EXISTS users_referred_by_idx ON users (referred_by) WHERE referred_by IS NOT NULL;
