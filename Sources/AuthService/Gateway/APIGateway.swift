@@ -18,8 +18,10 @@ struct APIGateway: Sendable {
         // no read timeout, because SSE streams stay open for as long as generation takes.
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
-        configuration.timeout = .init(connect: .seconds(5), read: nil)
+        configuration.timeout = .init(connect: .seconds(3), read: nil)
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        // Upstream down: answer 502 at once instead of retrying until the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return configuration
     }()
 

@@ -20,8 +20,9 @@ public struct ErrorMiddleware: RouterMiddleware {
             if let rendered = renderer.render(error) {
                 return rendered.response()
             }
+            // The type only: an arbitrary error's fields may hold credentials or user data.
             context.logger.error(
-                "unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+                "unhandled error", metadata: ["error_type": "\(String(reflecting: type(of: error)))", "path": "\(request.uri.path)"])
             return renderer.internalError.response()
         }
     }
