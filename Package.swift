@@ -48,10 +48,12 @@ let package = Package(
             ],
             resources: [.embedInCode("Resources/schema.sql")]
         ),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .target(name: "CSMTP", linkerSettings: [.linkedLibrary("curl")]),
         .executableTarget(
             name: "AuthService",
             dependencies: [
-                "Core",
+                "Core", "CArgon2", "CSMTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),

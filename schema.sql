@@ -27,3 +27,26 @@ CREATE TABLE IF NOT EXISTS users (
 CREATE UNIQUE INDEX IF NOT EXISTS users_email_lower_key ON users (lower(email));
 CREATE UNIQUE INDEX IF NOT EXISTS users_referral_code_key ON users (referral_code) WHERE referral_code IS NOT NULL;
 CREATE INDEX IF NOT EXISTS users_referred_by_idx ON users (referred_by) WHERE referred_by IS NOT NULL;
+
+-- ---------------------------------------------------------------- e-mail outbox
+-- Written in the same transaction as the change that causes a message; delivered by
+-- the auth service's background sender with retries, so a mail-server outage delays
+-- mail but loses none. `dedupe_key` makes "at most once per event" a constraint.
+CREATE TABLE IF NOT EXISTS email_outbox (
+    id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    kind            text NOT NULL,
+    user_id         uuid REFERENCES users (id) ON DELETE SET NULL,
+    to_address      text NOT NULL,
+    subject         text NOT NULL,
+    text_body       text NOT NULL,
+    html_body       text NOT NULL,
+    status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'logged', 'failed')),
+    attempts        integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    last_error      text,
+    dedupe_key      text,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    sent_at         timestamptz
+);
+CREATE INDEX IF NOT EXISTS email_outbox_due_idx ON email_outbox (next_attempt_at) WHERE status = 'pending';
+CREATE UNIQUE INDEX IF NOT EXISTS email_outbox_dedupe_key ON email_outbox (dedupe_key) WHERE dedupe_key IS NOT NULL;

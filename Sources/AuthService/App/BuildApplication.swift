@@ -2,14 +2,31 @@ import AsyncHTTPClient
 import Core
 import Hummingbird
 import Logging
+import NIOPosix
 import ServiceLifecycle
 
 /// The composition root, shared by `main` and the tests.
 func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     let foundation = try await ServiceFoundation(name: "AuthService", config: config.core, logger: logger)
-    let router = foundation.makeRouter(renderer: FastAPIErrorRenderer(), bodyLimitExemptPrefixes: ["/api/"])
-    var services: [any Service] = []
+    let dependencies = try await makeAuthDependencies(config: config, foundation: foundation)
+    let router = foundation.makeRouter(renderer: AuthErrorRenderer(), bodyLimitExemptPrefixes: ["/api/"])
+    var services: [any Service] = [
+        EmailSender(
+            outbox: dependencies.outbox,
+            transport: config.mail.enabled
+                ? SMTPTransport(config: config.mail) as any MailTransport : LogTransport(logger: foundation.logger),
+            pollInterval: config.mail.pollInterval, maxAttempts: config.mail.maxAttempts, retryBase: config.mail.retryBase,
+            logger: foundation.logger)
+    ]
     var operations: [OpenAPIOperation] = []
+
+    RegisterRoutes(service: RegistrationService(dependencies: dependencies)).register(on: router)
+    LoginRoutes(service: LoginService(dependencies: dependencies), authenticator: dependencies.authenticator).register(on: router)
+    PasswordResetRoutes(service: PasswordResetService(dependencies: dependencies)).register(on: router)
+    VerificationRoutes(service: VerificationService(dependencies: dependencies)).register(on: router)
+    UsersRoutes(service: UserAccountService(dependencies: dependencies), authenticator: dependencies.authenticator).register(on: router)
+    operations += RegisterRoutes.operations + LoginRoutes.operations + PasswordResetRoutes.operations
+        + VerificationRoutes.operations + UsersRoutes.operations
 
     if let upstream = config.apiUpstreamURL {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: APIGateway.clientConfiguration)
@@ -22,4 +39,24 @@ func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throw
         to: router, title: "Nova-XFinity Auth", description: "fastapi-users compatible authentication service",
         operations: operations)
     return foundation.makeApplication(router: router, services: services)
+}
+
+func makeAuthDependencies(config: AuthConfig, foundation: ServiceFoundation) async throws -> AuthDependencies {
+    let tokens = await TokenService(
+        secret: config.core.secret, verificationSecret: config.verificationSecret, resetSecret: config.resetPasswordSecret,
+        accessTokenLifetime: config.core.accessTokenLifetime)
+    let users = UserStore(database: foundation.database)
+    return AuthDependencies(
+        config: config,
+        database: foundation.database,
+        tokens: tokens,
+        users: users,
+        passwords: PasswordHasher(cost: config.bcryptCost),
+        outbox: EmailOutbox(database: foundation.database, doorbell: Doorbell()),
+        composer: try EmailComposer(frontendURL: config.core.frontendURL),
+        // fastapi-users' bearer transport: the Authorization header only. Always read
+        // fresh, as fastapi-users does: a deactivated user is refused at once.
+        authenticator: AccessTokenAuthenticator(
+            tokens: tokens, users: PostgresUserDirectory(database: foundation.database), acceptsCookie: false),
+        logger: foundation.logger)
 }

@@ -1,0 +1,35 @@
+import Core
+import Foundation
+
+/// Forgot / reset password with fastapi-users' rules: the token names the user and
+/// fingerprints their password hash, so it works once and dies with any password change.
+struct PasswordResetService: Sendable {
+    let dependencies: AuthDependencies
+
+    func forgotPassword(email: String) async throws {
+        let dependencies = self.dependencies
+        guard let user = try await dependencies.users.user(email: email, on: dependencies.database.client), user.isActive else {
+            return
+        }
+        let token = try await dependencies.tokens.resetToken(for: user.id, passwordHash: user.hashedPassword)
+        try await dependencies.transaction { runner in
+            try await dependencies.outbox.enqueue(
+                dependencies.composer.passwordReset(userID: user.id, email: user.email, name: user.name, token: token), on: runner)
+        }
+    }
+
+    func resetPassword(token: String, newPassword: String) async throws {
+        let dependencies = self.dependencies
+        guard let claims = try? await dependencies.tokens.verifyResetToken(token),
+            let id = UUID(uuidString: claims.subject),
+            let user = try await dependencies.users.user(id: id, on: dependencies.database.client),
+            user.isActive,
+            dependencies.tokens.passwordFingerprintMatches(claims.passwordFingerprint, passwordHash: user.hashedPassword)
+        else { throw AuthError.resetPasswordBadToken }
+        if let reason = PasswordPolicy.violation(password: newPassword, email: user.email) {
+            throw AuthError.resetPasswordInvalidPassword(reason: reason)
+        }
+        let hash = try await dependencies.passwords.hash(newPassword)
+        _ = try await dependencies.users.update(id: user.id, .init(hashedPassword: hash), on: dependencies.database.client)
+    }
+}

@@ -1,0 +1,65 @@
+import Core
+import Foundation
+import Hummingbird
+
+/// `/users/me` and `/users/{id}` (superusers only).
+struct UsersRoutes: Sendable {
+    let service: UserAccountService
+    let authenticator: AccessTokenAuthenticator
+
+    static let updateSchema = OpenAPIDocument.object([
+        "email": OpenAPIDocument.email, "password": OpenAPIDocument.string, "name": OpenAPIDocument.string,
+        "avatar_url": OpenAPIDocument.string, "is_active": OpenAPIDocument.boolean, "is_superuser": OpenAPIDocument.boolean,
+        "is_verified": OpenAPIDocument.boolean, "role": ["type": "string", "enum": ["user", "admin"]],
+    ])
+
+    static let operations: [OpenAPIOperation] = [
+        OpenAPIOperation("GET", "/users/me", summary: "The current user", tag: "users", requiresAuth: true, responses: [200: "UserRead", 401: "Unauthorized"]),
+        OpenAPIOperation(
+            "PATCH", "/users/me", summary: "Update the current user (email, password, name, avatar_url)", tag: "users", requiresAuth: true,
+            requestBody: updateSchema,
+            responses: [200: "UserRead", 400: "UPDATE_USER_EMAIL_ALREADY_EXISTS or UPDATE_USER_INVALID_PASSWORD", 401: "Unauthorized", 422: "Validation Error"]),
+        OpenAPIOperation("GET", "/users/:id", summary: "A user (superuser)", tag: "users", requiresAuth: true,
+            responses: [200: "UserRead", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"]),
+        OpenAPIOperation("PATCH", "/users/:id", summary: "Update a user, including flags and role (superuser)", tag: "users", requiresAuth: true,
+            requestBody: updateSchema, responses: [200: "UserRead", 400: "UPDATE_USER_*", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"]),
+        OpenAPIOperation("DELETE", "/users/:id", summary: "Delete a user (superuser)", tag: "users", requiresAuth: true,
+            responses: [204: "Deleted", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"]),
+    ]
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/users/me") { request, _ in
+            try JSONResponse.make(UserRead(try await authenticator.authenticate(request)))
+        }
+        router.patch("/users/me") { request, context in
+            let user = try await authenticator.authenticate(request)
+            let body = try await request.decodeJSON(UserUpdateRequest.self, context: context)
+            return try JSONResponse.make(UserRead(try await service.update(user, with: body, scope: .own)))
+        }
+        router.get("/users/:id") { request, context in
+            let target = try await target(request, context)
+            return try JSONResponse.make(UserRead(target))
+        }
+        router.patch("/users/:id") { request, context in
+            let target = try await target(request, context)
+            let body = try await request.decodeJSON(UserUpdateRequest.self, context: context)
+            return try JSONResponse.make(UserRead(try await service.update(target, with: body, scope: .superuser)))
+        }
+        router.delete("/users/:id") { request, context in
+            let target = try await target(request, context)
+            guard try await service.delete(id: target.id) else { throw CoreError.notFound }
+            return Response(status: .noContent)
+        }
+    }
+
+    /// fastapi-users' order: 401 without a valid token, 403 for a non-superuser, then 404
+    /// for a malformed or unknown id.
+    private func target(_ request: Request, _ context: AppRequestContext) async throws -> UserRecord {
+        let caller = try await authenticator.authenticate(request)
+        guard caller.isSuperuser else { throw CoreError.forbidden }
+        guard let raw = context.parameters.get("id"), let id = UUID(uuidString: raw), let user = try await service.user(id: id) else {
+            throw CoreError.notFound
+        }
+        return user
+    }
+}
