@@ -41,6 +41,7 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     public struct LaunchError: Error, CustomStringConvertible {
+        public init(message: String) { self.message = message }
         public var message: String
         public var description: String { message }
     }
