@@ -97,6 +97,7 @@ let package = Package(
             name: "AuthServiceTests",
             dependencies: [
                 "AuthService", "Core", "TestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

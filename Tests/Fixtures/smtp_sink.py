@@ -24,7 +24,7 @@ class Sink:
             self.count += 1
             path = os.path.join(self.outdir, "%04d.eml" % self.count)
         header = "X-Envelope: from=%s to=%s auth=%s\r\n" % (
-            envelope.mail_from, ",".join(envelope.rcpt_tos), getattr(session, "auth_data", None) and "yes" or "no")
+            envelope.mail_from, ",".join(envelope.rcpt_tos), "yes" if getattr(session, "authenticated", False) else "no")
         with open(path + ".tmp", "wb") as handle:
             handle.write(header.encode())
             handle.write(envelope.original_content or envelope.content)

@@ -96,8 +96,8 @@ public final class SMTPSink: @unchecked Sendable {
         return files.compactMap { name in
             guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { return nil }
             let text = String(decoding: data, as: UTF8.self)
-            let envelopeLine = text.components(separatedBy: "\r\n").first ?? ""
-            return Message(raw: String(text.dropFirst(envelopeLine.count + 2)), envelope: envelopeLine)
+            guard let lineEnd = text.range(of: "\r\n") else { return nil }
+            return Message(raw: String(text[lineEnd.upperBound...]), envelope: String(text[..<lineEnd.lowerBound]))
         }
     }
 

@@ -1,0 +1,94 @@
+import Core
+import Foundation
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+@testable import AuthService
+
+/// E-mail end to end: the service's own sender, libcurl, and a real SMTP server.
+@Suite(.serialized) struct EmailDeliveryTests {
+    func harness(smtpPort: Int, extra: [String: String] = [:]) async throws -> AuthHarness {
+        try await AuthHarness(
+            [
+                "EMAILS_ENABLED": "true", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": String(smtpPort),
+                "EMAILS_FROM_EMAIL": "no-reply@nova.test", "EMAILS_FROM_NAME": "Nova Tést",
+                "EMAIL_POLL_INTERVAL_MS": "100", "EMAIL_RETRY_BASE_MS": "200", "FRONTEND_URL": "https://app.nova.test",
+            ].merging(extra) { $1 })
+    }
+
+    @Test func verificationMailArrivesWithTextAndHTMLParts() async throws {
+        let sink = try SMTPSink()
+        try await sink.start()
+        defer { Task { await sink.stop() } }
+        let harness = try await harness(smtpPort: sink.port)
+        let email = AuthHarness.uniqueEmail("mail")
+        try await harness.app().test(.router) { client in
+            try await client.postJSON("/auth/register", ["email": .string(email), "password": "a sound password", "name": "Zoë"]) { response in
+                #expect(response.status == .created)
+            }
+            let messages = try await sink.waitForMessages(1)
+            let message = try #require(messages.first)
+            #expect(message.envelope.contains("to=\(email)"))
+            #expect(message.envelope.contains("from=no-reply@nova.test"))
+            #expect(message.header("Subject") == "Confirm your e-mail address")
+            #expect(message.header("From")?.contains("=?UTF-8?B?") == true)
+            #expect(message.raw.contains("multipart/alternative"))
+            #expect(message.raw.contains("Content-Type: text/plain; charset=utf-8"))
+            #expect(message.raw.contains("Content-Type: text/html; charset=utf-8"))
+            let body = message.decodedBody
+            #expect(body.contains("Hi Zoë,"))
+            #expect(body.contains("<a href=\"https://app.nova.test/verify-email?token="))
+            // The mailed link verifies the account.
+            let token = try #require(AuthHarness.token(inLinkOf: body))
+            try await client.postJSON("/auth/verify", ["token": .string(token)]) { response in
+                #expect(response.status == .ok)
+                #expect(response.json["is_verified"] == true)
+            }
+            // Verification sends the welcome mail.
+            let afterVerify = try await sink.waitForMessages(2)
+            #expect(afterVerify.last?.header("Subject")?.hasPrefix("Welcome") == true)
+        }
+        let statuses = try await harness.outbox(to: email).map(\.status)
+        #expect(statuses == ["sent", "sent"])
+    }
+
+    @Test func authenticatesWhenCredentialsAreConfigured() async throws {
+        let sink = try SMTPSink(credentials: ("mailer", "s3cret pass"))
+        try await sink.start()
+        defer { Task { await sink.stop() } }
+        let harness = try await harness(smtpPort: sink.port, extra: ["SMTP_USERNAME": "mailer", "SMTP_PASSWORD": "s3cret pass"])
+        let user = try await harness.createUser()
+        try await harness.app().test(.router) { client in
+            try await client.postJSON("/auth/forgot-password", ["email": .string(user.email)]) { response in
+                #expect(response.status == .accepted)
+            }
+            let message = try #require(try await sink.waitForMessages(1).first)
+            #expect(message.envelope.contains("auth=yes"))
+            #expect(message.decodedBody.contains("https://app.nova.test/reset-password?token="))
+        }
+    }
+
+    @Test func aMailServerOutageDelaysMailButLosesNone() async throws {
+        let port = try freePort()
+        let harness = try await harness(smtpPort: port)
+        let email = AuthHarness.uniqueEmail("outage")
+        try await harness.app().test(.router) { client in
+            // The server is down: registration still succeeds, the mail waits.
+            try await client.postJSON("/auth/register", ["email": .string(email), "password": "a sound password"]) { response in
+                #expect(response.status == .created)
+            }
+            try await Task.sleep(for: .milliseconds(800))
+            let pending = try await harness.outbox(to: email)
+            #expect(pending.map(\.status) == ["pending"])
+            // The server comes back on the same port: the retry delivers it.
+            let sink = try SMTPSink(port: port)
+            try await sink.start()
+            defer { Task { await sink.stop() } }
+            let messages = try await sink.waitForMessages(1, timeout: .seconds(20))
+            #expect(messages.count == 1)
+            #expect(messages.first?.envelope.contains("to=\(email)") == true)
+        }
+        #expect(try await harness.outbox(to: email).map(\.status) == ["sent"])
+    }
+}
