@@ -18,8 +18,10 @@ struct AuthHarness {
 
     static let password = "correct horse battery"
 
-    init(_ overrides: [String: String] = [:]) async throws {
-        let url = try await TestDatabase.migratedURL()
+    /// `isolatedDatabase`: a fresh database of its own, for tests whose background work
+    /// (the e-mail sender) must not share rows with other tests running in parallel.
+    init(_ overrides: [String: String] = [:], isolatedDatabase: Bool = false) async throws {
+        let url = isolatedDatabase ? try await TestDatabase.makeMigrated() : try await TestDatabase.migratedURL()
         // bcrypt cost 4 keeps the suite fast; the cost-10 contract has its own test.
         config = try AuthConfig(env: testEnvironment(databaseURL: url, ["BCRYPT_COST": "4"].merging(overrides) { $1 }))
         foundation = try await ServiceFoundation(name: "AuthService", config: config.core, logger: quietLogger)

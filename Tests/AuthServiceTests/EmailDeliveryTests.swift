@@ -14,7 +14,7 @@ import TestSupport
                 "EMAILS_ENABLED": "true", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": String(smtpPort),
                 "EMAILS_FROM_EMAIL": "no-reply@nova.test", "EMAILS_FROM_NAME": "Nova Tést",
                 "EMAIL_POLL_INTERVAL_MS": "100", "EMAIL_RETRY_BASE_MS": "200", "FRONTEND_URL": "https://app.nova.test",
-            ].merging(extra) { $1 })
+            ].merging(extra) { $1 }, isolatedDatabase: true)
     }
 
     @Test func verificationMailArrivesWithTextAndHTMLParts() async throws {

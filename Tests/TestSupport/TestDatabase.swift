@@ -39,6 +39,16 @@ public enum TestDatabase {
         return components.string!
     }
 
+    /// A new database with the schema applied. Dropped with the test server at the end of
+    /// the run (scripts/test starts a fresh cluster database each time).
+    public static func makeMigrated() async throws -> String {
+        let url = try await makeEmpty()
+        try await with(url: url) { database in
+            try await SchemaMigrator(database: database).migrate()
+        }
+        return url
+    }
+
     public static func drop(_ url: String) async throws {
         let name = try DatabaseURL(url).database
         try await withAdminDatabase { database in

@@ -82,3 +82,11 @@ create_local_database() {
         psql -q -h 127.0.0.1 -p "$LOCAL_PG_PORT" -U postgres -d postgres -c "CREATE DATABASE \"$name\"" >/dev/null
     fi
 }
+
+# Drops the per-test databases (t_*) that earlier runs left in the local cluster.
+drop_scratch_databases() {
+    local name
+    for name in $(psql -tA -h 127.0.0.1 -p "$LOCAL_PG_PORT" -U postgres -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 't\_%'"); do
+        psql -q -h 127.0.0.1 -p "$LOCAL_PG_PORT" -U postgres -d postgres -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null
+    done
+}

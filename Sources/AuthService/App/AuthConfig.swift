@@ -13,7 +13,9 @@ struct AuthConfig: Sendable {
     var bcryptCost: UInt8
 
     init(env: EnvironmentReader = EnvironmentReader()) throws {
-        core = try CoreConfig(env: env, defaultPort: 8000)
+        // The auth service reads users fresher than the API service (5 s instead of 30 s):
+        // its own writes invalidate at once, other replicas' writes within 5 s.
+        core = try CoreConfig(env: env, defaultPort: 8000, defaultUserCacheSeconds: 5)
         apiUpstreamURL = try env.url("API_UPSTREAM_URL")
         verificationSecret = env.string("USERS_VERIFICATION_TOKEN_SECRET") ?? core.secret
         resetPasswordSecret = env.string("USERS_RESET_PASSWORD_TOKEN_SECRET") ?? core.secret

@@ -45,7 +45,8 @@ func makeAuthDependencies(config: AuthConfig, foundation: ServiceFoundation) asy
     let tokens = await TokenService(
         secret: config.core.secret, verificationSecret: config.verificationSecret, resetSecret: config.resetPasswordSecret,
         accessTokenLifetime: config.core.accessTokenLifetime)
-    let users = UserStore(database: foundation.database)
+    let userCache = CachedUserDirectory(base: PostgresUserDirectory(database: foundation.database), ttl: config.core.userCacheTTL)
+    let users = UserStore(database: foundation.database, cache: userCache)
     return AuthDependencies(
         config: config,
         database: foundation.database,
@@ -54,9 +55,7 @@ func makeAuthDependencies(config: AuthConfig, foundation: ServiceFoundation) asy
         passwords: PasswordHasher(cost: config.bcryptCost),
         outbox: EmailOutbox(database: foundation.database, doorbell: Doorbell()),
         composer: try EmailComposer(frontendURL: config.core.frontendURL),
-        // fastapi-users' bearer transport: the Authorization header only. Always read
-        // fresh, as fastapi-users does: a deactivated user is refused at once.
-        authenticator: AccessTokenAuthenticator(
-            tokens: tokens, users: PostgresUserDirectory(database: foundation.database), acceptsCookie: false),
+        // fastapi-users' bearer transport: the Authorization header only.
+        authenticator: AccessTokenAuthenticator(tokens: tokens, users: userCache, acceptsCookie: false),
         logger: foundation.logger)
 }

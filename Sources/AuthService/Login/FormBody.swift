@@ -10,8 +10,42 @@ struct FormBody {
 
     static func read(_ request: Request, context: AppRequestContext) async throws -> FormBody {
         let buffer = try await request.collectBody(context: context)
-        guard request.mediaType == "application/x-www-form-urlencoded" else { return FormBody(fields: [:]) }
-        return FormBody(encoded: String(buffer: buffer))
+        switch request.mediaType {
+        case "application/x-www-form-urlencoded":
+            return FormBody(encoded: String(buffer: buffer))
+        case "multipart/form-data":
+            guard let boundary = request.headers[.contentType].flatMap(Self.boundary) else { return FormBody(fields: [:]) }
+            return FormBody(multipart: String(buffer: buffer), boundary: boundary)
+        default:
+            return FormBody(fields: [:])
+        }
+    }
+
+    static func boundary(_ contentType: String) -> String? {
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0].lowercased() == "boundary" {
+                return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+        }
+        return nil
+    }
+
+    /// The text fields of a multipart/form-data body (files are not expected here).
+    init(multipart body: String, boundary: String) {
+        var fields: [String: String] = [:]
+        for part in body.components(separatedBy: "--" + boundary) {
+            guard let split = part.range(of: "\r\n\r\n") else { continue }
+            let head = part[..<split.lowerBound]
+            var value = String(part[split.upperBound...])
+            if value.hasSuffix("\r\n") { value.removeLast() }  // "\r\n" is one Character
+            guard let nameRange = head.range(of: "name=\"") else { continue }
+            let rest = head[nameRange.upperBound...]
+            guard let close = rest.firstIndex(of: "\"") else { continue }
+            let name = String(rest[..<close])
+            if fields[name] == nil { fields[name] = value }
+        }
+        self.fields = fields
     }
 
     init(fields: [String: String]) {
@@ -37,7 +71,8 @@ struct FormBody {
 
     /// The required fields' values, or a 422 listing every missing one.
     func require(_ names: [String]) throws -> [String] {
-        let missing = names.filter { fields[$0] == nil }
+        // FastAPI treats an empty form value as absent.
+        let missing = names.filter { fields[$0]?.isEmpty ?? true }
         guard missing.isEmpty else {
             throw CoreError.invalidInput(missing.map { ValidationIssue.missing($0, input: .null) })
         }

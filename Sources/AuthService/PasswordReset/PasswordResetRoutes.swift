@@ -1,7 +1,10 @@
 import Core
 import Hummingbird
 
-struct ResetPasswordRequest: Decodable {
+struct ResetPasswordRequest: Decodable, RequestBodyShape {
+    static let requiredFields = ["token", "password"]
+    static let missingFieldInputIsWholeBody = false
+
     var token: String
     var password: String
 }

@@ -24,12 +24,21 @@ struct PasswordResetService: Sendable {
             let id = UUID(uuidString: claims.subject),
             let user = try await dependencies.users.user(id: id, on: dependencies.database.client),
             user.isActive,
-            dependencies.tokens.passwordFingerprintMatches(claims.passwordFingerprint, passwordHash: user.hashedPassword)
+            try await fingerprintMatches(claims.passwordFingerprint, passwordHash: user.hashedPassword)
         else { throw AuthError.resetPasswordBadToken }
         if let reason = PasswordPolicy.violation(password: newPassword, email: user.email) {
             throw AuthError.resetPasswordInvalidPassword(reason: reason)
         }
         let hash = try await dependencies.passwords.hash(newPassword)
         _ = try await dependencies.users.update(id: user.id, .init(hashedPassword: hash), on: dependencies.database.client)
+    }
+
+    /// Ours are keyed digests; tokens issued by the replaced fastapi-users service carry
+    /// an argon2 hash of the stored hash instead, and stay valid for their hour.
+    func fingerprintMatches(_ fingerprint: String, passwordHash: String) async throws -> Bool {
+        if fingerprint.hasPrefix("$argon2") {
+            return try await dependencies.passwords.verify(passwordHash, against: fingerprint) != .mismatch
+        }
+        return dependencies.tokens.passwordFingerprintMatches(fingerprint, passwordHash: passwordHash)
     }
 }

@@ -2,7 +2,10 @@ import Core
 
 /// fastapi-users' `UserCreate` plus the fields the existing frontend sends. Privileged
 /// fields (`is_active`, `is_superuser`, `is_verified`, `role`) are accepted and ignored.
-struct RegisterRequest: Decodable {
+struct RegisterRequest: Decodable, RequestBodyShape {
+    static let requiredFields = ["email", "password"]
+    static let missingFieldInputIsWholeBody = true
+
     var email: String
     var password: String
     var name: String?

@@ -19,7 +19,7 @@ struct RegisterRoutes: Sendable {
         router.post("/auth/register") { request, context in
             let body = try await request.decodeJSON(RegisterRequest.self, context: context)
             let user = try await service.register(body)
-            return try JSONResponse.make(UserRead(user), status: .created)
+            return JSONResponse.user(user, status: .created)
         }
     }
 }

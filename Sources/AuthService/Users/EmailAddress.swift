@@ -1,46 +1,83 @@
-/// E-mail syntax as pydantic's `EmailStr` (email-validator) checks it, closely enough for
-/// the same inputs to pass and fail, with its wording in the 422 message.
+import Core
+import Foundation
+
+/// E-mail syntax as pydantic's `EmailStr` checks it (email-validator 2, without the
+/// deliverability lookup), with its wording in the 422 message. The domain is lower-cased
+/// and the local part kept as typed, as pydantic normalises.
 enum EmailAddress {
-    /// The normalized address (domain lower-cased), or the reason it is invalid.
-    static func normalize(_ raw: String) -> Result<String, FieldValidationErrorReason> {
-        let value = raw.trimmingCharacters(in: .whitespaces)
-        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2 else {
-            return .failure(.init("The email address is not valid. It must have exactly one @-sign."))
+    struct Invalid: Error, Equatable {
+        var reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    /// pydantic accepts `Display Name <address>` and keeps the address.
+    static let displayNamePattern = try! NSRegularExpression(pattern: #"^ *([\w ]*?) *<(.+?)> *$"#)
+
+    static func normalize(_ raw: String) -> Result<String, Invalid> {
+        var value = raw
+        let range = NSRange(value.startIndex..., in: value)
+        if let match = displayNamePattern.firstMatch(in: value, range: range), let address = Range(match.range(at: 2), in: value) {
+            value = String(value[address])
         }
-        let local = String(parts[0])
-        let domain = String(parts[1]).lowercased()
-        guard !local.isEmpty else { return .failure(.init("There must be something before the @-sign.")) }
-        guard !domain.isEmpty else { return .failure(.init("There must be something after the @-sign.")) }
-        guard local.utf8.count <= 64 else { return .failure(.init("The email address is too long before the @-sign.")) }
-        guard value.utf8.count <= 254 else { return .failure(.init("The email address is too long.")) }
-        let allowedLocal = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.")
-        for character in local where !allowedLocal.contains(character) && character.isASCII {
-            return .failure(.init("The email address contains invalid characters before the @-sign: '\(character)'."))
+        value = value.trimmingCharacters(in: .whitespaces)
+        guard value.count <= 2048 else { return .failure(Invalid("Length must not exceed 2048 characters")) }
+        guard let at = value.firstIndex(of: "@") else { return .failure(Invalid("An email address must have an @-sign.")) }
+        let local = String(value[..<at])
+        let domain = String(value[value.index(after: at)...])
+        guard !local.isEmpty else { return .failure(Invalid("There must be something before the @-sign.")) }
+        guard !domain.isEmpty else { return .failure(Invalid("There must be something after the @-sign.")) }
+        if let reason = localPartProblem(local) { return .failure(Invalid(reason)) }
+        if let reason = domainProblem(domain) { return .failure(Invalid(reason)) }
+        guard local.utf8.count <= 64 else {
+            return .failure(Invalid("The email address is too long before the @-sign (\(local.utf8.count - 64) characters too many)."))
         }
-        if local.hasPrefix(".") || local.hasSuffix(".") || local.contains("..") {
-            return .failure(.init("The email address is not valid. A period cannot be at the start or end of the part before the @-sign, or appear twice in a row."))
+        guard value.utf8.count <= 254 else {
+            return .failure(Invalid("The email address is too long (\(value.utf8.count - 254) characters too many)."))
         }
-        guard domain.contains(".") else {
-            return .failure(.init("The part after the @-sign is not valid. It should have a period."))
+        return .success(local + "@" + domain.lowercased())
+    }
+
+    static let atextSpecials = Set("!#$%&'*+-/=?^_`{|}~.")
+
+    static func localPartProblem(_ local: String) -> String? {
+        let invalid = local.filter { character in
+            !(character.isLetter || character.isNumber || atextSpecials.contains(character) || (!character.isASCII && !character.isWhitespace))
         }
-        for label in domain.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !label.isEmpty, label.count <= 63, !label.hasPrefix("-"), !label.hasSuffix("-"),
-                label.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" })
-            else {
-                return .failure(.init("The part after the @-sign is not valid. It is not within a valid top-level domain."))
+        if !invalid.isEmpty {
+            return "The email address contains invalid characters before the @-sign: \(quotedList(invalid))."
+        }
+        if local.hasPrefix(".") { return "An email address cannot start with a period." }
+        if local.hasSuffix(".") { return "An email address cannot have a period immediately before the @-sign." }
+        if local.contains("..") { return "An email address cannot have two periods in a row." }
+        return nil
+    }
+
+    static func domainProblem(_ domain: String) -> String? {
+        let invalid = domain.filter { character in !(character.isLetter || character.isNumber || character == "-" || character == ".") }
+        if !invalid.isEmpty {
+            return "The part after the @-sign contains invalid characters: \(quotedList(invalid))."
+        }
+        if domain.hasPrefix(".") { return "An email address cannot have a period immediately after the @-sign." }
+        if domain.hasSuffix(".") { return "An email address cannot end with a period." }
+        if domain.contains("..") { return "An email address cannot have two periods in a row." }
+        guard domain.contains(".") else { return "The part after the @-sign is not valid. It should have a period." }
+        for label in domain.split(separator: ".") {
+            if label.hasPrefix("-") || label.hasSuffix("-") {
+                return "The part after the @-sign contains invalid characters (Label must not start or end with a hyphen.)."
             }
+            if label.count > 63 { return "The email address is too long after the @-sign." }
         }
-        return .success(local + "@" + domain)
+        if let tld = domain.split(separator: ".").last, tld.allSatisfy(\.isNumber) {
+            return "The part after the @-sign is not valid. It is not within a valid top-level domain."
+        }
+        return nil
+    }
+
+    /// email-validator lists the offending characters sorted and quoted: `'@', '!'`.
+    static func quotedList(_ characters: String) -> String {
+        Set(characters).sorted().map { "'\($0)'" }.joined(separator: ", ")
     }
 }
-
-struct FieldValidationErrorReason: Error, Equatable {
-    var reason: String
-    init(_ reason: String) { self.reason = reason }
-}
-
-import Core
 
 extension KeyedDecodingContainer {
     /// Decodes an `EmailStr` field: 422 `value_error` with email-validator's wording.

@@ -22,7 +22,9 @@ struct UserAccountService: Sendable {
         let dependencies = self.dependencies
         var emailChanged = false
         if let email = request.email, email != user.email {
-            if let existing = try await dependencies.users.user(email: email, on: dependencies.database.client), existing.id != user.id {
+            // As fastapi-users: any other spelling of a taken address is refused, including
+            // the user's own address in another case.
+            if try await dependencies.users.user(email: email, on: dependencies.database.client) != nil {
                 throw AuthError.updateUserEmailAlreadyExists
             }
             changes.email = email

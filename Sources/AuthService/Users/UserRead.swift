@@ -2,7 +2,7 @@ import Core
 import Foundation
 
 /// fastapi-users' `UserRead`, the one shape in which a user leaves this service.
-struct UserRead: Encodable, Equatable {
+struct UserRead: Equatable {
     var id: String
     var email: String
     var isActive: Bool
@@ -22,29 +22,22 @@ struct UserRead: Encodable, Equatable {
         role = user.isAdmin ? UserRecord.Role.admin.rawValue : UserRecord.Role.user.rawValue
         name = user.name
         avatarURL = user.avatarURL
-        createdAt = user.createdAt.formatted(.iso8601)
+        createdAt = ISO8601.string(from: user.createdAt)
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, email, role, name
-        case isActive = "is_active"
-        case isSuperuser = "is_superuser"
-        case isVerified = "is_verified"
-        case avatarURL = "avatar_url"
-        case createdAt = "created_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(email, forKey: .email)
-        try container.encode(isActive, forKey: .isActive)
-        try container.encode(isSuperuser, forKey: .isSuperuser)
-        try container.encode(isVerified, forKey: .isVerified)
-        try container.encode(role, forKey: .role)
-        // Optional fields are always present (null when unset), as pydantic serialises them.
-        try container.encode(name, forKey: .name)
-        try container.encode(avatarURL, forKey: .avatarURL)
-        try container.encode(createdAt, forKey: .createdAt)
+    /// The JSON, written directly (UserRead is the hottest answer). Optional fields are
+    /// always present, null when unset, as pydantic serialises them.
+    var jsonBytes: [UInt8] {
+        var writer = JSONObjectWriter()
+        writer.add("id", id)
+        writer.add("email", email)
+        writer.add("is_active", isActive)
+        writer.add("is_superuser", isSuperuser)
+        writer.add("is_verified", isVerified)
+        writer.add("role", role)
+        writer.add("name", name)
+        writer.add("avatar_url", avatarURL)
+        writer.add("created_at", createdAt)
+        return writer.finish()
     }
 }

@@ -6,6 +6,8 @@ import PostgresNIO
 /// `users` as the auth service writes it.
 struct UserStore: Sendable {
     let database: Database
+    /// The authenticator's cache; every write drops the user from it.
+    var cache: CachedUserDirectory?
     var logger: Logger { database.logger }
     static let columns = PostgresUserDirectory.columns
 
@@ -90,6 +92,7 @@ struct UserStore: Sendable {
         assignments.append("updated_at = now()")
         try bindings.append(id)
         let sql = "UPDATE users SET \(assignments.joined(separator: ", ")) WHERE id = $\(bindings.count) RETURNING \(Self.columns)"
+        defer { cache?.invalidate(id: id) }
         do {
             return try await first(runner.run(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
         } catch let error as PSQLError where error.isUniqueViolation {
@@ -99,6 +102,7 @@ struct UserStore: Sendable {
 
     /// True when a row was deleted.
     func delete(id: UUID, on runner: any SQLRunner) async throws -> Bool {
+        defer { cache?.invalidate(id: id) }
         let rows = try await runner.run("DELETE FROM users WHERE id = \(id) RETURNING id", logger: logger)
         for try await _ in rows { return true }
         return false

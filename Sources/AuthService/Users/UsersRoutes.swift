@@ -29,21 +29,23 @@ struct UsersRoutes: Sendable {
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/users/me") { request, _ in
-            try JSONResponse.make(UserRead(try await authenticator.authenticate(request)))
+            JSONResponse.user(try await authenticator.authenticate(request))
         }
         router.patch("/users/me") { request, context in
+            let buffer = try await request.collectJSONBody(context: context)
             let user = try await authenticator.authenticate(request)
-            let body = try await request.decodeJSON(UserUpdateRequest.self, context: context)
-            return try JSONResponse.make(UserRead(try await service.update(user, with: body, scope: .own)))
+            let body = try request.decodeJSON(UserUpdateRequest.self, from: buffer)
+            return JSONResponse.user(try await service.update(user, with: body, scope: .own))
         }
         router.get("/users/:id") { request, context in
             let target = try await target(request, context)
-            return try JSONResponse.make(UserRead(target))
+            return JSONResponse.user(target)
         }
         router.patch("/users/:id") { request, context in
+            let buffer = try await request.collectJSONBody(context: context)
             let target = try await target(request, context)
-            let body = try await request.decodeJSON(UserUpdateRequest.self, context: context)
-            return try JSONResponse.make(UserRead(try await service.update(target, with: body, scope: .superuser)))
+            let body = try request.decodeJSON(UserUpdateRequest.self, from: buffer)
+            return JSONResponse.user(try await service.update(target, with: body, scope: .superuser))
         }
         router.delete("/users/:id") { request, context in
             let target = try await target(request, context)
@@ -57,9 +59,25 @@ struct UsersRoutes: Sendable {
     private func target(_ request: Request, _ context: AppRequestContext) async throws -> UserRecord {
         let caller = try await authenticator.authenticate(request)
         guard caller.isSuperuser else { throw CoreError.forbidden }
-        guard let raw = context.parameters.get("id"), let id = UUID(uuidString: raw), let user = try await service.user(id: id) else {
+        guard let raw = context.parameters.get("id"), let id = UUID(flexible: raw), let user = try await service.user(id: id) else {
             throw CoreError.notFound
         }
         return user
+    }
+}
+
+extension UUID {
+    /// Python's `uuid.UUID(str)` forms that fastapi-users accepts in paths: with or
+    /// without dashes, any case.
+    init?(flexible raw: String) {
+        if let parsed = UUID(uuidString: raw) {
+            self = parsed
+            return
+        }
+        let hex = Array(raw)
+        guard hex.count == 32, hex.allSatisfy(\.isHexDigit) else { return nil }
+        let dashed = String(hex[0..<8]) + "-" + String(hex[8..<12]) + "-" + String(hex[12..<16]) + "-" + String(hex[16..<20]) + "-"
+            + String(hex[20..<32])
+        self.init(uuidString: dashed)
     }
 }

@@ -2,7 +2,10 @@ import Core
 import Foundation
 import Hummingbird
 
-struct EmailRequest: Decodable {
+struct EmailRequest: Decodable, RequestBodyShape {
+    static let requiredFields = ["email"]
+    static let missingFieldInputIsWholeBody = false
+
     var email: String
 
     init(from decoder: any Decoder) throws {
@@ -13,7 +16,10 @@ struct EmailRequest: Decodable {
     enum CodingKeys: String, CodingKey { case email }
 }
 
-struct TokenRequest: Decodable {
+struct TokenRequest: Decodable, RequestBodyShape {
+    static let requiredFields = ["token"]
+    static let missingFieldInputIsWholeBody = false
+
     var token: String
 }
 
@@ -55,9 +61,10 @@ struct VerificationRoutes: Sendable {
             if body.readableBytes == 0, let queryToken = request.uri.queryParameters.get("token") {
                 token = queryToken
             } else {
+                try request.checkJSONContentType(body)
                 token = try JSONBodyDecoder.decode(TokenRequest.self, from: Data(buffer: body)).token
             }
-            return try JSONResponse.make(UserRead(try await service.verify(token: token)))
+            return JSONResponse.user(try await service.verify(token: token))
         }
         router.post("/auth/resend-verification") { request, _ in
             guard let raw = request.uri.queryParameters.get("email") else {

@@ -38,7 +38,8 @@ public struct ServiceFoundation: Sendable {
     /// logs, security headers, CORS, error rendering, body limit. Features add routes
     /// after this (Hummingbird applies middleware to routes added later).
     public func makeRouter(renderer: any ErrorRenderer, bodyLimitExemptPrefixes: [String] = []) -> Router<AppRequestContext> {
-        let router = Router(context: AppRequestContext.self)
+        // HEAD is answered wherever GET is, as Starlette does.
+        let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ObservabilityMiddleware(registry: metrics))
         router.add(middleware: SecurityHeadersMiddleware())
@@ -53,8 +54,9 @@ public struct ServiceFoundation: Sendable {
         to router: Router<AppRequestContext>, title: String, description: String, operations: [OpenAPIOperation],
         extraChecks: [any ReadinessCheck] = []
     ) {
-        let document = OpenAPIDocument.build(
-            title: title, version: Self.version, description: description, operations: OperationsRoutes.operations + operations)
+        let all = OperationsRoutes.operations + operations
+        let document = OpenAPIDocument.build(title: title, version: Self.version, description: description, operations: all)
+        MethodNotAllowedRoutes.register(on: router, operations: all)
         OperationsRoutes(checks: [DatabaseReadinessCheck(database: database)] + extraChecks, registry: metrics, openAPI: document)
             .register(on: router)
     }

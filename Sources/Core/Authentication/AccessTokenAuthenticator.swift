@@ -20,16 +20,32 @@ public struct AccessTokenAuthenticator: Sendable {
     /// The raw token the request carries, if any.
     public func credential(in request: Request) -> String? {
         if let header = request.headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-            let token = parts[1].trimmingCharacters(in: .whitespaces)
-            return token.isEmpty ? nil : token
+            return Self.bearerToken(header)
         }
         if acceptsCookie, let cookie = request.cookies["access_token"]?.value, !cookie.isEmpty {
             // Some clients store the cookie as "Bearer <token>".
             return cookie.hasPrefix("Bearer ") ? String(cookie.dropFirst(7)) : cookie
         }
         return nil
+    }
+
+    /// The token of `Bearer <token>` (scheme case-insensitive), parsed on bytes: this runs
+    /// on every authenticated request.
+    static func bearerToken(_ header: String) -> String? {
+        let bytes = header.utf8
+        guard bytes.count > 7 else { return nil }
+        var index = bytes.startIndex
+        for expected in "bearer".utf8 {
+            guard bytes[index] | 0x20 == expected else { return nil }
+            index = bytes.index(after: index)
+        }
+        guard bytes[index] == UInt8(ascii: " ") else { return nil }
+        var start = index
+        while start < bytes.endIndex, bytes[start] == UInt8(ascii: " ") { start = bytes.index(after: start) }
+        var end = bytes.endIndex
+        while end > start, bytes[bytes.index(before: end)] == UInt8(ascii: " ") { end = bytes.index(before: end) }
+        guard start < end else { return nil }
+        return String(header.utf8[start..<end])
     }
 
     /// Throws `CoreError.unauthorized` without a credential or for an unknown or inactive

@@ -32,7 +32,7 @@ public struct CoreConfig: Sendable {
         developmentSecret,
     ].reduce(into: Set<String>()) { $0.insert($1.lowercased()) }
 
-    public init(env: EnvironmentReader, defaultPort: Int) throws {
+    public init(env: EnvironmentReader, defaultPort: Int, defaultUserCacheSeconds: Int = 30) throws {
         environment = try AppEnvironment.parse(env)
         host = env.string("HOST", default: "0.0.0.0")
         port = try env.int("PORT", default: defaultPort, range: 1...65535)
@@ -82,7 +82,7 @@ public struct CoreConfig: Sendable {
         case let other?: throw ConfigError(variable: "LOG_FORMAT", reason: "expected json or text, got '\(other)'")
         }
         accessTokenLifetime = .seconds(60 * (try env.int("JWT_ACCESS_TOKEN_EXPIRE_MINUTES", default: 15, range: 1...(60 * 24 * 30))))
-        userCacheTTL = .seconds(try env.int("USER_CACHE_TTL_SECONDS", default: 30, range: 0...30))
+        userCacheTTL = .seconds(try env.int("USER_CACHE_TTL_SECONDS", default: defaultUserCacheSeconds, range: 0...30))
     }
 
     /// Browsers send exact origins and credentialed CORS forbids `*`, so each entry must

@@ -56,9 +56,12 @@ public struct ValidationIssue: Sendable, Equatable {
 /// Failures that both services answer, each in its own contract's shape.
 public enum CoreError: Error, Sendable, Equatable {
     case routeNotFound
+    /// The path exists with other methods (listed in `Allow`).
+    case methodNotAllowed(allowed: [String])
     case notFound
     case payloadTooLarge(limit: Int)
-    case unsupportedMediaType(expected: String)
+    /// `body`: the start of what was sent, which FastAPI echoes as `input`.
+    case unsupportedMediaType(expected: String, body: String?)
     case invalidInput([ValidationIssue])
     case unauthorized
     case forbidden

@@ -50,20 +50,13 @@ public struct FastAPIErrorRenderer: ErrorRenderer {
         switch error {
         case .routeNotFound, .notFound:
             return ErrorResponse(status: .notFound, body: ["detail": "Not Found"])
+        case .methodNotAllowed(let allowed):
+            return ErrorResponse(status: .methodNotAllowed, body: ["detail": "Method Not Allowed"], headers: [.allow: allowed.joined(separator: ", ")])
         case .payloadTooLarge:
             return ErrorResponse(status: .contentTooLarge, body: ["detail": "Request body too large"])
-        case .unsupportedMediaType:
+        case .unsupportedMediaType(_, let body):
             // FastAPI reads a non-JSON body as a string and fails model validation.
-            return ErrorResponse(
-                status: .unprocessableContent,
-                body: [
-                    "detail": [
-                        [
-                            "type": "model_attributes_type", "loc": ["body"],
-                            "msg": "Input should be a valid dictionary or object to extract fields from",
-                        ]
-                    ]
-                ])
+            return render(core: .invalidInput([JSONBodyDecoder.rootNotAnObject(body.map(JSONValue.string))]))
         case .invalidInput(let issues):
             return ErrorResponse(status: .unprocessableContent, body: ["detail": .array(issues.map(Self.fastAPIIssue))])
         case .unauthorized:
@@ -131,12 +124,16 @@ public struct EnvelopeErrorRenderer: ErrorRenderer {
         switch error {
         case .routeNotFound:
             return ErrorResponse(status: .notFound, body: Self.body(code: "NOT_FOUND", message: "Route not found"))
+        case .methodNotAllowed(let allowed):
+            return ErrorResponse(
+                status: .methodNotAllowed, body: Self.body(code: "METHOD_NOT_ALLOWED", message: "Method not allowed"),
+                headers: [.allow: allowed.joined(separator: ", ")])
         case .notFound:
             return ErrorResponse(status: .notFound, body: Self.body(code: "NOT_FOUND", message: "Resource not found"))
         case .payloadTooLarge(let limit):
             let message = limit > 0 ? "Request body exceeds \(limit) bytes" : "Request body too large"
             return ErrorResponse(status: .contentTooLarge, body: Self.body(code: "PAYLOAD_TOO_LARGE", message: message))
-        case .unsupportedMediaType(let expected):
+        case .unsupportedMediaType(let expected, _):
             return ErrorResponse(
                 status: .unsupportedMediaType, body: Self.body(code: "UNSUPPORTED_MEDIA_TYPE", message: "Expected Content-Type \(expected)"))
         case .invalidInput(let issues):

@@ -27,11 +27,43 @@ extension Request {
     /// problem as a `ValidationIssue` with its path and the offending input.
     public func decodeJSON<T: Decodable>(_ type: T.Type, context: AppRequestContext) async throws -> T {
         let buffer = try await collectBody(context: context)
-        if buffer.readableBytes > 0, headers[.contentType] != nil, !hasJSONContentType {
-            throw CoreError.unsupportedMediaType(expected: "application/json")
-        }
+        try checkJSONContentType(buffer)
         return try JSONBodyDecoder.decode(T.self, from: Data(buffer: buffer))
     }
+
+    /// Reads the body and refuses malformed JSON at once. FastAPI's order is: JSON syntax,
+    /// then dependencies (authentication), then field validation; routes that
+    /// authenticate read the body with this, authenticate, then `decodeJSON(_:from:)`.
+    public func collectJSONBody(context: AppRequestContext) async throws -> ByteBuffer {
+        let buffer = try await collectBody(context: context)
+        if headers[.contentType] == nil || hasJSONContentType {
+            try JSONBodyDecoder.checkSyntax(Data(buffer: buffer))
+        }
+        return buffer
+    }
+
+    public func decodeJSON<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
+        try checkJSONContentType(buffer)
+        return try JSONBodyDecoder.decode(T.self, from: Data(buffer: buffer))
+    }
+
+    /// A body sent with a non-JSON content type is refused (FastAPI reads it as a string
+    /// and fails validation with that string as `input`).
+    public func checkJSONContentType(_ buffer: ByteBuffer) throws {
+        if buffer.readableBytes > 0, headers[.contentType] != nil, !hasJSONContentType {
+            throw CoreError.unsupportedMediaType(expected: "application/json", body: String(decoding: buffer.readableBytesView.prefix(4096), as: UTF8.self))
+        }
+    }
+}
+
+/// How a body type reports missing fields, as FastAPI does for it.
+public protocol RequestBodyShape {
+    /// Required top-level fields: when several are missing, all are reported at once.
+    static var requiredFields: [String] { get }
+    /// FastAPI's `input` for a missing field: the whole body for a model parameter
+    /// (`UserCreate`), null for fields declared with `Body(...)` (forgot-password, verify,
+    /// reset-password).
+    static var missingFieldInputIsWholeBody: Bool { get }
 }
 
 /// JSON decoding with FastAPI/pydantic-style error reports.
@@ -43,12 +75,31 @@ public enum JSONBodyDecoder {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw CoreError.invalidInput([issue(for: error, body: data)])
+            throw CoreError.invalidInput(issues(for: error, body: data, shape: T.self as? any RequestBodyShape.Type))
         }
     }
 
-    static func issue(for error: DecodingError, body: Data) -> ValidationIssue {
+    /// Syntax-checks a body without decoding it (FastAPI rejects malformed JSON before
+    /// it runs authentication).
+    public static func checkSyntax(_ data: Data) throws {
+        guard !data.isEmpty, let failure = JSONSyntaxError.find(in: Array(data)) else { return }
+        throw CoreError.invalidInput([malformed(failure)])
+    }
+
+    static func issues(for error: DecodingError, body: Data, shape: (any RequestBodyShape.Type)?) -> [ValidationIssue] {
         let document = try? JSONDecoder().decode(JSONValue.self, from: body)
+        if case .keyNotFound(_, let context) = error, context.codingPath.isEmpty, let shape, case .object(let object)? = document {
+            let missing = shape.requiredFields.filter { object[$0] == nil }
+            if !missing.isEmpty {
+                let input: JSONValue = shape.missingFieldInputIsWholeBody ? .object(object) : .null
+                return missing.map { ValidationIssue(type: "missing", path: [.string($0)], message: "Field required", input: input) }
+            }
+        }
+        return [issue(for: error, body: body, document: document)]
+    }
+
+    static func issue(for error: DecodingError, body: Data, document: JSONValue?) -> ValidationIssue {
+        let malformed = { Self.malformed(JSONSyntaxError.find(in: Array(body)) ?? .init(offset: 0, message: "Expecting value")) }
         func path(_ codingPath: [any CodingKey]) -> [JSONValue] {
             codingPath.map { key in key.intValue.map(JSONValue.int) ?? .string(key.stringValue) }
         }
@@ -71,6 +122,7 @@ public enum JSONBodyDecoder {
             let location = path(context.codingPath)
             let (type, message) = describe(expected)
             guard document != nil else { return malformed() }
+            if location.isEmpty { return rootNotAnObject(document) }
             return ValidationIssue(type: type, path: location, message: message, input: input(at: location) ?? .null)
         case .dataCorrupted(let context):
             guard document != nil else { return malformed() }
@@ -84,10 +136,16 @@ public enum JSONBodyDecoder {
         }
     }
 
-    static func malformed() -> ValidationIssue {
+    static func malformed(_ failure: JSONSyntaxError.Failure) -> ValidationIssue {
         ValidationIssue(
-            type: "json_invalid", path: [.int(0)], message: "JSON decode error", input: .object([:]),
-            context: ["error": "Expecting value"])
+            type: "json_invalid", path: [.int(failure.offset)], message: "JSON decode error", input: .object([:]),
+            context: ["error": .string(failure.message)])
+    }
+
+    static func rootNotAnObject(_ document: JSONValue?) -> ValidationIssue {
+        ValidationIssue(
+            type: "model_attributes_type", path: [], message: "Input should be a valid dictionary or object to extract fields from",
+            input: document ?? .null)
     }
 
     static func describe(_ type: Any.Type) -> (String, String) {

@@ -21,7 +21,7 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var fields: [String: JSONValue] = [
-            "timestamp": .string(Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))),
+            "timestamp": .string(ISO8601.string(from: Date(), fractionalSeconds: true)),
             "level": .string(event.level.rawValue),
             "logger": .string(label),
             "message": .string(event.message.description),

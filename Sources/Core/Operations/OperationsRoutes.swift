@@ -26,7 +26,7 @@ public struct OperationsRoutes: Sendable {
     public func register(on router: Router<AppRequestContext>) {
         let openAPIBody = ByteBuffer(data: openAPI.encodedData())
         router.get("/health") { _, _ in
-            Self.json(["status": "ok", "timestamp": .string(Date().formatted(.iso8601))])
+            Self.json(["status": "ok", "timestamp": .string(ISO8601.string(from: Date()))])
         }
         router.get("/ready") { _, _ in
             var results: [String: JSONValue] = [:]

@@ -21,6 +21,10 @@ public struct TokenService: Sendable {
     let verifyKeys: JWTKeyCollection
     let resetKeys: JWTKeyCollection
     let resetSecret: String
+    let accessVerifier: HS256Verifier
+    /// Tokens already verified, until their expiry (at most a minute): the same bearer
+    /// token arrives on every request of a session.
+    let verifiedAccessTokens = TTLCache<String, AccessTokenClaims>(ttl: .seconds(60), maxEntries: 100_000)
     public let accessTokenLifetime: Duration
     public let verifyTokenLifetime: Duration
     public let resetTokenLifetime: Duration
@@ -42,6 +46,7 @@ public struct TokenService: Sendable {
         self.verifyKeys = await keys(verificationSecret ?? secret)
         self.resetKeys = await keys(resetSecret ?? secret)
         self.resetSecret = resetSecret ?? secret
+        self.accessVerifier = HS256Verifier(secret: secret)
         self.accessTokenLifetime = accessTokenLifetime
         self.verifyTokenLifetime = verifyTokenLifetime
         self.resetTokenLifetime = resetTokenLifetime
@@ -83,7 +88,16 @@ public struct TokenService: Sendable {
     // MARK: verifying
 
     public func verifyAccessToken(_ token: String) async throws(TokenError) -> AccessTokenClaims {
-        try await verify(token, keys: accessKeys, audience: TokenAudience.access)
+        let now = now().timeIntervalSince1970
+        if let cached = verifiedAccessTokens.value(for: token) {
+            guard Double(cached.expiresAt) > now else { throw .expired }
+            return cached
+        }
+        let claims: AccessTokenClaims = try accessVerifier.verify(token)
+        guard claims.audiences.contains(TokenAudience.access) else { throw .wrongAudience }
+        guard Double(claims.expiresAt) > now else { throw .expired }
+        verifiedAccessTokens.set(claims, for: token)
+        return claims
     }
 
     public func verifyVerificationToken(_ token: String) async throws(TokenError) -> VerifyTokenClaims {

@@ -20,12 +20,30 @@ public struct PostgresUserDirectory: UserDirectory {
         "id, email, hashed_password, is_active, is_superuser, is_verified, role, name, avatar_url, referral_code, referred_by, failed_login_attempts, locked_until, created_at, updated_at"
 
     public func user(id: UUID) async throws -> UserRecord? {
-        let rows = try await database.client.query(
-            "SELECT \(unescaped: Self.columns) FROM users WHERE id = \(id)", logger: database.logger)
-        for try await row in rows {
-            return try Self.decode(row)
+        // A prepared statement: parsed once per connection, it is the hot read of every
+        // authenticated request.
+        let rows = try await database.client.execute(UserByID(id: id), logger: database.logger)
+        for try await user in rows {
+            return user
         }
         return nil
+    }
+
+    struct UserByID: PostgresPreparedStatement {
+        typealias Row = UserRecord
+        static let sql = "SELECT \(PostgresUserDirectory.columns) FROM users WHERE id = $1"
+        static let bindingDataTypes: [PostgresDataType] = [.uuid]
+        var id: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(id)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> UserRecord {
+            try PostgresUserDirectory.decode(row)
+        }
     }
 
     public static func decode(_ row: PostgresRow) throws -> UserRecord {

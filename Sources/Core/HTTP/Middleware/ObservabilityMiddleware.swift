@@ -1,12 +1,14 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// Counts and times every request for `/metrics`, labelled by route template (not the raw
 /// path, which would explode label cardinality), and logs server errors.
 public struct ObservabilityMiddleware: RouterMiddleware {
     let registry: PrometheusCollectorRegistry
+    let handles = MetricHandles()
     static let buckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
@@ -25,10 +27,15 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         let route = context.endpointPath ?? "unmatched"
         let method = request.method.rawValue
         let status = String(response.status.code)
-        registry.makeCounter(name: "http_requests_total", labels: [("method", method), ("route", route), ("status", status)])
-            .increment()
-        registry.makeDurationHistogram(name: "http_request_duration_seconds", labels: [("method", method), ("route", route)], buckets: Self.buckets)
-            .record(elapsed)
+        let (counter, histogram) = handles.get(method: method, route: route, status: status) {
+            (
+                registry.makeCounter(name: "http_requests_total", labels: [("method", method), ("route", route), ("status", status)]),
+                registry.makeDurationHistogram(
+                    name: "http_request_duration_seconds", labels: [("method", method), ("route", route)], buckets: Self.buckets)
+            )
+        }
+        counter.increment()
+        histogram.record(elapsed)
         let metadata: Logger.Metadata = [
             "method": .string(method), "path": .string(request.uri.path), "status": .stringConvertible(response.status.code),
             "duration_ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000),
@@ -39,5 +46,24 @@ public struct ObservabilityMiddleware: RouterMiddleware {
             context.logger.debug("request", metadata: metadata)
         }
         return response
+    }
+}
+
+/// The registry's label lookup is too slow for every request: keep the handles.
+final class MetricHandles: Sendable {
+    struct Key: Hashable {
+        var method: String
+        var route: String
+        var status: String
+    }
+
+    private let handles = NIOLockedValueBox([Key: (Counter, DurationHistogram)]())
+
+    func get(method: String, route: String, status: String, make: () -> (Counter, DurationHistogram)) -> (Counter, DurationHistogram) {
+        let key = Key(method: method, route: route, status: status)
+        if let existing = handles.withLockedValue({ $0[key] }) { return existing }
+        let made = make()
+        handles.withLockedValue { $0[key] = made }
+        return made
     }
 }

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Measures the auth service (release build) with wrk on this machine:
+#   GET /users/me        authenticated, through PostgreSQL
+#   POST /auth/jwt/login bcrypt cost 10, against what bcrypt allows on this machine's cores
+# and reports requests/s, p50, p99 and the peak RSS of the server process.
+# Usage: scripts/bench.sh [duration-seconds]   (needs wrk: apt-get install wrk)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/postgres.sh
+
+DURATION="${1:-15}"
+CONNECTIONS="${CONNECTIONS:-32}"
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+
+server_pid=""
+cleanup() {
+    [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+    stop_local_postgres
+    rm -rf "$work"
+}
+work="$(mktemp -d)"
+trap cleanup EXIT
+
+start_local_postgres .data/pg-bench
+RESET=1 create_local_database nova_bench
+export DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_PG_PORT/nova_bench"
+
+swift build -c release --static-swift-stdlib --scratch-path .build-release --product AuthService >/dev/null
+bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-release --show-bin-path)"
+port="$(free_port)"
+ENV=development LOG_LEVEL=warning PORT="$port" HOST=127.0.0.1 BCRYPT_COST=10 RATE_LIMIT_ENABLED="${RATE_LIMIT_ENABLED:-true}" \
+    "$bin/AuthService" serve >"$work/server.log" 2>&1 &
+server_pid=$!
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 100); do curl -fsS "$base/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+
+email="bench-$RANDOM@example.com"
+password="benchmark password 1"
+curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$base/auth/register" >/dev/null
+token="$(curl -fsS -d "username=$email&password=$password" "$base/auth/jwt/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+
+cat >"$work/login.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "username=$email&password=$password"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+LUA
+
+summary() { # label, wrk output file
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+label, path = sys.argv[1], sys.argv[2]
+text = open(path).read()
+def latency(p):
+    m = re.search(r"^\s*%s%%\s+([\d.]+)(us|ms|s)" % p, text, re.M)
+    if not m: return float("nan")
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+print(f"{label:<34} {rps:>10.0f} req/s   p50 {latency(50):7.2f} ms   p99 {latency(99):7.2f} ms   non-2xx {errors.group(1) if errors else 0}")
+PY
+}
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m); wrk on the same machine; ${DURATION}s per run"
+wrk -t2 -c"$CONNECTIONS" -d3s -H "Authorization: Bearer $token" "$base/users/me" >/dev/null   # warm-up
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $token" "$base/users/me" >"$work/me.txt"
+summary "GET /users/me (c=$CONNECTIONS)" "$work/me.txt"
+
+# One login at a time gives the cost of one bcrypt verification plus overhead; the
+# machine's cores bound the throughput at cores / that time.
+wrk -t1 -c1 -d"${DURATION}s" --latency -s "$work/login.lua" "$base/auth/jwt/login" >"$work/login1.txt"
+summary "POST /auth/jwt/login (c=1)" "$work/login1.txt"
+wrk -t2 -c16 -d"${DURATION}s" --latency -s "$work/login.lua" "$base/auth/jwt/login" >"$work/login16.txt"
+summary "POST /auth/jwt/login (c=16)" "$work/login16.txt"
+python3 - "$work/login1.txt" "$work/login16.txt" "$(nproc)" <<'PY'
+import re, sys
+def rps(path): return float(re.search(r"Requests/sec:\s+([\d.]+)", open(path).read()).group(1))
+single, loaded, cores = rps(sys.argv[1]), rps(sys.argv[2]), int(sys.argv[3])
+bound = single * cores
+print(f"login throughput: {loaded:.1f}/s of a bcrypt bound of {bound:.1f}/s ({cores} cores x {single:.1f}/s) = {100*loaded/bound:.0f} %")
+PY
+echo "peak RSS of the auth service: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$server_pid/status)"
