@@ -3,6 +3,8 @@ import Logging
 import NIOConcurrencyHelpers
 
 /// One JSON object per line on standard output, for log collectors in production.
+/// Like `TextLogHandler`, it formats metadata only when a line is written: every request
+/// sets metadata (its id), and most requests write no line.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
@@ -48,12 +50,33 @@ public enum LoggingSetup {
     /// Installs the process-wide log handler. Call once, from `main`.
     public static func bootstrap(json: Bool, level: Logger.Level) {
         LoggingSystem.bootstrap { label in
-            if json {
-                return JSONLogHandler(label: label, level: level)
-            }
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = level
-            return handler
+            json ? JSONLogHandler(label: label, level: level) as any LogHandler : TextLogHandler(label: label, level: level)
         }
+    }
+}
+
+/// Plain text lines for development: `2026-11-27T03:04:05.123Z info AuthService: key=value message`.
+/// (swift-log's StreamLogHandler re-formats all metadata on every change, which costs
+/// more per request than the request itself.)
+public struct TextLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    let label: String
+
+    public init(label: String, level: Logger.Level) {
+        self.label = label
+        self.logLevel = level
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new })
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let line = "\(ISO8601.string(from: Date(), fractionalSeconds: true)) \(event.level) \(label):\(fields.isEmpty ? "" : " " + fields) \(event.message)\n"
+        JSONLogHandler.output.withLockedValue { $0.write(Data(line.utf8)) }
     }
 }
