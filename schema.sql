@@ -50,3 +50,34 @@ CREATE TABLE IF NOT EXISTS email_outbox (
 );
 CREATE INDEX IF NOT EXISTS email_outbox_due_idx ON email_outbox (next_attempt_at) WHERE status = 'pending';
 CREATE UNIQUE INDEX IF NOT EXISTS email_outbox_dedupe_key ON email_outbox (dedupe_key) WHERE dedupe_key IS NOT NULL;
+
+-- ---------------------------------------------------------------- auth: refresh tokens
+-- Random 256-bit tokens, stored only as SHA-256 hashes, rotated on every use. A token
+-- and its successors form a family; presenting a rotated token after the grace window
+-- revokes the whole family.
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+    id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id     uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    family_id   uuid NOT NULL,
+    token_hash  text NOT NULL UNIQUE,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    expires_at  timestamptz NOT NULL,
+    rotated_at  timestamptz,
+    revoked_at  timestamptz
+);
+CREATE INDEX IF NOT EXISTS refresh_tokens_user_idx ON refresh_tokens (user_id) WHERE revoked_at IS NULL;
+CREATE INDEX IF NOT EXISTS refresh_tokens_family_idx ON refresh_tokens (family_id);
+
+-- ---------------------------------------------------------------- audit log
+CREATE TABLE IF NOT EXISTS audit_log (
+    id          bigserial PRIMARY KEY,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    event       text NOT NULL,
+    user_id     uuid REFERENCES users (id) ON DELETE SET NULL,
+    actor_id    uuid REFERENCES users (id) ON DELETE SET NULL,
+    ip          text,
+    user_agent  text,
+    details     jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+CREATE INDEX IF NOT EXISTS audit_log_created_idx ON audit_log (created_at DESC);
+CREATE INDEX IF NOT EXISTS audit_log_user_idx ON audit_log (user_id, created_at DESC);

@@ -48,6 +48,9 @@ import TestSupport
             // Verification sends the welcome mail.
             let afterVerify = try await sink.waitForMessages(2)
             #expect(afterVerify.last?.header("Subject")?.hasPrefix("Welcome") == true)
+            for _ in 0..<100 where try await harness.outbox(to: email).map(\.status) != ["sent", "sent"] {
+                try await Task.sleep(for: .milliseconds(50))
+            }
         }
         let statuses = try await harness.outbox(to: email).map(\.status)
         #expect(statuses == ["sent", "sent"])
@@ -88,6 +91,10 @@ import TestSupport
             let messages = try await sink.waitForMessages(1, timeout: .seconds(20))
             #expect(messages.count == 1)
             #expect(messages.first?.envelope.contains("to=\(email)") == true)
+            // Marked sent right after delivery.
+            for _ in 0..<100 where try await harness.outbox(to: email).map(\.status) != ["sent"] {
+                try await Task.sleep(for: .milliseconds(50))
+            }
         }
         #expect(try await harness.outbox(to: email).map(\.status) == ["sent"])
     }

@@ -11,6 +11,12 @@ struct AuthConfig: Sendable {
     var mail: MailConfig
     /// bcrypt work factor for new hashes; 10 is the contract, lower only in tests.
     var bcryptCost: UInt8
+    var refreshTokenLifetime: Duration
+    /// A rotated refresh token presented again within this window gets the same successor
+    /// (two tabs refreshing at once); after it, reuse is treated as theft.
+    var refreshReuseGrace: Duration
+    var maxFailedLogins: Int
+    var lockoutDuration: Duration
 
     init(env: EnvironmentReader = EnvironmentReader()) throws {
         // The auth service reads users fresher than the API service (5 s instead of 30 s):
@@ -20,6 +26,10 @@ struct AuthConfig: Sendable {
         verificationSecret = env.string("USERS_VERIFICATION_TOKEN_SECRET") ?? core.secret
         resetPasswordSecret = env.string("USERS_RESET_PASSWORD_TOKEN_SECRET") ?? core.secret
         mail = try MailConfig(env: env, environment: core.environment)
+        refreshTokenLifetime = .seconds(86_400 * (try env.int("REFRESH_TOKEN_EXPIRE_DAYS", default: 7, range: 1...365)))
+        refreshReuseGrace = .seconds(try env.int("REFRESH_TOKEN_REUSE_GRACE_SECONDS", default: 10, range: 0...300))
+        maxFailedLogins = try env.int("LOGIN_MAX_FAILED_ATTEMPTS", default: 5, range: 1...1000)
+        lockoutDuration = .seconds(60 * (try env.int("LOGIN_LOCKOUT_MINUTES", default: 15, range: 1...10_080)))
         bcryptCost = UInt8(try env.int("BCRYPT_COST", default: 10, range: (core.environment == .production ? 10 : 4)...15))
     }
 }

@@ -13,6 +13,8 @@ struct AuthDependencies: Sendable {
     let outbox: EmailOutbox
     let composer: EmailComposer
     let authenticator: AccessTokenAuthenticator
+    let refreshTokens: RefreshTokenStore
+    let audit: AuditLog
     let logger: Logger
 
     /// Runs `body` in one transaction, then wakes the e-mail sender if it queued mail.

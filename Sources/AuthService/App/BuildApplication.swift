@@ -21,7 +21,10 @@ func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throw
     var operations: [OpenAPIOperation] = []
 
     RegisterRoutes(service: RegistrationService(dependencies: dependencies)).register(on: router)
-    LoginRoutes(service: LoginService(dependencies: dependencies), authenticator: dependencies.authenticator).register(on: router)
+    LoginRoutes(
+        service: LoginService(dependencies: dependencies), authenticator: dependencies.authenticator,
+        accessTokenLifetime: config.core.accessTokenLifetime, refreshTokenLifetime: config.refreshTokenLifetime
+    ).register(on: router)
     PasswordResetRoutes(service: PasswordResetService(dependencies: dependencies)).register(on: router)
     VerificationRoutes(service: VerificationService(dependencies: dependencies)).register(on: router)
     UsersRoutes(service: UserAccountService(dependencies: dependencies), authenticator: dependencies.authenticator).register(on: router)
@@ -57,5 +60,8 @@ func makeAuthDependencies(config: AuthConfig, foundation: ServiceFoundation) asy
         composer: try EmailComposer(frontendURL: config.core.frontendURL),
         // fastapi-users' bearer transport: the Authorization header only.
         authenticator: AccessTokenAuthenticator(tokens: tokens, users: userCache, acceptsCookie: false),
+        refreshTokens: RefreshTokenStore(
+            database: foundation.database, secret: config.core.secret, lifetime: config.refreshTokenLifetime, grace: config.refreshReuseGrace),
+        audit: AuditLog(database: foundation.database),
         logger: foundation.logger)
 }

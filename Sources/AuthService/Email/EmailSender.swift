@@ -38,20 +38,26 @@ struct EmailSender: Service {
             if batch.isEmpty { break }
             for item in batch {
                 attempted += 1
-                do {
-                    try await transport.send(item.message)
-                    try await outbox.markDelivered(item.id, status: transport.deliveredStatus)
-                    logger.info("e-mail delivered", metadata: ["kind": .string(item.message.kind), "outbox_id": .string(item.id.uuidString)])
-                } catch {
-                    let retry = item.attempts < maxAttempts ? Self.backoff(afterAttempt: item.attempts, base: retryBase) : nil
-                    logger.warning(
-                        retry == nil ? "e-mail delivery failed for good" : "e-mail delivery failed; will retry",
-                        metadata: ["kind": .string(item.message.kind), "attempt": .stringConvertible(item.attempts), "error": .string("\(error)")])
-                    try await outbox.markFailed(item.id, error: String(describing: error).prefix(500).description, retryAfter: retry)
-                }
+                // Not cancelled by shutdown: a message that went out must be marked sent,
+                // or it would be sent again once its lease expires.
+                try await Task { try await deliver(item) }.value
             }
         }
         return attempted
+    }
+
+    func deliver(_ item: EmailOutbox.Claimed) async throws {
+        do {
+            try await transport.send(item.message)
+            try await outbox.markDelivered(item.id, status: transport.deliveredStatus)
+            logger.info("e-mail delivered", metadata: ["kind": .string(item.message.kind), "outbox_id": .string(item.id.uuidString)])
+        } catch {
+            let retry = item.attempts < maxAttempts ? Self.backoff(afterAttempt: item.attempts, base: retryBase) : nil
+            logger.warning(
+                retry == nil ? "e-mail delivery failed for good" : "e-mail delivery failed; will retry",
+                metadata: ["kind": .string(item.message.kind), "attempt": .stringConvertible(item.attempts), "error": .string("\(error)")])
+            try await outbox.markFailed(item.id, error: String(describing: error).prefix(500).description, retryAfter: retry)
+        }
     }
 
     /// base, 2×base, 4×base … capped at one hour, with up to 20 % jitter so that replicas

@@ -11,6 +11,10 @@ enum AuthError: Error, Equatable {
     case verifyUserAlreadyVerified
     case updateUserEmailAlreadyExists
     case updateUserInvalidPassword(reason: String)
+    /// A cookie-authenticated state change without the matching `X-CSRF-Token`.
+    case csrfTokenInvalid
+    /// An unknown, expired, revoked or reused refresh token.
+    case refreshTokenInvalid
 }
 
 /// fastapi-users shapes for `AuthError`, FastAPI's for everything else.
@@ -23,6 +27,8 @@ struct AuthErrorRenderer: ErrorRenderer {
         guard let error = error as? AuthError else { return base.render(error) }
         let detail: JSONValue
         switch error {
+        case .csrfTokenInvalid: return ErrorResponse(status: .forbidden, body: ["detail": "CSRF_TOKEN_INVALID"])
+        case .refreshTokenInvalid: return ErrorResponse(status: .unauthorized, body: ["detail": "Unauthorized"])
         case .registerUserAlreadyExists: detail = "REGISTER_USER_ALREADY_EXISTS"
         case .registerInvalidPassword(let reason): detail = ["code": "REGISTER_INVALID_PASSWORD", "reason": .string(reason)]
         case .loginBadCredentials: detail = "LOGIN_BAD_CREDENTIALS"

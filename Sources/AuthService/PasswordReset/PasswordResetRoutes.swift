@@ -31,7 +31,7 @@ struct PasswordResetRoutes: Sendable {
         }
         router.post("/auth/reset-password") { request, context in
             let body = try await request.decodeJSON(ResetPasswordRequest.self, context: context)
-            try await service.resetPassword(token: body.token, newPassword: body.password)
+            try await service.resetPassword(token: body.token, newPassword: body.password, origin: RequestOrigin(request, context))
             return JSONResponse.null(status: .ok)
         }
     }

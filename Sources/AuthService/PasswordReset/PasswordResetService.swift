@@ -18,7 +18,7 @@ struct PasswordResetService: Sendable {
         }
     }
 
-    func resetPassword(token: String, newPassword: String) async throws {
+    func resetPassword(token: String, newPassword: String, origin: RequestOrigin = .none) async throws {
         let dependencies = self.dependencies
         guard let claims = try? await dependencies.tokens.verifyResetToken(token),
             let id = UUID(uuidString: claims.subject),
@@ -30,7 +30,14 @@ struct PasswordResetService: Sendable {
             throw AuthError.resetPasswordInvalidPassword(reason: reason)
         }
         let hash = try await dependencies.passwords.hash(newPassword)
-        _ = try await dependencies.users.update(id: user.id, .init(hashedPassword: hash), on: dependencies.database.client)
+        // A reset unlocks the account and ends every session: whoever knew the old
+        // password, or holds a refresh token, is out.
+        try await dependencies.transaction { runner in
+            _ = try await dependencies.users.update(id: user.id, .init(hashedPassword: hash), on: runner)
+            try await dependencies.users.clearFailedLogins(id: user.id, on: runner)
+            try await dependencies.refreshTokens.revokeAll(userID: user.id, on: runner)
+            try await dependencies.audit.record(.passwordReset, userID: user.id, origin: origin, on: runner)
+        }
     }
 
     /// Ours are keyed digests; tokens issued by the replaced fastapi-users service carry

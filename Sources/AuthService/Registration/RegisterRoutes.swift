@@ -18,7 +18,7 @@ struct RegisterRoutes: Sendable {
     func register(on router: Router<AppRequestContext>) {
         router.post("/auth/register") { request, context in
             let body = try await request.decodeJSON(RegisterRequest.self, context: context)
-            let user = try await service.register(body)
+            let user = try await service.register(body, origin: RequestOrigin(request, context))
             return JSONResponse.user(user, status: .created)
         }
     }

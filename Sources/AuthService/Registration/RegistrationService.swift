@@ -6,7 +6,7 @@ import Foundation
 struct RegistrationService: Sendable {
     let dependencies: AuthDependencies
 
-    func register(_ request: RegisterRequest) async throws -> UserRecord {
+    func register(_ request: RegisterRequest, origin: RequestOrigin = .none) async throws -> UserRecord {
         if let reason = PasswordPolicy.violation(password: request.password, email: request.email) {
             throw AuthError.registerInvalidPassword(reason: reason)
         }
@@ -29,6 +29,7 @@ struct RegistrationService: Sendable {
             let token = try await dependencies.tokens.verifyToken(for: user.id, email: user.email)
             try await dependencies.outbox.enqueue(
                 dependencies.composer.verification(userID: user.id, email: user.email, name: user.name, token: token), on: runner)
+            try await dependencies.audit.record(.register, userID: user.id, origin: origin, on: runner)
             return user
         }
     }

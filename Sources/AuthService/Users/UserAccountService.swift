@@ -17,7 +17,9 @@ struct UserAccountService: Sendable {
         try await dependencies.users.user(id: id, on: dependencies.database.client)
     }
 
-    func update(_ user: UserRecord, with request: UserUpdateRequest, scope: Scope) async throws -> UserRecord {
+    func update(
+        _ user: UserRecord, with request: UserUpdateRequest, scope: Scope, actorID: UUID? = nil, origin: RequestOrigin = .none
+    ) async throws -> UserRecord {
         var changes = UserStore.Changes(name: request.name, avatarURL: request.avatarURL)
         let dependencies = self.dependencies
         var emailChanged = false
@@ -49,9 +51,30 @@ struct UserAccountService: Sendable {
         }
         let finalChanges = changes
         let sendVerification = emailChanged && (finalChanges.isVerified == false)
+        let actor = actorID ?? user.id
         return try await dependencies.transaction { runner in
             guard let updated = try await dependencies.users.update(id: user.id, finalChanges, on: runner) else {
                 throw CoreError.notFound
+            }
+            if finalChanges.hashedPassword != nil {
+                // A new password ends the other sessions.
+                try await dependencies.refreshTokens.revokeAll(userID: user.id, on: runner)
+                try await dependencies.audit.record(.passwordChange, userID: user.id, actorID: actor, origin: origin, on: runner)
+            }
+            if updated.email != user.email {
+                try await dependencies.audit.record(
+                    .emailChange, userID: user.id, actorID: actor, origin: origin,
+                    details: ["from": .string(user.email), "to": .string(updated.email)], on: runner)
+            }
+            if updated.isAdmin != user.isAdmin || updated.isSuperuser != user.isSuperuser {
+                try await dependencies.audit.record(
+                    .roleChange, userID: user.id, actorID: actor, origin: origin,
+                    details: ["role": .string(updated.role.rawValue), "is_superuser": .bool(updated.isSuperuser)], on: runner)
+            }
+            if updated.isActive != user.isActive || updated.isVerified != user.isVerified, scope == .superuser {
+                try await dependencies.audit.record(
+                    .userUpdate, userID: user.id, actorID: actor, origin: origin,
+                    details: ["is_active": .bool(updated.isActive), "is_verified": .bool(updated.isVerified)], on: runner)
             }
             if sendVerification {
                 let token = try await dependencies.tokens.verifyToken(for: updated.id, email: updated.email)
@@ -62,7 +85,14 @@ struct UserAccountService: Sendable {
         }
     }
 
-    func delete(id: UUID) async throws -> Bool {
-        try await dependencies.users.delete(id: id, on: dependencies.database.client)
+    func delete(id: UUID, actorID: UUID, origin: RequestOrigin = .none) async throws -> Bool {
+        let dependencies = self.dependencies
+        return try await dependencies.transaction { runner in
+            // Recorded first: the row's user_id is nulled when the user goes; details keep it.
+            try await dependencies.audit.record(
+                .userDelete, userID: id, actorID: actorID, origin: origin, details: ["user_id": .string(id.uuidString.lowercased())], on: runner)
+            guard try await dependencies.users.delete(id: id, on: runner) else { throw CoreError.notFound }
+            return true
+        }
     }
 }

@@ -100,6 +100,31 @@ struct UserStore: Sendable {
         }
     }
 
+    /// Counts a failed login; locks the account when the count reaches `maxFailures`.
+    /// Returns true when this failure locked it. Atomic, so parallel guesses all count.
+    func recordFailedLogin(id: UUID, maxFailures: Int, lockout: Duration) async throws -> Bool {
+        defer { cache?.invalidate(id: id) }
+        let seconds = Double(lockout.components.seconds)
+        let rows = try await database.client.query(
+            """
+            UPDATE users SET
+                failed_login_attempts = CASE WHEN failed_login_attempts + 1 >= \(maxFailures) THEN 0 ELSE failed_login_attempts + 1 END,
+                locked_until = CASE WHEN failed_login_attempts + 1 >= \(maxFailures) THEN now() + make_interval(secs => \(seconds)) ELSE locked_until END
+            WHERE id = \(id)
+            RETURNING locked_until IS NOT NULL AND locked_until > now() + make_interval(secs => \(seconds - 5))
+            """, logger: logger)
+        for try await locked in rows.decode(Bool.self) { return locked }
+        return false
+    }
+
+    /// Clears failures and any lock (successful login, password reset).
+    func clearFailedLogins(id: UUID, on runner: any SQLRunner) async throws {
+        defer { cache?.invalidate(id: id) }
+        try await runner.run(
+            "UPDATE users SET failed_login_attempts = 0, locked_until = NULL WHERE id = \(id) AND (failed_login_attempts > 0 OR locked_until IS NOT NULL)",
+            logger: logger)
+    }
+
     /// True when a row was deleted.
     func delete(id: UUID, on runner: any SQLRunner) async throws -> Bool {
         defer { cache?.invalidate(id: id) }

@@ -35,34 +35,34 @@ struct UsersRoutes: Sendable {
             let buffer = try await request.collectJSONBody(context: context)
             let user = try await authenticator.authenticate(request)
             let body = try request.decodeJSON(UserUpdateRequest.self, from: buffer)
-            return JSONResponse.user(try await service.update(user, with: body, scope: .own))
+            return JSONResponse.user(try await service.update(user, with: body, scope: .own, origin: RequestOrigin(request, context)))
         }
         router.get("/users/:id") { request, context in
-            let target = try await target(request, context)
-            return JSONResponse.user(target)
+            JSONResponse.user(try await target(request, context).target)
         }
         router.patch("/users/:id") { request, context in
             let buffer = try await request.collectJSONBody(context: context)
-            let target = try await target(request, context)
+            let (caller, target) = try await target(request, context)
             let body = try request.decodeJSON(UserUpdateRequest.self, from: buffer)
-            return JSONResponse.user(try await service.update(target, with: body, scope: .superuser))
+            return JSONResponse.user(
+                try await service.update(target, with: body, scope: .superuser, actorID: caller.id, origin: RequestOrigin(request, context)))
         }
         router.delete("/users/:id") { request, context in
-            let target = try await target(request, context)
-            guard try await service.delete(id: target.id) else { throw CoreError.notFound }
+            let (caller, target) = try await target(request, context)
+            _ = try await service.delete(id: target.id, actorID: caller.id, origin: RequestOrigin(request, context))
             return Response(status: .noContent)
         }
     }
 
     /// fastapi-users' order: 401 without a valid token, 403 for a non-superuser, then 404
     /// for a malformed or unknown id.
-    private func target(_ request: Request, _ context: AppRequestContext) async throws -> UserRecord {
+    private func target(_ request: Request, _ context: AppRequestContext) async throws -> (caller: UserRecord, target: UserRecord) {
         let caller = try await authenticator.authenticate(request)
         guard caller.isSuperuser else { throw CoreError.forbidden }
         guard let raw = context.parameters.get("id"), let id = UUID(flexible: raw), let user = try await service.user(id: id) else {
             throw CoreError.notFound
         }
-        return user
+        return (caller, user)
     }
 }
 

@@ -64,7 +64,7 @@ struct VerificationRoutes: Sendable {
                 try request.checkJSONContentType(body)
                 token = try JSONBodyDecoder.decode(TokenRequest.self, from: Data(buffer: body)).token
             }
-            return JSONResponse.user(try await service.verify(token: token))
+            return JSONResponse.user(try await service.verify(token: token, origin: RequestOrigin(request, context)))
         }
         router.post("/auth/resend-verification") { request, _ in
             guard let raw = request.uri.queryParameters.get("email") else {

@@ -19,7 +19,7 @@ struct VerificationService: Sendable {
         }
     }
 
-    func verify(token: String) async throws -> UserRecord {
+    func verify(token: String, origin: RequestOrigin = .none) async throws -> UserRecord {
         let dependencies = self.dependencies
         guard let claims = try? await dependencies.tokens.verifyVerificationToken(token),
             let id = UUID(uuidString: claims.subject),
@@ -33,6 +33,7 @@ struct VerificationService: Sendable {
             }
             try await dependencies.outbox.enqueue(
                 dependencies.composer.welcome(userID: verified.id, email: verified.email, name: verified.name), on: runner)
+            try await dependencies.audit.record(.emailVerified, userID: verified.id, origin: origin, on: runner)
             return verified
         }
     }

@@ -41,6 +41,7 @@ public struct ServiceFoundation: Sendable {
         // HEAD is answered wherever GET is, as Starlette does.
         let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ClientIPMiddleware(trustedProxies: config.trustedProxies))
         router.add(middleware: ObservabilityMiddleware(registry: metrics))
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ExactOriginCORSMiddleware(allowedOrigins: config.corsOrigins))

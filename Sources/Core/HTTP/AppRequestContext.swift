@@ -13,6 +13,8 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var bodyLimit: Int = 1 << 20
     /// The caller, once an authenticator has accepted their credentials.
     public var user: UserRecord?
+    /// The client's address, proxies resolved (set by `ClientIPMiddleware`).
+    public var clientIP: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
