@@ -20,7 +20,7 @@ import TestSupport
     @Test func verificationMailArrivesWithTextAndHTMLParts() async throws {
         let sink = try SMTPSink()
         try await sink.start()
-        defer { Task { await sink.stop() } }
+        defer { sink.kill() }
         let harness = try await harness(smtpPort: sink.port)
         let email = AuthHarness.uniqueEmail("mail")
         try await harness.app().test(.router) { client in
@@ -59,7 +59,7 @@ import TestSupport
     @Test func authenticatesWhenCredentialsAreConfigured() async throws {
         let sink = try SMTPSink(credentials: ("mailer", "s3cret pass"))
         try await sink.start()
-        defer { Task { await sink.stop() } }
+        defer { sink.kill() }
         let harness = try await harness(smtpPort: sink.port, extra: ["SMTP_USERNAME": "mailer", "SMTP_PASSWORD": "s3cret pass"])
         let user = try await harness.createUser()
         try await harness.app().test(.router) { client in
@@ -87,7 +87,7 @@ import TestSupport
             // The server comes back on the same port: the retry delivers it.
             let sink = try SMTPSink(port: port)
             try await sink.start()
-            defer { Task { await sink.stop() } }
+            defer { sink.kill() }
             let messages = try await sink.waitForMessages(1, timeout: .seconds(20))
             #expect(messages.count == 1)
             #expect(messages.first?.envelope.contains("to=\(email)") == true)

@@ -58,7 +58,7 @@ public final class SMTPSink: @unchecked Sendable {
         while process.isRunning && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        if process.isRunning { process.terminate() }
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
         self.process = nil
     }
@@ -114,8 +114,15 @@ public final class SMTPSink: @unchecked Sendable {
         }
     }
 
+    /// Stops the server at once (for `defer`, which cannot await).
+    public func kill() {
+        if let process, process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process?.waitUntilExit()
+        process = nil
+    }
+
     deinit {
-        if let process, process.isRunning { process.terminate() }
+        if let process, process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -17,6 +17,9 @@ struct AuthConfig: Sendable {
     var refreshReuseGrace: Duration
     var maxFailedLogins: Int
     var lockoutDuration: Duration
+    var rateLimitEnabled: Bool
+    var rateLimitAuthPerMinute: Int
+    var rateLimitLoginPerMinute: Int
 
     init(env: EnvironmentReader = EnvironmentReader()) throws {
         // The auth service reads users fresher than the API service (5 s instead of 30 s):
@@ -30,6 +33,9 @@ struct AuthConfig: Sendable {
         refreshReuseGrace = .seconds(try env.int("REFRESH_TOKEN_REUSE_GRACE_SECONDS", default: 10, range: 0...300))
         maxFailedLogins = try env.int("LOGIN_MAX_FAILED_ATTEMPTS", default: 5, range: 1...1000)
         lockoutDuration = .seconds(60 * (try env.int("LOGIN_LOCKOUT_MINUTES", default: 15, range: 1...10_080)))
+        rateLimitEnabled = try env.bool("RATE_LIMIT_ENABLED", default: true)
+        rateLimitAuthPerMinute = try env.int("RATE_LIMIT_AUTH_PER_MINUTE", default: 30, range: 1...1_000_000)
+        rateLimitLoginPerMinute = try env.int("RATE_LIMIT_LOGIN_PER_MINUTE", default: 10, range: 1...1_000_000)
         bcryptCost = UInt8(try env.int("BCRYPT_COST", default: 10, range: (core.environment == .production ? 10 : 4)...15))
     }
 }

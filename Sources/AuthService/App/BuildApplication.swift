@@ -10,6 +10,10 @@ func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throw
     let foundation = try await ServiceFoundation(name: "AuthService", config: config.core, logger: logger)
     let dependencies = try await makeAuthDependencies(config: config, foundation: foundation)
     let router = foundation.makeRouter(renderer: AuthErrorRenderer(), bodyLimitExemptPrefixes: ["/api/"])
+    let rateLimits = AuthRateLimits(
+        limiter: foundation.rateLimiter, enabled: config.rateLimitEnabled, perIPPerMinute: config.rateLimitAuthPerMinute,
+        loginPerAccountPerMinute: config.rateLimitLoginPerMinute)
+    router.add(middleware: AuthRateLimitMiddleware(limits: rateLimits))
     var services: [any Service] = [
         EmailSender(
             outbox: dependencies.outbox,
@@ -22,7 +26,7 @@ func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throw
 
     RegisterRoutes(service: RegistrationService(dependencies: dependencies)).register(on: router)
     LoginRoutes(
-        service: LoginService(dependencies: dependencies), authenticator: dependencies.authenticator,
+        service: LoginService(dependencies: dependencies), authenticator: dependencies.authenticator, rateLimits: rateLimits,
         accessTokenLifetime: config.core.accessTokenLifetime, refreshTokenLifetime: config.refreshTokenLifetime
     ).register(on: router)
     PasswordResetRoutes(service: PasswordResetService(dependencies: dependencies)).register(on: router)

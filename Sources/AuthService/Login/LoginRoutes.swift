@@ -7,6 +7,7 @@ import Hummingbird
 struct LoginRoutes: Sendable {
     let service: LoginService
     let authenticator: AccessTokenAuthenticator
+    let rateLimits: AuthRateLimits
     let accessTokenLifetime: Duration
     let refreshTokenLifetime: Duration
 
@@ -61,6 +62,7 @@ struct LoginRoutes: Sendable {
                         input: .string(grantType), context: ["pattern": "^password$"])
                 ])
             }
+            try await rateLimits.checkAccount(values[0])
             let session = try await service.login(email: values[0], password: values[1], origin: RequestOrigin(request, context))
             return try sessionResponse(session)
         }

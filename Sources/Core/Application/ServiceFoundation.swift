@@ -13,6 +13,10 @@ public struct ServiceFoundation: Sendable {
     public let database: Database
     public let tokens: TokenService
     public let metrics: PrometheusCollectorRegistry
+    /// Redis when `REDIS_URL` is set.
+    public let redis: RedisClient?
+    public let rateLimiter: any RateLimiter
+    public let cache: any KeyValueCache
 
     public init(name: String, config: CoreConfig, logger: Logger? = nil) async throws {
         var logger = logger ?? Logger(label: name)
@@ -23,6 +27,13 @@ public struct ServiceFoundation: Sendable {
         self.database = try Database(url: config.database, poolSize: config.databasePoolSize, logger: logger)
         self.tokens = await TokenService(secret: config.secret, accessTokenLifetime: config.accessTokenLifetime)
         self.metrics = PrometheusCollectorRegistry()
+        (self.redis, self.rateLimiter, self.cache) = Self.makeStore(config: config, logger: logger)
+    }
+
+    static func makeStore(config: CoreConfig, logger: Logger) -> (RedisClient?, any RateLimiter, any KeyValueCache) {
+        guard let url = config.redis else { return (nil, InMemoryRateLimiter(), InMemoryKeyValueCache()) }
+        let redis = RedisClient(url: url, logger: logger)
+        return (redis, RedisRateLimiter(redis: redis), RedisKeyValueCache(redis: redis))
     }
 
     public init(name: String, config: CoreConfig, logger: Logger, database: Database, tokens: TokenService) {
@@ -32,6 +43,7 @@ public struct ServiceFoundation: Sendable {
         self.database = database
         self.tokens = tokens
         self.metrics = PrometheusCollectorRegistry()
+        (self.redis, self.rateLimiter, self.cache) = Self.makeStore(config: config, logger: logger)
     }
 
     /// A router with the shared middleware stack, outermost first: request id, metrics and
@@ -58,7 +70,8 @@ public struct ServiceFoundation: Sendable {
         let all = OperationsRoutes.operations + operations
         let document = OpenAPIDocument.build(title: title, version: Self.version, description: description, operations: all)
         MethodNotAllowedRoutes.register(on: router, operations: all)
-        OperationsRoutes(checks: [DatabaseReadinessCheck(database: database)] + extraChecks, registry: metrics, openAPI: document)
+        let redisCheck: [any ReadinessCheck] = redis.map { [RedisReadinessCheck(redis: $0)] } ?? []
+        OperationsRoutes(checks: [DatabaseReadinessCheck(database: database)] + redisCheck + extraChecks, registry: metrics, openAPI: document)
             .register(on: router)
     }
 
@@ -70,7 +83,7 @@ public struct ServiceFoundation: Sendable {
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: name),
-            services: [database.client] + services,
+            services: [database.client] + (redis.map { [RedisClientService(redis: $0)] } ?? []) + services,
             logger: logger
         )
         if config.autoMigrate {

@@ -34,7 +34,8 @@ public final class TTLCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
         }
     }
 
-    public func set(_ value: Value, for key: Key) {
+    public func set(_ value: Value, for key: Key, ttl: Duration? = nil) {
+        let ttl = ttl ?? self.ttl
         guard ttl > .zero else { return }
         let now = clock()
         storage.withLockedValue { entries in

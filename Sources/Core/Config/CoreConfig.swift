@@ -20,6 +20,8 @@ public struct CoreConfig: Sendable {
     public var userCacheTTL: Duration
     /// Proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, IPs or CIDRs).
     public var trustedProxies: TrustedProxies
+    /// Shared cache and rate-limit store; nil: in-process (one instance).
+    public var redis: RedisURL?
 
     /// Used only outside production so that `./scripts/dev` and tests need no setup.
     public static let developmentSecret = "nova-xfinity-development-secret-not-for-production"
@@ -86,6 +88,7 @@ public struct CoreConfig: Sendable {
         accessTokenLifetime = .seconds(60 * (try env.int("JWT_ACCESS_TOKEN_EXPIRE_MINUTES", default: 15, range: 1...(60 * 24 * 30))))
         userCacheTTL = .seconds(try env.int("USER_CACHE_TTL_SECONDS", default: defaultUserCacheSeconds, range: 0...30))
         trustedProxies = try TrustedProxies(env.list("TRUSTED_PROXIES") ?? [])
+        redis = try env.string("REDIS_URL").map { try RedisURL($0) }
     }
 
     /// Browsers send exact origins and credentialed CORS forbids `*`, so each entry must
