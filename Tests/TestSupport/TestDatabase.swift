@@ -28,14 +28,12 @@ public enum TestDatabase {
 
     /// A new, empty database on the same server; for tests that need a blank slate.
     public static func makeEmpty() async throws -> String {
-        let base = try DatabaseURL(url())
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         try await withAdminDatabase { database in
             try await database.client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: database.logger)
         }
         var components = URLComponents(string: try url())!
         components.path = "/" + name
-        _ = base
         return components.string!
     }
 

@@ -28,7 +28,7 @@ struct AuthConfig: Sendable {
         apiUpstreamURL = try env.url("API_UPSTREAM_URL")
         verificationSecret = env.string("USERS_VERIFICATION_TOKEN_SECRET") ?? core.secret
         resetPasswordSecret = env.string("USERS_RESET_PASSWORD_TOKEN_SECRET") ?? core.secret
-        mail = try MailConfig(env: env, environment: core.environment)
+        mail = try MailConfig(env: env)
         refreshTokenLifetime = .seconds(86_400 * (try env.int("REFRESH_TOKEN_EXPIRE_DAYS", default: 7, range: 1...365)))
         refreshReuseGrace = .seconds(try env.int("REFRESH_TOKEN_REUSE_GRACE_SECONDS", default: 10, range: 0...300))
         maxFailedLogins = try env.int("LOGIN_MAX_FAILED_ATTEMPTS", default: 5, range: 1...1000)
@@ -68,7 +68,7 @@ struct MailConfig: Sendable {
     /// First retry delay; doubles per attempt up to an hour.
     var retryBase: Duration
 
-    init(env: EnvironmentReader, environment: AppEnvironment) throws {
+    init(env: EnvironmentReader) throws {
         host = env.string("SMTP_HOST")
         port = try env.int("SMTP_PORT", default: 587, range: 1...65535)
         username = env.string(anyOf: ["SMTP_USERNAME", "SMTP_USER"])
@@ -92,6 +92,5 @@ struct MailConfig: Sendable {
         pollInterval = .milliseconds(try env.int("EMAIL_POLL_INTERVAL_MS", default: 5000, range: 50...600_000))
         maxAttempts = try env.int("EMAIL_MAX_ATTEMPTS", default: 30, range: 1...1000)
         retryBase = .milliseconds(try env.int("EMAIL_RETRY_BASE_MS", default: 5000, range: 10...3_600_000))
-        _ = environment
     }
 }

@@ -2,8 +2,8 @@ import Crypto
 import Foundation
 
 /// Verifies an HS256 JWT with swift-crypto directly. The access token is checked on
-/// every authenticated request, so this path avoids JWTKit's key-collection actor hop;
-/// JWTKit still issues the tokens. The algorithm is pinned before the key is used.
+/// every authenticated request, so verification avoids JWTKit's key-collection actor hop;
+/// JWTKit issues the tokens. The algorithm is pinned before the key is used.
 struct HS256Verifier: Sendable {
     let key: SymmetricKey
     static let decoder = JSONDecoder()

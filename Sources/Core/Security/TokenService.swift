@@ -22,6 +22,8 @@ public struct TokenService: Sendable {
     let resetKeys: JWTKeyCollection
     let resetSecret: String
     let accessVerifier: HS256Verifier
+    let verifyVerifier: HS256Verifier
+    let resetVerifier: HS256Verifier
     /// Tokens already verified, until their expiry (at most a minute): the same bearer
     /// token arrives on every request of a session.
     let verifiedAccessTokens = TTLCache<String, AccessTokenClaims>(ttl: .seconds(60), maxEntries: 100_000)
@@ -47,6 +49,8 @@ public struct TokenService: Sendable {
         self.resetKeys = await keys(resetSecret ?? secret)
         self.resetSecret = resetSecret ?? secret
         self.accessVerifier = HS256Verifier(secret: secret)
+        self.verifyVerifier = HS256Verifier(secret: verificationSecret ?? secret)
+        self.resetVerifier = HS256Verifier(secret: resetSecret ?? secret)
         self.accessTokenLifetime = accessTokenLifetime
         self.verifyTokenLifetime = verifyTokenLifetime
         self.resetTokenLifetime = resetTokenLifetime
@@ -88,39 +92,28 @@ public struct TokenService: Sendable {
     // MARK: verifying
 
     public func verifyAccessToken(_ token: String) async throws(TokenError) -> AccessTokenClaims {
-        let now = now().timeIntervalSince1970
         if let cached = verifiedAccessTokens.value(for: token) {
-            guard Double(cached.expiresAt) > now else { throw .expired }
+            guard Double(cached.expiresAt) > now().timeIntervalSince1970 else { throw .expired }
             return cached
         }
-        let claims: AccessTokenClaims = try accessVerifier.verify(token)
-        guard claims.audiences.contains(TokenAudience.access) else { throw .wrongAudience }
-        guard Double(claims.expiresAt) > now else { throw .expired }
+        let claims: AccessTokenClaims = try verify(token, with: accessVerifier, audience: TokenAudience.access)
         verifiedAccessTokens.set(claims, for: token)
         return claims
     }
 
     public func verifyVerificationToken(_ token: String) async throws(TokenError) -> VerifyTokenClaims {
-        try await verify(token, keys: verifyKeys, audience: TokenAudience.verify)
+        try verify(token, with: verifyVerifier, audience: TokenAudience.verify)
     }
 
     public func verifyResetToken(_ token: String) async throws(TokenError) -> ResetTokenClaims {
-        try await verify(token, keys: resetKeys, audience: TokenAudience.reset)
+        try verify(token, with: resetVerifier, audience: TokenAudience.reset)
     }
 
+    /// Signature (algorithm pinned), then audience, then expiry against the injected clock.
     private func verify<Claims: ExpiringAudienceClaims>(
-        _ token: String, keys: JWTKeyCollection, audience: String
-    ) async throws(TokenError) -> Claims {
-        let algorithm = try Self.headerAlgorithm(of: token)
-        guard algorithm == "HS256" else { throw .algorithmNotAllowed(algorithm) }
-        let claims: Claims
-        do {
-            claims = try await keys.verify(token, as: Claims.self)
-        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
-            throw .badSignature
-        } catch {
-            throw .malformed
-        }
+        _ token: String, with verifier: HS256Verifier, audience: String
+    ) throws(TokenError) -> Claims {
+        let claims: Claims = try verifier.verify(token)
         guard claims.audiences.contains(audience) else { throw .wrongAudience }
         guard Double(claims.expiresAt) > now().timeIntervalSince1970 else { throw .expired }
         return claims
