@@ -81,3 +81,18 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 CREATE INDEX IF NOT EXISTS audit_log_created_idx ON audit_log (created_at DESC);
 CREATE INDEX IF NOT EXISTS audit_log_user_idx ON audit_log (user_id, created_at DESC);
+
+-- ---------------------------------------------------------------- auth: OAuth accounts
+-- One row per provider identity. `provider_account_id` is the provider's stable subject
+-- (Google `sub`, Discord/X user id), never the e-mail, which can change at the provider.
+CREATE TABLE IF NOT EXISTS oauth_accounts (
+    id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id             uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    provider            text NOT NULL,
+    provider_account_id text NOT NULL,
+    account_email       text,
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    last_login_at       timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (provider, provider_account_id)
+);
+CREATE INDEX IF NOT EXISTS oauth_accounts_user_idx ON oauth_accounts (user_id);
