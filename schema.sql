@@ -96,3 +96,15 @@ CREATE TABLE IF NOT EXISTS oauth_accounts (
     UNIQUE (provider, provider_account_id)
 );
 CREATE INDEX IF NOT EXISTS oauth_accounts_user_idx ON oauth_accounts (user_id);
+
+-- Pending OAuth authorizations: the signed `state` names a row, which the callback
+-- deletes (single use) and checks against the browser's binding cookie and its expiry.
+CREATE TABLE IF NOT EXISTS oauth_states (
+    nonce         text PRIMARY KEY,
+    provider      text NOT NULL,
+    code_verifier text NOT NULL,
+    binding_hash  text NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    expires_at    timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS oauth_states_expires_idx ON oauth_states (expires_at);

@@ -112,14 +112,22 @@ public enum HTTP {
         try await send("GET", url, headers: headers, timeout: timeout)
     }
 
+    /// A client that returns redirects instead of following them (to look at `Location`).
+    static let nonFollowing: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     public static func send(
-        _ method: String, _ url: String, headers: [(String, String)] = [], body: String? = nil, timeout: Duration = .seconds(10)
+        _ method: String, _ url: String, headers: [(String, String)] = [], body: String? = nil, timeout: Duration = .seconds(10),
+        followRedirects: Bool = true
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = .init(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
+        let response = try await (followRedirects ? HTTPClient.shared : nonFollowing).execute(request, timeout: .init(timeout))
         let collected = try await response.body.collect(upTo: 16 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: String(buffer: collected))
     }

@@ -20,6 +20,7 @@ struct AuthConfig: Sendable {
     var rateLimitEnabled: Bool
     var rateLimitAuthPerMinute: Int
     var rateLimitLoginPerMinute: Int
+    var oauth: OAuthConfig
 
     init(env: EnvironmentReader = EnvironmentReader()) throws {
         // The auth service reads users fresher than the API service (5 s instead of 30 s):
@@ -36,6 +37,7 @@ struct AuthConfig: Sendable {
         rateLimitEnabled = try env.bool("RATE_LIMIT_ENABLED", default: true)
         rateLimitAuthPerMinute = try env.int("RATE_LIMIT_AUTH_PER_MINUTE", default: 30, range: 1...1_000_000)
         rateLimitLoginPerMinute = try env.int("RATE_LIMIT_LOGIN_PER_MINUTE", default: 10, range: 1...1_000_000)
+        oauth = try OAuthConfig(env: env, core: core)
         bcryptCost = UInt8(try env.int("BCRYPT_COST", default: 10, range: (core.environment == .production ? 10 : 4)...15))
     }
 }

@@ -19,9 +19,7 @@ struct AuthDependencies: Sendable {
 
     /// Runs `body` in one transaction, then wakes the e-mail sender if it queued mail.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLRunner) async throws -> T) async throws -> T {
-        let result = try await database.client.withTransaction(logger: logger) { connection in
-            try await body(connection)
-        }
+        let result = try await database.transaction { connection in try await body(connection) }
         outbox.doorbell.ring()
         return result
     }

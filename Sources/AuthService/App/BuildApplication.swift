@@ -32,8 +32,17 @@ func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throw
     PasswordResetRoutes(service: PasswordResetService(dependencies: dependencies)).register(on: router)
     VerificationRoutes(service: VerificationService(dependencies: dependencies)).register(on: router)
     UsersRoutes(service: UserAccountService(dependencies: dependencies), authenticator: dependencies.authenticator).register(on: router)
+    let oauthHTTP = HTTPClient(eventLoopGroupProvider: .singleton, configuration: OAuthProviderClient.clientConfiguration)
+    services.append(HTTPClientService(client: oauthHTTP))
+    OAuthRoutes(
+        service: OAuthService(
+            dependencies: dependencies, config: config.oauth, client: OAuthProviderClient(http: oauthHTTP, logger: foundation.logger),
+            signer: OAuthStateSigner(secret: config.core.secret),
+            states: OAuthStateStore(database: foundation.database, lifetime: OAuthRoutes.stateLifetime)),
+        rateLimits: rateLimits, frontendURL: config.core.frontendURL, refreshTokenLifetime: config.refreshTokenLifetime
+    ).register(on: router)
     operations += RegisterRoutes.operations + LoginRoutes.operations + PasswordResetRoutes.operations
-        + VerificationRoutes.operations + UsersRoutes.operations
+        + VerificationRoutes.operations + UsersRoutes.operations + OAuthRoutes.operations
 
     if let upstream = config.apiUpstreamURL {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: APIGateway.clientConfiguration)

@@ -18,6 +18,7 @@ enum AuditEvent: String, Sendable {
     case logout
     case emailVerified = "email_verified"
     case adminBootstrap = "admin_bootstrap"
+    case oauthLink = "oauth_link"
 }
 
 /// Who did it and from where.

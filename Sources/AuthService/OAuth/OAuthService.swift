@@ -1,0 +1,175 @@
+import Core
+import Foundation
+import PostgresNIO
+
+/// The authorization-code flow with PKCE: start (state + verifier + binding cookie),
+/// then finish (check state, exchange code, read profile, link or create the account,
+/// open a session).
+struct OAuthService: Sendable {
+    let dependencies: AuthDependencies
+    let config: OAuthConfig
+    let client: OAuthProviderClient
+    let signer: OAuthStateSigner
+    let states: OAuthStateStore
+
+    struct Authorization: Sendable {
+        var url: String
+        /// The value of the binding cookie the browser must carry back to the callback.
+        var binding: String
+    }
+
+    struct CallbackParameters: Sendable {
+        var code: String?
+        var state: String?
+        var error: String?
+    }
+
+    func provider(named name: String) -> OAuthProviderConfig? {
+        OAuthProviderID(rawValue: name).flatMap { config.providers[$0] }
+    }
+
+    /// Starts an authorization. An existing binding cookie is reused so that two tabs
+    /// signing in at once do not invalidate each other.
+    func begin(_ provider: OAuthProviderConfig, existingBinding: String?) async throws -> Authorization {
+        let binding = existingBinding.flatMap { OAuthBindingCookie.isWellFormed($0) ? $0 : nil } ?? RefreshTokenStore.newToken()
+        let nonce = RefreshTokenStore.newToken()
+        let verifier = PKCE.verifier()
+        try await states.save(nonce: nonce, provider: provider.id, codeVerifier: verifier, binding: binding)
+        let parameters = [
+            ("response_type", "code"), ("client_id", provider.clientID), ("redirect_uri", provider.redirectURI),
+            ("scope", provider.scopes.joined(separator: " ")), ("state", signer.sign(nonce: nonce, provider: provider.id)),
+            ("code_challenge", PKCE.challenge(for: verifier)), ("code_challenge_method", "S256"),
+        ]
+        let base = provider.authorizeURL.absoluteString
+        let separator = provider.authorizeURL.query == nil ? "?" : "&"
+        return Authorization(url: base + separator + FormEncoding.encode(parameters), binding: binding)
+    }
+
+    /// Finishes the flow. Every failure is one of the `OAuthFailure` codes; nothing else
+    /// escapes (a database outage is `oauth_failed`, not a 500 on a browser redirect).
+    func complete(
+        providerName: String, parameters: CallbackParameters, binding: String?, origin: RequestOrigin
+    ) async throws(OAuthFailure) -> LoginService.Session {
+        guard let provider = provider(named: providerName) else { throw .providerNotConfigured }
+        if let error = parameters.error {
+            // Burn the state so it cannot be replayed after the user said no.
+            if let state = parameters.state, let nonce = signer.nonce(from: state, provider: provider.id) {
+                _ = try? await states.consume(nonce: nonce)
+            }
+            throw error == "access_denied" ? .userDenied : .invalidRequest
+        }
+        guard let code = parameters.code, !code.isEmpty else { throw .missingCode }
+        let verifier = try await checkState(parameters.state, provider: provider.id, binding: binding)
+        let accessToken = try await client.exchange(code: code, codeVerifier: verifier, provider: provider)
+        let profile = try await client.profile(accessToken: accessToken, provider: provider)
+        do {
+            let (user, refreshToken) = try await signIn(profile, provider: provider.id, origin: origin)
+            return LoginService.Session(user: user, accessToken: try await dependencies.tokens.accessToken(for: user.id), refreshToken: refreshToken)
+        } catch let failure as OAuthFailure {
+            throw failure
+        } catch {
+            dependencies.logger.error("oauth sign-in failed", metadata: ["provider": "\(provider.id.rawValue)", "error": "\(String(reflecting: error))"])
+            throw .oauthFailed
+        }
+    }
+
+    /// The PKCE verifier of the pending authorization that `state` names, consumed.
+    private func checkState(_ state: String?, provider: OAuthProviderID, binding: String?) async throws(OAuthFailure) -> String {
+        guard let state, let nonce = signer.nonce(from: state, provider: provider), let binding else { throw .invalidState }
+        let pending: OAuthStateStore.Pending?
+        do {
+            pending = try await states.consume(nonce: nonce)
+        } catch {
+            dependencies.logger.error("oauth state lookup failed", metadata: ["error": "\(String(reflecting: error))"])
+            throw .oauthFailed
+        }
+        guard let pending, pending.provider == provider.rawValue, !pending.expired,
+            SessionCookies.constantTimeEqual(Array(pending.bindingHash.utf8), Array(RefreshTokenStore.hash(binding).utf8))
+        else { throw .invalidState }
+        return pending.codeVerifier
+    }
+
+    /// Finds the account (by provider identity, else by verified e-mail) or creates a
+    /// verified one, records the link, and issues a refresh token, in one transaction.
+    /// Two simultaneous first sign-ins race on unique keys; the loser retries once and
+    /// finds the winner's rows.
+    private func signIn(_ profile: OAuthProfile, provider: OAuthProviderID, origin: RequestOrigin) async throws -> (UserRecord, String) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await dependencies.transaction { runner in
+                    let user = try await linkedUser(profile, provider: provider, origin: origin, on: runner)
+                    guard user.isActive else { throw OAuthFailure.oauthFailed }
+                    try await dependencies.audit.record(
+                        .loginSuccess, userID: user.id, origin: origin, details: ["method": "oauth", "provider": .string(provider.rawValue)],
+                        on: runner)
+                    return (user, try await dependencies.refreshTokens.issue(userID: user.id, on: runner))
+                }
+            } catch let error as PSQLError where error.isUniqueViolation && attempt == 1 {
+                continue
+            } catch AuthError.registerUserAlreadyExists where attempt == 1 {
+                continue
+            }
+        }
+    }
+
+    private func linkedUser(_ profile: OAuthProfile, provider: OAuthProviderID, origin: RequestOrigin, on runner: any SQLRunner) async throws -> UserRecord {
+        let users = dependencies.users
+        let logger = dependencies.logger
+        let linked = try await runner.run(
+            """
+            UPDATE oauth_accounts SET last_login_at = now(), account_email = coalesce(\(profile.email), account_email)
+            WHERE provider = \(provider.rawValue) AND provider_account_id = \(profile.accountID)
+            RETURNING user_id
+            """, logger: logger)
+        for try await userID in linked.decode(UUID.self) {
+            guard let user = try await users.user(id: userID, on: runner) else { throw OAuthFailure.oauthFailed }
+            return user
+        }
+        guard let raw = profile.email, profile.emailVerified, case .success(let email) = EmailAddress.normalize(raw) else {
+            throw OAuthFailure.emailNotAvailable
+        }
+        var user: UserRecord
+        if let existing = try await users.user(email: email, on: runner) {
+            user = existing
+            if !existing.isVerified {
+                // Someone may have registered this address without owning it. The
+                // provider has proved ownership now, so whatever password they set is
+                // void, as are their sessions.
+                user = try await users.update(id: existing.id, .init(hashedPassword: Self.unusablePassword(), isVerified: true), on: runner) ?? existing
+                try await dependencies.refreshTokens.revokeAll(userID: existing.id, on: runner)
+            }
+        } else {
+            user = try await users.create(
+                .init(email: email, hashedPassword: Self.unusablePassword(), name: profile.name, isVerified: true), on: runner)
+            if let avatar = profile.avatarURL {
+                user = try await users.update(id: user.id, .init(avatarURL: .some(avatar)), on: runner) ?? user
+            }
+            try await dependencies.audit.record(.register, userID: user.id, origin: origin, details: ["provider": .string(provider.rawValue)], on: runner)
+        }
+        try await runner.run(
+            """
+            INSERT INTO oauth_accounts (user_id, provider, provider_account_id, account_email)
+            VALUES (\(user.id), \(provider.rawValue), \(profile.accountID), \(email))
+            """, logger: logger)
+        try await dependencies.audit.record(
+            .oauthLink, userID: user.id, origin: origin,
+            details: ["provider": .string(provider.rawValue), "provider_account_id": .string(profile.accountID)], on: runner)
+        return user
+    }
+
+    /// A stored hash no password verifies against: the account signs in through its
+    /// provider until the user sets a password with "forgot password".
+    static func unusablePassword() -> String { "!oauth:" + RefreshTokenStore.newToken() }
+}
+
+/// The cookie that ties a `state` to the browser that started the flow, so a callback
+/// URL planted in someone else's browser is refused (login CSRF).
+enum OAuthBindingCookie {
+    static let name = "oauth_binding"
+
+    static func isWellFormed(_ value: String) -> Bool {
+        value.count == 43 && value.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+    }
+}
