@@ -113,20 +113,6 @@ struct OAuthProviderClient: Sendable {
     }
 }
 
-/// `application/x-www-form-urlencoded` and query-string encoding (RFC 3986 unreserved
-/// characters pass, everything else is percent-encoded).
-enum FormEncoding {
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
-    static func encode(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
-    }
-
-    static func encode(_ pairs: [(String, String)]) -> String {
-        pairs.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
-    }
-}
-
 extension JSONValue {
     static func decode(_ buffer: ByteBuffer) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: buffer)

@@ -21,6 +21,17 @@ public enum ISO8601 {
         return result + "Z"
     }
 
+    /// Parses `2026-11-27T03:04:05Z`, with optional fractional seconds and a `Z` or
+    /// `±hh:mm` offset (what PayPal and most JSON APIs send).
+    public static func parse(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
     static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits

@@ -1,0 +1,50 @@
+import Foundation
+
+/// A subscription's state as the API contract names it.
+enum SubscriptionStatus: String, Sendable, Codable {
+    case active = "ACTIVE"
+    case cancelled = "CANCELLED"
+    case expired = "EXPIRED"
+    case trial = "TRIAL"
+}
+
+/// A payment provider's webhook, reduced to the change it means for our subscription.
+/// Parsing (per provider) and applying (one store) are separate so that both can be
+/// tested on their own.
+struct BillingEvent: Sendable, Equatable {
+    enum Change: Sendable, Equatable {
+        /// A checkout finished: the user now has `plan` through this provider subscription.
+        case activated(userID: UUID, plan: PaidPlan, customerID: String?, subscriptionID: String, periodStart: Date?, periodEnd: Date?)
+        /// The provider's subscription changed: plan, status, period or cancellation.
+        case updated(
+            subscriptionID: String, plan: PaidPlan?, status: SubscriptionStatus, cancelAtPeriodEnd: Bool?, periodStart: Date?, periodEnd: Date?)
+        /// The provider's subscription is over; the user falls back to FREE.
+        case ended(subscriptionID: String)
+        case paymentSucceeded(subscriptionID: String, periodStart: Date?, periodEnd: Date?)
+        case paymentFailed(subscriptionID: String)
+        /// A verified event of a type that changes nothing here.
+        case ignored
+    }
+
+    var provider: PaymentProvider
+    var eventID: String
+    var type: String
+    var change: Change
+}
+
+enum PaymentProvider: String, Sendable, Codable {
+    case stripe
+    case paypal
+}
+
+/// Why a payment call or webhook failed, mapped to the envelope in one place.
+enum BillingError: Error, Equatable {
+    /// The provider is not configured (no key) or the plan has no price id.
+    case notConfigured(String)
+    /// Stripe-Signature or PayPal verification failed, or the body is not an event.
+    case invalidWebhook(String)
+    /// The provider answered with an error or not at all.
+    case provider(String)
+    /// A PayPal subscription that is not the caller's, or no billing account yet.
+    case notFound
+}
