@@ -13,7 +13,7 @@ import TestSupport
             try await database.client.query("CREATE TABLE \(unescaped: table) (x int)")
             await #expect(throws: DomainError.self) {
                 try await database.transaction { connection in
-                    try await connection.query("INSERT INTO \(unescaped: table) VALUES (1)", logger: database.logger)
+                    _ = try await connection.run("INSERT INTO \(unescaped: table) VALUES (1)", logger: database.logger)
                     throw DomainError()
                 }
             }

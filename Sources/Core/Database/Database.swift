@@ -13,17 +13,6 @@ public struct Database: Sendable {
         self.logger = logger
     }
 
-    /// Runs `body` in one transaction. PostgresNIO wraps whatever the body throws in a
-    /// `PostgresTransactionError`; the body's own error is rethrown as it is, so that
-    /// domain errors thrown inside a transaction reach the error renderer unchanged.
-    public func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error
-        }
-    }
-
     /// Whether the database answers `SELECT 1` within `timeout`. Used by `/ready`: a down
     /// database must turn into a quick 503, not a request that hangs on the pool.
     public func isReachable(timeout: Duration = .seconds(2)) async -> Bool {
