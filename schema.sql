@@ -108,3 +108,173 @@ CREATE TABLE IF NOT EXISTS oauth_states (
     expires_at    timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS oauth_states_expires_idx ON oauth_states (expires_at);
+-- ---------------------------------------------------------------- plans and prices
+-- The plan table of API.md. `quotas` maps a quota (articles, images, videos, research,
+-- wordpress) to its monthly limit: -1 unlimited, 0 the plan lacks the feature. Seeded
+-- once; later edits (admins) are never overwritten by a restart.
+CREATE TABLE IF NOT EXISTS plans (
+    tier             text PRIMARY KEY CHECK (tier IN ('FREE', 'PRO', 'ENTERPRISE')),
+    name             text NOT NULL,
+    rank             integer NOT NULL,
+    price_cents      integer NOT NULL CHECK (price_cents >= 0),
+    currency         text NOT NULL DEFAULT 'usd',
+    billing_interval text NOT NULL DEFAULT 'month',
+    quotas           jsonb NOT NULL,
+    monthly_credits  integer NOT NULL CHECK (monthly_credits >= 0),
+    features         jsonb NOT NULL DEFAULT '[]'::jsonb,
+    updated_at       timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO plans (tier, name, rank, price_cents, quotas, monthly_credits, features) VALUES
+    ('FREE', 'Free', 0, 0,
+     '{"articles": 10, "images": 25, "videos": 0, "research": 20, "wordpress": 0}', 200,
+     '["Article generation", "Image generation", "Research", "Algorithmic SEO analysis"]'),
+    ('PRO', 'Pro', 1, 2900,
+     '{"articles": 100, "images": 500, "videos": 20, "research": -1, "wordpress": 50}', 3000,
+     '["Everything in Free", "Video generation", "WordPress publishing", "AI SEO audit", "Platform API keys", "Unlimited research"]'),
+    ('ENTERPRISE', 'Enterprise', 2, 9900,
+     '{"articles": -1, "images": -1, "videos": 100, "research": -1, "wordpress": -1}', 15000,
+     '["Everything in Pro", "Unlimited articles and images", "Unlimited WordPress publishing", "100 videos per month"]')
+ON CONFLICT (tier) DO NOTHING;
+
+-- What each credit-spending feature costs. `quota` names the plan quota it counts
+-- against (NULL: none); `minimum_tier` gates a tool that no quota describes (AI SEO audit).
+CREATE TABLE IF NOT EXISTS feature_prices (
+    feature      text PRIMARY KEY,
+    credits      integer NOT NULL CHECK (credits >= 0),
+    quota        text,
+    minimum_tier text REFERENCES plans (tier),
+    updated_at   timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO feature_prices (feature, credits, quota, minimum_tier) VALUES
+    ('article', 10, 'articles', NULL),
+    ('metadata', 2, NULL, NULL),
+    ('outline', 3, NULL, NULL),
+    ('section', 5, NULL, NULL),
+    ('cta', 2, NULL, NULL),
+    ('seo_audit', 8, NULL, 'PRO'),
+    ('research', 5, 'research', NULL),
+    ('image', 8, 'images', NULL),
+    ('image_edit', 8, 'images', NULL),
+    ('video', 50, 'videos', NULL),
+    ('video_long', 100, 'videos', NULL),
+    ('audio', 3, NULL, NULL),
+    ('wordpress_publish', 2, 'wordpress', NULL),
+    ('seo_analysis', 0, NULL, NULL)
+ON CONFLICT (feature) DO NOTHING;
+
+-- ---------------------------------------------------------------- subscriptions
+-- One per user; FREE is provisioned on first use. Usage periods follow
+-- [current_period_start, current_period_end).
+CREATE TABLE IF NOT EXISTS subscriptions (
+    user_id                  uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    plan                     text NOT NULL REFERENCES plans (tier),
+    status                   text NOT NULL DEFAULT 'ACTIVE' CHECK (status IN ('ACTIVE', 'CANCELLED', 'EXPIRED', 'TRIAL')),
+    current_period_start     timestamptz NOT NULL,
+    current_period_end       timestamptz NOT NULL,
+    cancel_at_period_end     boolean NOT NULL DEFAULT false,
+    payment_provider         text CHECK (payment_provider IN ('stripe', 'paypal')),
+    external_customer_id     text,
+    external_subscription_id text,
+    created_at               timestamptz NOT NULL DEFAULT now(),
+    updated_at               timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX IF NOT EXISTS subscriptions_external_key
+    ON subscriptions (payment_provider, external_subscription_id) WHERE external_subscription_id IS NOT NULL;
+
+-- ---------------------------------------------------------------- usage counters
+-- `used` counts settled work, `reserved` work in flight; a reservation is refused when
+-- used + reserved would pass the plan's limit.
+CREATE TABLE IF NOT EXISTS usage_counters (
+    user_id      uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    quota        text NOT NULL,
+    period_start timestamptz NOT NULL,
+    used         integer NOT NULL DEFAULT 0 CHECK (used >= 0),
+    reserved     integer NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+    updated_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, quota, period_start)
+);
+
+-- ---------------------------------------------------------------- credits
+-- The balance row is the lock every credit change takes; `reserved` is held by
+-- in-flight reservations, so spendable = balance - reserved and never goes negative.
+CREATE TABLE IF NOT EXISTS credit_balances (
+    user_id         uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    balance         bigint NOT NULL DEFAULT 0 CHECK (balance >= 0),
+    reserved        bigint NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+    lifetime_earned bigint NOT NULL DEFAULT 0,
+    lifetime_spent  bigint NOT NULL DEFAULT 0,
+    updated_at      timestamptz NOT NULL DEFAULT now(),
+    CHECK (reserved <= balance)
+);
+-- Append-only. (user, reason, reference) is unique so that a grant, bonus or reward
+-- keyed by its cause is written exactly once, whatever retries or races happen.
+CREATE TABLE IF NOT EXISTS credit_ledger (
+    id            bigserial PRIMARY KEY,
+    user_id       uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    delta         bigint NOT NULL,
+    reason        text NOT NULL CHECK (reason IN ('plan_grant', 'signup_bonus', 'verify_bonus', 'referral_reward', 'usage',
+                                                  'refund', 'admin_adjust', 'purchase')),
+    reference     text NOT NULL,
+    balance_after bigint NOT NULL CHECK (balance_after >= 0),
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (user_id, reason, reference)
+);
+CREATE INDEX IF NOT EXISTS credit_ledger_user_idx ON credit_ledger (user_id, id DESC);
+
+-- Credits (and a quota slot) held for work in progress: settled on success, released
+-- on failure; a hold older than `expires_at` is released by the next reservation.
+CREATE TABLE IF NOT EXISTS credit_reservations (
+    id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id         uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    feature         text NOT NULL,
+    quota           text,
+    period_start    timestamptz,
+    credits         bigint NOT NULL CHECK (credits >= 0),
+    status          text NOT NULL DEFAULT 'held' CHECK (status IN ('held', 'settled', 'released')),
+    idempotency_key text,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    expires_at      timestamptz NOT NULL,
+    finished_at     timestamptz
+);
+CREATE INDEX IF NOT EXISTS credit_reservations_held_idx ON credit_reservations (user_id, expires_at) WHERE status = 'held';
+CREATE UNIQUE INDEX IF NOT EXISTS credit_reservations_idempotency_key
+    ON credit_reservations (user_id, feature, idempotency_key) WHERE idempotency_key IS NOT NULL;
+
+-- The first answer of a POST sent with `Idempotency-Key`, stored with its charge.
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    user_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    key        text NOT NULL,
+    route      text NOT NULL,
+    response   jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, route, key)
+);
+
+-- ---------------------------------------------------------------- referral rewards
+-- level 0: the referee's own reward, 1: direct referrer, 2: the referrer's referrer.
+-- Unique per referee and level: each reward is paid once.
+CREATE TABLE IF NOT EXISTS referral_rewards (
+    id         bigserial PRIMARY KEY,
+    referee_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    level      integer NOT NULL CHECK (level IN (0, 1, 2)),
+    user_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    credits    integer NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (referee_id, level)
+);
+CREATE INDEX IF NOT EXISTS referral_rewards_user_idx ON referral_rewards (user_id, created_at);
+
+-- ---------------------------------------------------------------- notifications
+CREATE TABLE IF NOT EXISTS notifications (
+    id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    type       text NOT NULL,
+    title      text NOT NULL,
+    message    text NOT NULL,
+    data       jsonb NOT NULL DEFAULT '{}'::jsonb,
+    read_at    timestamptz,
+    dedupe_key text,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS notifications_user_idx ON notifications (user_id, created_at DESC);
+CREATE UNIQUE INDEX IF NOT EXISTS notifications_dedupe_key ON notifications (user_id, dedupe_key) WHERE dedupe_key IS NOT NULL;

@@ -1,10 +1,23 @@
 import Core
 
-/// The API service's settings (see README for every variable).
+/// The API service's settings (see README, "API service", for every variable).
 struct APIConfig: Sendable {
     var core: CoreConfig
+    /// `RATE_LIMIT_ENABLED` (default true).
+    var rateLimitEnabled: Bool
+    /// `RATE_LIMIT_API_PER_MINUTE`: requests per user (or IP when anonymous) and minute.
+    var apiRequestsPerMinute: Int
+    /// `RATE_LIMIT_GENERATION_PER_MINUTE`: per user and generation family (articles,
+    /// media, research); read now so that a bad value fails at start-up.
+    var generationRequestsPerMinute: Int
+    /// `SUBSCRIPTION_CACHE_TTL_SECONDS` (default 300, at most 300 as API.md allows).
+    var subscriptionCacheSeconds: Int
 
     init(env: EnvironmentReader = EnvironmentReader()) throws {
         core = try CoreConfig(env: env, defaultPort: 3001)
+        rateLimitEnabled = try env.bool("RATE_LIMIT_ENABLED", default: true)
+        apiRequestsPerMinute = try env.int("RATE_LIMIT_API_PER_MINUTE", default: 120, range: 1...1_000_000)
+        generationRequestsPerMinute = try env.int("RATE_LIMIT_GENERATION_PER_MINUTE", default: 20, range: 1...1_000_000)
+        subscriptionCacheSeconds = try env.int("SUBSCRIPTION_CACHE_TTL_SECONDS", default: 300, range: 0...300)
     }
 }

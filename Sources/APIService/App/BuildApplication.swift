@@ -5,9 +5,39 @@ import Logging
 /// The composition root, shared by `main` and the tests.
 func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     let foundation = try await ServiceFoundation(name: "APIService", config: config.core, logger: logger)
+    let dependencies = APIDependencies(foundation: foundation, config: config)
     let router = foundation.makeRouter(renderer: EnvelopeErrorRenderer())
+    if config.rateLimitEnabled {
+        router.add(middleware: APIRateLimitMiddleware(
+            limiter: dependencies.rateLimiter, authenticator: dependencies.authenticator, tokens: dependencies.tokens,
+            perMinute: config.apiRequestsPerMinute))
+    }
+    let collections = apiRouteCollections(dependencies)
+    var operations: [OpenAPIOperation] = []
+    for prefix in APIPrefixes.all {
+        let requireUser = RequireUserMiddleware(authenticator: dependencies.authenticator)
+        let publicGroup = router.group(RouterPath(prefix))
+        let privateGroup = router.group(RouterPath(prefix)).add(middleware: requireUser)
+        for collection in collections {
+            collection.register(on: collection.requiresAuth ? privateGroup : publicGroup)
+            operations += collection.operations.map { $0.prefixed(prefix) }
+        }
+    }
     foundation.addOperationsRoutes(
         to: router, title: "Nova-XFinity API", description: "Content platform API (articles, research, media, plans, credits)",
-        operations: [])
+        operations: operations)
     return foundation.makeApplication(router: router)
+}
+
+/// Every feature's routes, in one list so that routes and OpenAPI operations match.
+func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollection] {
+    let accounts = AccountService(dependencies: dependencies)
+    return [
+        AccountRoutes(service: accounts),
+        PublicPlanRoutes(service: accounts),
+        SubscriptionRoutes(service: accounts),
+        CreditRoutes(service: accounts),
+        ReferralRoutes(service: accounts),
+        NotificationRoutes(store: NotificationStore(database: dependencies.database)),
+    ]
 }

@@ -26,6 +26,7 @@ struct RegistrationService: Sendable {
             }
             let user = try await users.create(
                 .init(email: request.email, hashedPassword: hash, name: request.name, referredBy: referrer), on: runner)
+            try await AccountLifecycle.userRegistered(userID: user.id, on: runner, logger: dependencies.logger)
             let token = try await dependencies.tokens.verifyToken(for: user.id, email: user.email)
             try await dependencies.outbox.enqueue(
                 dependencies.composer.verification(userID: user.id, email: user.email, name: user.name, token: token), on: runner)

@@ -31,6 +31,7 @@ struct VerificationService: Sendable {
             guard let verified = try await dependencies.users.update(id: user.id, .init(isVerified: true), on: runner) else {
                 throw AuthError.verifyUserBadToken
             }
+            try await AccountLifecycle.userVerified(userID: verified.id, on: runner, logger: dependencies.logger)
             try await dependencies.outbox.enqueue(
                 dependencies.composer.welcome(userID: verified.id, email: verified.email, name: verified.name), on: runner)
             try await dependencies.audit.record(.emailVerified, userID: verified.id, origin: origin, on: runner)

@@ -116,6 +116,7 @@ public struct EnvelopeErrorRenderer: ErrorRenderer {
                 ? ErrorResponse(status: .unauthorized, body: Self.body(code: "TOKEN_EXPIRED", message: "Access token has expired"))
                 : ErrorResponse(status: .unauthorized, body: Self.body(code: "INVALID_TOKEN", message: "Access token is invalid"))
         case let error as HTTPError: return renderHTTPError(error)
+        case let error as CreditError: return error.envelope
         default: return nil
         }
     }

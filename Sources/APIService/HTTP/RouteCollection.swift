@@ -1,0 +1,33 @@
+import Foundation
+import Core
+import Hummingbird
+
+/// A feature's routes, registered once per API prefix. Paths are relative to the prefix
+/// and use Hummingbird's `:id` syntax.
+protocol APIRouteCollection: Sendable {
+    /// Whether the routes need an authenticated user.
+    var requiresAuth: Bool { get }
+    var operations: [OpenAPIOperation] { get }
+    func register(on group: RouterGroup<AppRequestContext>)
+}
+
+enum APIPrefixes {
+    /// `/api/v1` is canonical; the frontend calls `/api`. Both serve the same routes.
+    static let all = ["/api/v1", "/api"]
+}
+
+extension OpenAPIOperation {
+    func prefixed(_ prefix: String) -> OpenAPIOperation {
+        var copy = self
+        copy.path = prefix + path
+        return copy
+    }
+}
+
+extension Request {
+    /// A path parameter as a UUID; anything else cannot name a row, so 404.
+    func uuidParameter(_ name: String, context: AppRequestContext) throws -> UUID {
+        guard let raw = context.parameters.get(name), let id = UUID(uuidString: raw) else { throw CoreError.notFound }
+        return id
+    }
+}

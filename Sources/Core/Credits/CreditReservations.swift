@@ -1,0 +1,255 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Credits and a quota slot held for one piece of work (see `CreditReservations`).
+public struct CreditReservation: Sendable, Equatable {
+    public var id: UUID
+    public var userID: UUID
+    public var feature: String
+    public var credits: Int
+    /// The quota counted, and the usage period it belongs to.
+    public var quota: String?
+    public var periodStart: Date?
+    public var plan: PlanTier
+    public var idempotencyKey: String?
+}
+
+/// What `reserve` gives back: a fresh hold, or, for a retried `Idempotency-Key` whose
+/// first request succeeded, that request's stored answer (nothing is charged again).
+public enum ReservationOutcome: Sendable, Equatable {
+    case reserved(CreditReservation)
+    case replay(JSONValue)
+}
+
+/// The one way to spend credits: reserve before the work (quota and balance checked and
+/// held atomically, under row locks, so concurrent requests never over-spend), settle on
+/// success (debit + usage count + quota notices), release on failure (nothing charged).
+///
+///     switch try await reservations.reserve(userID: id, feature: "article", idempotencyKey: key) {
+///     case .replay(let stored): return stored
+///     case .reserved(let hold):
+///         do { let result = try await work(); try await reservations.settle(hold, response: result); return result }
+///         catch { try? await reservations.release(hold); throw error }
+///     }
+public struct CreditReservations: Sendable {
+    let database: Database
+    let logger: Logger
+    let catalog: PlanCatalog
+    let subscriptions: SubscriptionStore
+    let ledger: CreditLedger
+    let notices: QuotaNotices
+    let cache: SubscriptionCache?
+    /// How long a hold survives a crashed worker before the next reservation frees it.
+    let holdLifetime: TimeInterval
+
+    public init(database: Database, cache: SubscriptionCache? = nil, holdLifetime: Duration = .seconds(15 * 60)) {
+        self.database = database
+        self.logger = database.logger
+        self.catalog = PlanCatalog(logger: database.logger)
+        self.subscriptions = SubscriptionStore(logger: database.logger)
+        self.ledger = CreditLedger(logger: database.logger)
+        self.notices = QuotaNotices(logger: database.logger)
+        self.cache = cache
+        self.holdLifetime = TimeInterval(holdLifetime.components.seconds)
+    }
+
+    public func reserve(userID: UUID, feature: String, idempotencyKey: String? = nil) async throws -> ReservationOutcome {
+        // Its own transaction: freeing old holds takes counter and balance locks, which
+        // must not be held while the reservation below takes them in its order.
+        try await database.transaction { runner in
+            try await releaseExpiredHolds(userID: userID, on: runner)
+        }
+        let (outcome, changed) = try await database.transaction { runner -> (ReservationOutcome, Bool) in
+            try await reserve(userID: userID, feature: feature, idempotencyKey: idempotencyKey, on: runner)
+        }
+        if changed { await cache?.invalidate(userID: userID) }
+        return outcome
+    }
+
+    func reserve(userID: UUID, feature: String, idempotencyKey: String?, on runner: any SQLRunner) async throws -> (ReservationOutcome, Bool) {
+        if let key = idempotencyKey {
+            if let stored = try await storedResponse(userID: userID, route: feature, key: key, on: runner) { return (.replay(stored), false) }
+        }
+        let price = try await catalog.price(of: feature, on: runner)
+        // Lock order, everywhere: subscription, usage counter, balance.
+        let (subscription, changed) = try await subscriptions.current(userID: userID, on: runner)
+        if let key = idempotencyKey {
+            // Held: the first request is still working. Settled: it finished after our look-up above.
+            let rows = try await runner.run(
+                """
+                SELECT status FROM credit_reservations WHERE user_id = \(userID) AND feature = \(feature) AND idempotency_key = \(key)
+                """, logger: logger)
+            for try await status in rows.decode(String.self) {
+                if status == "held" { throw CreditError.requestInProgress }
+                if status == "settled" {
+                    return (.replay(try await storedResponse(userID: userID, route: feature, key: key, on: runner) ?? .null), changed)
+                }
+            }
+        }
+        let plan = try await catalog.plan(subscription.plan, on: runner)
+        if let minimum = price.minimumTier, plan.tier < minimum {
+            throw CreditError.featureNotAvailable(feature: feature, plan: plan.tier, requiredPlan: minimum)
+        }
+        var periodStart: Date?
+        if let quota = price.quota {
+            let limit = plan.limit(for: quota)
+            if limit == 0 {
+                let required = try await catalog.lowestTier(offering: quota, on: runner) ?? .enterprise
+                throw CreditError.featureNotAvailable(feature: quota, plan: plan.tier, requiredPlan: required)
+            }
+            let (used, reserved) = try await lockCounter(userID: userID, quota: quota, period: subscription.currentPeriodStart, on: runner)
+            if limit != Quota.unlimited, used + reserved + 1 > limit {
+                throw CreditError.quotaExceeded(
+                    feature: quota, currentUsage: used, limit: limit, remaining: max(0, limit - used - reserved), plan: plan.tier)
+            }
+            periodStart = subscription.currentPeriodStart
+        }
+        let balance = try await ledger.lockBalance(userID: userID, on: runner)
+        if balance.spendable < price.credits {
+            throw CreditError.insufficientCredits(required: price.credits, balance: balance.spendable)
+        }
+        // Hold: the quota slot, then the credits.
+        if let quota = price.quota, let periodStart {
+            try await runner.run(
+                """
+                UPDATE usage_counters SET reserved = reserved + 1, updated_at = now()
+                WHERE user_id = \(userID) AND quota = \(quota) AND period_start = \(periodStart)
+                """, logger: logger)
+        }
+        try await runner.run(
+            "UPDATE credit_balances SET reserved = reserved + \(price.credits), updated_at = now() WHERE user_id = \(userID)", logger: logger)
+        let expires = Date().addingTimeInterval(holdLifetime)
+        let id = UUID()
+        // A released attempt under the same key is retried by reusing its row.
+        try await runner.run(
+            """
+            INSERT INTO credit_reservations (id, user_id, feature, quota, period_start, credits, idempotency_key, expires_at)
+            VALUES (\(id), \(userID), \(feature), \(price.quota), \(periodStart), \(price.credits), \(idempotencyKey), \(expires))
+            ON CONFLICT (user_id, feature, idempotency_key) WHERE idempotency_key IS NOT NULL DO UPDATE SET
+                id = EXCLUDED.id, quota = EXCLUDED.quota, period_start = EXCLUDED.period_start, credits = EXCLUDED.credits,
+                status = 'held', created_at = now(), expires_at = EXCLUDED.expires_at, finished_at = NULL
+            """, logger: logger)
+        let reservation = CreditReservation(
+            id: id, userID: userID, feature: feature, credits: price.credits, quota: price.quota, periodStart: periodStart,
+            plan: plan.tier, idempotencyKey: idempotencyKey)
+        return (.reserved(reservation), changed)
+    }
+
+    /// Debits the held credits (ledger reason `usage`, referenced by the reservation id),
+    /// counts the use, and queues quota notices when 80, 90 or 100 % is crossed. With an
+    /// idempotency key, `response` is stored for retries in the same transaction.
+    /// Returns the balance after the debit.
+    @discardableResult
+    public func settle(_ reservation: CreditReservation, response: JSONValue? = nil) async throws -> Int {
+        try await database.transaction { runner in
+            try await settle(reservation, response: response, on: runner)
+        }
+    }
+
+    func settle(_ reservation: CreditReservation, response: JSONValue?, on runner: any SQLRunner) async throws -> Int {
+        let userID = reservation.userID
+        guard try await finish(reservation, status: "settled", on: runner) else { throw CoreError.notFound }
+        if let quota = reservation.quota, let period = reservation.periodStart {
+            _ = try await lockCounter(userID: userID, quota: quota, period: period, on: runner)
+            var used = 0
+            for try await value in try await runner.run(
+                """
+                UPDATE usage_counters SET used = used + 1, reserved = greatest(reserved - 1, 0), updated_at = now()
+                WHERE user_id = \(userID) AND quota = \(quota) AND period_start = \(period) RETURNING used
+                """, logger: logger
+            ).decode(Int.self) { used = value }
+            let limit = try await catalog.plan(reservation.plan, on: runner).limit(for: quota)
+            try await notices.recordCrossing(userID: userID, quota: quota, used: used, limit: limit, periodStart: period, on: runner)
+        }
+        let after = try await ledger.apply(
+            userID: userID, delta: -reservation.credits, reason: .usage, reference: reservation.id.uuidString,
+            releasing: reservation.credits, on: runner)
+        if let key = reservation.idempotencyKey, let response {
+            try await runner.run(
+                """
+                INSERT INTO idempotency_keys (user_id, key, route, response)
+                VALUES (\(userID), \(key), \(reservation.feature), \(response.encodedString)::jsonb) ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
+        return after ?? 0
+    }
+
+    /// Gives back the held credits and quota slot; a reservation already settled or
+    /// released is left alone.
+    public func release(_ reservation: CreditReservation) async throws {
+        try await database.transaction { runner in
+            guard try await finish(reservation, status: "released", on: runner) else { return }
+            try await giveBack(userID: reservation.userID, quota: reservation.quota, period: reservation.periodStart, credits: reservation.credits, on: runner)
+        }
+    }
+
+    /// Marks a held reservation finished; false when it was not held any more.
+    func finish(_ reservation: CreditReservation, status: String, on runner: any SQLRunner) async throws -> Bool {
+        let rows = try await runner.run(
+            """
+            UPDATE credit_reservations SET status = \(status), finished_at = now()
+            WHERE id = \(reservation.id) AND status = 'held' RETURNING id
+            """, logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    func giveBack(userID: UUID, quota: String?, period: Date?, credits: Int, on runner: any SQLRunner) async throws {
+        if let quota, let period {
+            _ = try await lockCounter(userID: userID, quota: quota, period: period, on: runner)
+            try await runner.run(
+                """
+                UPDATE usage_counters SET reserved = greatest(reserved - 1, 0), updated_at = now()
+                WHERE user_id = \(userID) AND quota = \(quota) AND period_start = \(period)
+                """, logger: logger)
+        }
+        _ = try await ledger.lockBalance(userID: userID, on: runner)
+        try await runner.run(
+            "UPDATE credit_balances SET reserved = greatest(reserved - \(credits), 0), updated_at = now() WHERE user_id = \(userID)",
+            logger: logger)
+    }
+
+    /// Frees holds whose worker never settled nor released them (a crash).
+    func releaseExpiredHolds(userID: UUID, on runner: any SQLRunner) async throws {
+        let rows = try await runner.run(
+            """
+            UPDATE credit_reservations SET status = 'released', finished_at = now()
+            WHERE user_id = \(userID) AND status = 'held' AND expires_at < now() RETURNING quota, period_start, credits
+            """, logger: logger)
+        var expired: [(String?, Date?, Int)] = []
+        for try await row in rows.decode((String?, Date?, Int).self) { expired.append(row) }
+        for (quota, period, credits) in expired {
+            try await giveBack(userID: userID, quota: quota, period: period, credits: credits, on: runner)
+        }
+    }
+
+    /// Locks (creating if needed) a usage counter: (used, reserved).
+    func lockCounter(userID: UUID, quota: String, period: Date, on runner: any SQLRunner) async throws -> (Int, Int) {
+        try await runner.run(
+            """
+            INSERT INTO usage_counters (user_id, quota, period_start) VALUES (\(userID), \(quota), \(period))
+            ON CONFLICT (user_id, quota, period_start) DO NOTHING
+            """, logger: logger)
+        let rows = try await runner.run(
+            """
+            SELECT used, reserved FROM usage_counters WHERE user_id = \(userID) AND quota = \(quota) AND period_start = \(period) FOR UPDATE
+            """, logger: logger)
+        for try await (used, reserved) in rows.decode((Int, Int).self) { return (used, reserved) }
+        return (0, 0)
+    }
+
+    func storedResponse(userID: UUID, route: String, key: String, on runner: any SQLRunner) async throws -> JSONValue? {
+        let rows = try await runner.run(
+            "SELECT response::text FROM idempotency_keys WHERE user_id = \(userID) AND route = \(route) AND key = \(key)", logger: logger)
+        for try await text in rows.decode(String.self) {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        }
+        return nil
+    }
+}
+
+extension JSONValue {
+    /// The JSON text (keys sorted).
+    public var encodedString: String { String(decoding: encodedData(), as: UTF8.self) }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A user's subscription as stored (one row per user).
+public struct SubscriptionRecord: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        case active = "ACTIVE"
+        case cancelled = "CANCELLED"
+        case expired = "EXPIRED"
+        case trial = "TRIAL"
+    }
+
+    public var userID: UUID
+    public var plan: PlanTier
+    public var status: Status
+    public var currentPeriodStart: Date
+    public var currentPeriodEnd: Date
+    public var cancelAtPeriodEnd: Bool
+    public var paymentProvider: String?
+
+    /// Whether the plan's paid limits apply now (a cancelled plan keeps them to period end).
+    public func isActive(at now: Date = Date()) -> Bool {
+        now < currentPeriodEnd && (status == .active || status == .trial || status == .cancelled)
+    }
+}
+
+/// `subscriptions`: provisioning FREE on first use, and rolling periods forward. A
+/// CANCELLED, EXPIRED or TRIAL subscription (or one set to cancel) whose period has ended
+/// becomes FREE; an ACTIVE paid one rolls into its next month until the payment
+/// provider's webhooks say otherwise. Every new period earns the plan's monthly grant.
+public struct SubscriptionStore: Sendable {
+    let logger: Logger
+    let catalog: PlanCatalog
+    let ledger: CreditLedger
+
+    public init(logger: Logger) {
+        self.logger = logger
+        self.catalog = PlanCatalog(logger: logger)
+        self.ledger = CreditLedger(logger: logger)
+    }
+
+    static let columns = "user_id, plan, status, current_period_start, current_period_end, cancel_at_period_end, payment_provider"
+
+    /// The user's subscription, provisioned and brought up to date, with the row locked
+    /// until the caller's transaction ends. Must run inside a transaction.
+    /// `changed` tells whether anything was written (callers drop cached copies).
+    public func current(userID: UUID, now: Date = Date(), on runner: any SQLRunner) async throws -> (SubscriptionRecord, changed: Bool) {
+        var changed = false
+        let start = now
+        let end = Self.addMonth(to: start)
+        let inserted = try await runner.run(
+            """
+            INSERT INTO subscriptions (user_id, plan, status, current_period_start, current_period_end)
+            VALUES (\(userID), 'FREE', 'ACTIVE', \(start), \(end)) ON CONFLICT (user_id) DO NOTHING RETURNING user_id
+            """, logger: logger)
+        for try await _ in inserted { changed = true }
+        guard var record = try await locked(userID: userID, on: runner) else { throw CreditError.unknownPlan("no subscription") }
+        if now >= record.currentPeriodEnd {
+            let fallsBack = record.status != .active || record.cancelAtPeriodEnd
+            if fallsBack {
+                record.plan = .free
+                record.status = .active
+                record.cancelAtPeriodEnd = false
+                record.paymentProvider = nil
+            }
+            while record.currentPeriodEnd <= now {
+                record.currentPeriodStart = record.currentPeriodEnd
+                record.currentPeriodEnd = Self.addMonth(to: record.currentPeriodStart)
+            }
+            try await runner.run(
+                """
+                UPDATE subscriptions SET plan = \(record.plan.rawValue), status = \(record.status.rawValue),
+                    cancel_at_period_end = \(record.cancelAtPeriodEnd), payment_provider = \(record.paymentProvider),
+                    current_period_start = \(record.currentPeriodStart), current_period_end = \(record.currentPeriodEnd),
+                    updated_at = now()
+                WHERE user_id = \(userID)
+                """, logger: logger)
+            changed = true
+        }
+        // The monthly grant, keyed by the period: paid exactly once per period.
+        let plan = try await catalog.plan(record.plan, on: runner)
+        if plan.monthlyCredits > 0 {
+            let reference = "\(record.plan.rawValue):\(ISO8601.string(from: record.currentPeriodStart, fractionalSeconds: true))"
+            if try await ledger.apply(userID: userID, delta: plan.monthlyCredits, reason: .planGrant, reference: reference, on: runner) != nil {
+                changed = true
+            }
+        }
+        return (record, changed)
+    }
+
+    func locked(userID: UUID, on runner: any SQLRunner) async throws -> SubscriptionRecord? {
+        let rows = try await runner.run(
+            "SELECT \(unescaped: Self.columns) FROM subscriptions WHERE user_id = \(userID) FOR UPDATE", logger: logger)
+        for try await (id, plan, status, start, end, cancel, provider) in rows.decode((UUID, String, String, Date, Date, Bool, String?).self) {
+            return SubscriptionRecord(
+                userID: id, plan: PlanTier(rawValue: plan) ?? .free, status: .init(rawValue: status) ?? .active,
+                currentPeriodStart: start, currentPeriodEnd: end, cancelAtPeriodEnd: cancel, paymentProvider: provider)
+        }
+        return nil
+    }
+
+    static func addMonth(to date: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
+        return calendar.date(byAdding: .month, value: 1, to: date) ?? date.addingTimeInterval(30 * 86_400)
+    }
+}
