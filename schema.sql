@@ -278,3 +278,14 @@ CREATE TABLE IF NOT EXISTS notifications (
 );
 CREATE INDEX IF NOT EXISTS notifications_user_idx ON notifications (user_id, created_at DESC);
 CREATE UNIQUE INDEX IF NOT EXISTS notifications_dedupe_key ON notifications (user_id, dedupe_key) WHERE dedupe_key IS NOT NULL;
+
+-- ---------------------------------------------------------------- billing: webhooks
+-- One row per payment-provider event, written in the same transaction as the change it
+-- causes: a redelivered event finds its row and changes nothing.
+CREATE TABLE IF NOT EXISTS processed_webhook_events (
+    provider    text NOT NULL,
+    event_id    text NOT NULL,
+    event_type  text NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (provider, event_id)
+);

@@ -12,6 +12,7 @@ struct APIConfig: Sendable {
     var generationRequestsPerMinute: Int
     /// `SUBSCRIPTION_CACHE_TTL_SECONDS` (default 300, at most 300 as API.md allows).
     var subscriptionCacheSeconds: Int
+    var billing: BillingConfig
 
     init(env: EnvironmentReader = EnvironmentReader()) throws {
         core = try CoreConfig(env: env, defaultPort: 3001)
@@ -19,5 +20,6 @@ struct APIConfig: Sendable {
         apiRequestsPerMinute = try env.int("RATE_LIMIT_API_PER_MINUTE", default: 120, range: 1...1_000_000)
         generationRequestsPerMinute = try env.int("RATE_LIMIT_GENERATION_PER_MINUTE", default: 20, range: 1...1_000_000)
         subscriptionCacheSeconds = try env.int("SUBSCRIPTION_CACHE_TTL_SECONDS", default: 300, range: 0...300)
+        billing = try BillingConfig(env: env, frontendURL: core.frontendURL)
     }
 }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Core
 import Foundation
 import Logging
@@ -13,8 +14,11 @@ struct APIDependencies: Sendable {
     let subscriptionCache: SubscriptionCache
     let reservations: CreditReservations
     let logger: Logger
+    /// Outgoing HTTP (payment providers, later AI providers), shut down with the app.
+    let http: HTTPClient
 
-    init(foundation: ServiceFoundation, config: APIConfig) {
+    init(foundation: ServiceFoundation, config: APIConfig, http: HTTPClient = .shared) {
+        self.http = http
         self.config = config
         self.database = foundation.database
         self.tokens = foundation.tokens

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Core
 import Hummingbird
 import Logging
@@ -5,7 +6,8 @@ import Logging
 /// The composition root, shared by `main` and the tests.
 func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     let foundation = try await ServiceFoundation(name: "APIService", config: config.core, logger: logger)
-    let dependencies = APIDependencies(foundation: foundation, config: config)
+    let http = HTTPClient(eventLoopGroupProvider: .singleton)
+    let dependencies = APIDependencies(foundation: foundation, config: config, http: http)
     let router = foundation.makeRouter(renderer: EnvelopeErrorRenderer())
     if config.rateLimitEnabled {
         router.add(middleware: APIRateLimitMiddleware(
@@ -26,12 +28,13 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
     foundation.addOperationsRoutes(
         to: router, title: "Nova-XFinity API", description: "Content platform API (articles, research, media, plans, credits)",
         operations: operations)
-    return foundation.makeApplication(router: router)
+    return foundation.makeApplication(router: router, services: [HTTPClientService(client: http)])
 }
 
 /// Every feature's routes, in one list so that routes and OpenAPI operations match.
 func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollection] {
     let accounts = AccountService(dependencies: dependencies)
+    let billing = BillingService(dependencies: dependencies, config: dependencies.config.billing, http: dependencies.http)
     return [
         AccountRoutes(service: accounts),
         PublicPlanRoutes(service: accounts),
@@ -39,5 +42,7 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
         CreditRoutes(service: accounts),
         ReferralRoutes(service: accounts),
         NotificationRoutes(store: NotificationStore(database: dependencies.database)),
+        BillingRoutes(service: billing),
+        WebhookRoutes(service: billing),
     ]
 }

@@ -59,4 +59,11 @@ struct BillingConfig: Sendable {
 enum PaidPlan: String, CaseIterable, Sendable, Codable {
     case pro = "PRO"
     case enterprise = "ENTERPRISE"
+
+    var tier: PlanTier {
+        switch self {
+        case .pro: .pro
+        case .enterprise: .enterprise
+        }
+    }
 }

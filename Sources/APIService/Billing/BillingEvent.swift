@@ -1,12 +1,8 @@
 import Foundation
 
-/// A subscription's state as the API contract names it.
-enum SubscriptionStatus: String, Sendable, Codable {
-    case active = "ACTIVE"
-    case cancelled = "CANCELLED"
-    case expired = "EXPIRED"
-    case trial = "TRIAL"
-}
+import Core
+
+typealias SubscriptionStatus = SubscriptionRecord.Status
 
 /// A payment provider's webhook, reduced to the change it means for our subscription.
 /// Parsing (per provider) and applying (one store) are separate so that both can be

@@ -100,7 +100,7 @@ public struct SubscriptionStore: Sendable {
         return nil
     }
 
-    static func addMonth(to date: Date) -> Date {
+    public static func addMonth(to date: Date) -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
         return calendar.date(byAdding: .month, value: 1, to: date) ?? date.addingTimeInterval(30 * 86_400)

@@ -68,4 +68,7 @@ public enum CoreError: Error, Sendable, Equatable {
     case tooManyRequests(retryAfterSeconds: Int)
     case serviceUnavailable(String)
     case badGateway(String)
+    /// The request conflicts with the resource's current state (a stale version, nothing
+    /// to cancel).
+    case conflict(String)
 }

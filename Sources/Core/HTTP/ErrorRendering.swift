@@ -70,6 +70,8 @@ public struct FastAPIErrorRenderer: ErrorRenderer {
             return ErrorResponse(status: .serviceUnavailable, body: ["detail": .string(message)])
         case .badGateway(let message):
             return ErrorResponse(status: .badGateway, body: ["detail": .string(message)])
+        case .conflict(let message):
+            return ErrorResponse(status: .conflict, body: ["detail": .string(message)])
         }
     }
 
@@ -152,6 +154,8 @@ public struct EnvelopeErrorRenderer: ErrorRenderer {
             return ErrorResponse(status: .serviceUnavailable, body: Self.body(code: "SERVICE_UNAVAILABLE", message: message))
         case .badGateway(let message):
             return ErrorResponse(status: .badGateway, body: Self.body(code: "BAD_GATEWAY", message: message))
+        case .conflict(let message):
+            return ErrorResponse(status: .conflict, body: Self.body(code: "CONFLICT", message: message))
         }
     }
 
