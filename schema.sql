@@ -289,3 +289,39 @@ CREATE TABLE IF NOT EXISTS processed_webhook_events (
     received_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (provider, event_id)
 );
+
+-- ---------------------------------------------------------------- settings and keys
+CREATE TABLE IF NOT EXISTS user_settings (
+    user_id          uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    default_provider text,
+    focus_keyphrase  text,
+    preferences      jsonb NOT NULL DEFAULT '{}'::jsonb,
+    -- Which automatic e-mails the user receives; absent keys take their defaults.
+    email_settings   jsonb NOT NULL DEFAULT '{}'::jsonb,
+    updated_at       timestamptz NOT NULL DEFAULT now()
+);
+
+-- Users' own AI provider keys, AES-256-GCM sealed (nonce ‖ ciphertext ‖ tag) with
+-- ENCRYPTION_KEY and bound to (user, provider); only the last four characters are shown.
+CREATE TABLE IF NOT EXISTS user_provider_keys (
+    user_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    provider   text NOT NULL CHECK (provider IN ('GEMINI', 'OPENAI', 'ANTHROPIC', 'LLAMA')),
+    sealed_key bytea NOT NULL,
+    last4      text NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, provider)
+);
+
+-- Platform API keys (`nxf_…`, 256 random bits) for the WordPress plugin: shown once,
+-- stored as SHA-256 (a slow hash adds nothing to a key with that much entropy).
+CREATE TABLE IF NOT EXISTS platform_api_keys (
+    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id      uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name         text NOT NULL,
+    key_hash     text NOT NULL UNIQUE,
+    last4        text NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    last_used_at timestamptz,
+    revoked_at   timestamptz
+);
+CREATE INDEX IF NOT EXISTS platform_api_keys_user_idx ON platform_api_keys (user_id, created_at DESC);

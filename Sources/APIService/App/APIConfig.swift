@@ -1,4 +1,5 @@
 import Core
+import Crypto
 
 /// The API service's settings (see README, "API service", for every variable).
 struct APIConfig: Sendable {
@@ -13,6 +14,8 @@ struct APIConfig: Sendable {
     /// `SUBSCRIPTION_CACHE_TTL_SECONDS` (default 300, at most 300 as API.md allows).
     var subscriptionCacheSeconds: Int
     var billing: BillingConfig
+    /// `ENCRYPTION_KEY`: seals users' own provider keys (AES-256-GCM).
+    var encryptionKey: SymmetricKey
 
     init(env: EnvironmentReader = EnvironmentReader()) throws {
         core = try CoreConfig(env: env, defaultPort: 3001)
@@ -21,5 +24,15 @@ struct APIConfig: Sendable {
         generationRequestsPerMinute = try env.int("RATE_LIMIT_GENERATION_PER_MINUTE", default: 20, range: 1...1_000_000)
         subscriptionCacheSeconds = try env.int("SUBSCRIPTION_CACHE_TTL_SECONDS", default: 300, range: 0...300)
         billing = try BillingConfig(env: env, frontendURL: core.frontendURL)
+        if let text = env.string("ENCRYPTION_KEY") {
+            guard let key = SecretBox.parseKey(text) else {
+                throw ConfigError(variable: "ENCRYPTION_KEY", reason: "must be 32 bytes, base64 (44 characters) or hex (64 characters)")
+            }
+            encryptionKey = key
+        } else if core.environment == .production {
+            throw ConfigError(variable: "ENCRYPTION_KEY", reason: "required in production (32 bytes, base64 or hex)")
+        } else {
+            encryptionKey = SecretBox.derivedKey(fromSecret: core.secret)
+        }
     }
 }

@@ -10,6 +10,10 @@ struct APIDependencies: Sendable {
     let database: Database
     let tokens: TokenService
     let authenticator: AccessTokenAuthenticator
+    /// The authenticator's user cache (≤ 30 s), also for platform-key callers.
+    let users: CachedUserDirectory
+    let cache: any KeyValueCache
+    let secretBox: SecretBox
     let rateLimiter: any RateLimiter
     let subscriptionCache: SubscriptionCache
     let reservations: CreditReservations
@@ -25,6 +29,9 @@ struct APIDependencies: Sendable {
         self.logger = foundation.logger
         let users = CachedUserDirectory(base: PostgresUserDirectory(database: foundation.database), ttl: config.core.userCacheTTL)
         self.authenticator = AccessTokenAuthenticator(tokens: foundation.tokens, users: users, acceptsCookie: true)
+        self.users = users
+        self.cache = foundation.cache
+        self.secretBox = SecretBox(key: config.encryptionKey)
         self.rateLimiter = foundation.rateLimiter
         self.subscriptionCache = SubscriptionCache(cache: foundation.cache, ttl: .seconds(config.subscriptionCacheSeconds))
         self.reservations = CreditReservations(database: foundation.database, cache: subscriptionCache)

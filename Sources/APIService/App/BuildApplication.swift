@@ -17,7 +17,9 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
     let collections = apiRouteCollections(dependencies)
     var operations: [OpenAPIOperation] = []
     for prefix in APIPrefixes.all {
-        let requireUser = RequireUserMiddleware(authenticator: dependencies.authenticator)
+        let requireUser = APIAuthenticationMiddleware(
+            tokens: dependencies.authenticator, keys: PlatformKeyStore(database: dependencies.database),
+            access: PlatformKeyAccess(accounts: AccountService(dependencies: dependencies)), users: dependencies.users)
         let publicGroup = router.group(RouterPath(prefix))
         let privateGroup = router.group(RouterPath(prefix)).add(middleware: requireUser)
         for collection in collections {
@@ -44,5 +46,10 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
         NotificationRoutes(store: NotificationStore(database: dependencies.database)),
         BillingRoutes(service: billing),
         WebhookRoutes(service: billing),
+        SettingsRoutes(
+            settings: SettingsStore(database: dependencies.database, cache: dependencies.cache),
+            keys: ProviderKeyStore(database: dependencies.database, box: dependencies.secretBox)),
+        PlatformKeyRoutes(
+            store: PlatformKeyStore(database: dependencies.database), access: PlatformKeyAccess(accounts: accounts)),
     ]
 }
