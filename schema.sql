@@ -325,3 +325,9 @@ CREATE TABLE IF NOT EXISTS platform_api_keys (
     revoked_at   timestamptz
 );
 CREATE INDEX IF NOT EXISTS platform_api_keys_user_idx ON platform_api_keys (user_id, created_at DESC);
+
+-- Notifications of the kinds that also go by e-mail are turned into `email_outbox` rows by
+-- the API service's notification mailer; `emailed_at` marks them done (sent or skipped
+-- because the user opted out), so each event is mailed at most once.
+ALTER TABLE notifications ADD COLUMN IF NOT EXISTS emailed_at timestamptz;
+CREATE INDEX IF NOT EXISTS notifications_unmailed_idx ON notifications (created_at) WHERE emailed_at IS NULL;

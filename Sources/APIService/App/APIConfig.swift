@@ -16,6 +16,11 @@ struct APIConfig: Sendable {
     var billing: BillingConfig
     /// `ENCRYPTION_KEY`: seals users' own provider keys (AES-256-GCM).
     var encryptionKey: SymmetricKey
+    /// `API_PUBLIC_URL`: where links in e-mails reach the API (through the auth service's
+    /// `/api` gateway in the single-origin setup).
+    var publicURL: String
+    /// `NOTIFICATION_EMAIL_INTERVAL_MS`: how often automatic e-mails are looked for.
+    var notificationEmailInterval: Duration
 
     init(env: EnvironmentReader = EnvironmentReader()) throws {
         core = try CoreConfig(env: env, defaultPort: 3001)
@@ -24,6 +29,9 @@ struct APIConfig: Sendable {
         generationRequestsPerMinute = try env.int("RATE_LIMIT_GENERATION_PER_MINUTE", default: 20, range: 1...1_000_000)
         subscriptionCacheSeconds = try env.int("SUBSCRIPTION_CACHE_TTL_SECONDS", default: 300, range: 0...300)
         billing = try BillingConfig(env: env, frontendURL: core.frontendURL)
+        let publicURL = try env.url("API_PUBLIC_URL")?.absoluteString ?? "http://localhost:8000"
+        self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        notificationEmailInterval = .milliseconds(try env.int("NOTIFICATION_EMAIL_INTERVAL_MS", default: 5000, range: 50...600_000))
         if let text = env.string("ENCRYPTION_KEY") {
             guard let key = SecretBox.parseKey(text) else {
                 throw ConfigError(variable: "ENCRYPTION_KEY", reason: "must be 32 bytes, base64 (44 characters) or hex (64 characters)")

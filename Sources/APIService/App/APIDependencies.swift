@@ -14,6 +14,7 @@ struct APIDependencies: Sendable {
     let users: CachedUserDirectory
     let cache: any KeyValueCache
     let secretBox: SecretBox
+    let unsubscribeLinks: UnsubscribeLinks
     let rateLimiter: any RateLimiter
     let subscriptionCache: SubscriptionCache
     let reservations: CreditReservations
@@ -32,6 +33,7 @@ struct APIDependencies: Sendable {
         self.users = users
         self.cache = foundation.cache
         self.secretBox = SecretBox(key: config.encryptionKey)
+        self.unsubscribeLinks = UnsubscribeLinks(secret: config.core.secret, baseURL: config.publicURL)
         self.rateLimiter = foundation.rateLimiter
         self.subscriptionCache = SubscriptionCache(cache: foundation.cache, ttl: .seconds(config.subscriptionCacheSeconds))
         self.reservations = CreditReservations(database: foundation.database, cache: subscriptionCache)

@@ -30,7 +30,10 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
     foundation.addOperationsRoutes(
         to: router, title: "Nova-XFinity API", description: "Content platform API (articles, research, media, plans, credits)",
         operations: operations)
-    return foundation.makeApplication(router: router, services: [HTTPClientService(client: http)])
+    let mailer = NotificationMailer(
+        database: foundation.database, renderer: try NotificationMailer.makeRenderer(frontendURL: config.core.frontendURL),
+        unsubscribe: dependencies.unsubscribeLinks, interval: config.notificationEmailInterval)
+    return foundation.makeApplication(router: router, services: [HTTPClientService(client: http), mailer])
 }
 
 /// Every feature's routes, in one list so that routes and OpenAPI operations match.
@@ -49,6 +52,7 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
         SettingsRoutes(
             settings: SettingsStore(database: dependencies.database, cache: dependencies.cache),
             keys: ProviderKeyStore(database: dependencies.database, box: dependencies.secretBox)),
+        UnsubscribeRoutes(links: dependencies.unsubscribeLinks, settings: SettingsStore(database: dependencies.database, cache: dependencies.cache)),
         PlatformKeyRoutes(
             store: PlatformKeyStore(database: dependencies.database), access: PlatformKeyAccess(accounts: accounts)),
     ]

@@ -18,12 +18,7 @@ struct EmailOutbox: Sendable {
     /// Queues `message` on `runner`, which should be the transaction that made the change,
     /// so that the mail exists exactly when the change does.
     func enqueue(_ message: EmailMessage, on runner: any SQLRunner) async throws {
-        try await runner.run(
-            """
-            INSERT INTO email_outbox (kind, user_id, to_address, subject, text_body, html_body, dedupe_key)
-            VALUES (\(message.kind), \(message.userID), \(message.to), \(message.subject), \(message.text), \(message.html), \(message.dedupeKey))
-            ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
-            """, logger: database.logger)
+        try await message.enqueue(on: runner, logger: database.logger)
     }
 
     /// Leases up to `limit` due messages. The lease (`next_attempt_at` pushed forward)

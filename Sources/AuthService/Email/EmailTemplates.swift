@@ -1,21 +1,15 @@
+import Core
 import Foundation
-import Mustache
 
-/// Renders the auth service's e-mails (HTML and text parts) from Mustache templates.
-/// Text templates use `{{{…}}}`: HTML escaping belongs to the HTML part only.
+/// The auth service's e-mails (verification, reset, welcome), rendered by Core's
+/// `EmailRenderer` in the shared layout.
 struct EmailComposer: Sendable {
-    let frontendURL: String
-    let productName: String
-    let library: MustacheLibrary
+    let renderer: EmailRenderer
+    var frontendURL: String { renderer.frontendURL }
+    var productName: String { renderer.productName }
 
     init(frontendURL: String, productName: String = "Nova-XFinity") throws {
-        self.frontendURL = frontendURL
-        self.productName = productName
-        var library = MustacheLibrary()
-        for (name, source) in Self.templates {
-            try library.register(source, named: name)
-        }
-        self.library = library
+        renderer = try EmailRenderer(frontendURL: frontendURL, productName: productName, templates: Self.templates)
     }
 
     func verification(userID: UUID, email: String, name: String?, token: String) -> EmailMessage {
@@ -49,32 +43,10 @@ struct EmailComposer: Sendable {
     private func render(kind: String, userID: UUID, to: String, subject: String, template: String, values: [String: String])
         -> EmailMessage
     {
-        var context: [String: Any] = values
-        context["product"] = productName
-        context["subject"] = subject
-        context["frontendURL"] = frontendURL
-        let htmlBody = library.render(context, withTemplate: "\(template).html") ?? ""
-        context["body"] = htmlBody
-        let html = library.render(context, withTemplate: "layout.html") ?? htmlBody
-        let text = library.render(context, withTemplate: "\(template).text") ?? ""
-        return EmailMessage(kind: kind, userID: userID, to: to, subject: subject, text: text, html: html)
+        renderer.render(kind: kind, userID: userID, to: to, subject: subject, template: template, values: values)
     }
 
     static let templates: [String: String] = [
-        "layout.html": """
-            <!doctype html>
-            <html lang="en">
-            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{subject}}</title></head>
-            <body style="margin:0;padding:0;background:#f4f5f7;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#1f2933">
-            <table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:32px 16px">
-            <table role="presentation" width="560" cellpadding="0" cellspacing="0" style="background:#ffffff;border-radius:8px;padding:32px">
-            <tr><td style="font-size:20px;font-weight:600;padding-bottom:16px">{{product}}</td></tr>
-            <tr><td style="font-size:15px;line-height:1.6">{{{body}}}</td></tr>
-            <tr><td style="font-size:12px;color:#7b8794;padding-top:24px">You received this e-mail because of an action on your {{product}} account.</td></tr>
-            </table></td></tr></table>
-            </body>
-            </html>
-            """,
         "verify.html": """
             <p>Hi{{#name}} {{name}}{{/name}},</p>
             <p>Please confirm your e-mail address to finish setting up your account.</p>

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Builds the RFC 5322 / MIME text of a message: multipart/alternative with a plain-text

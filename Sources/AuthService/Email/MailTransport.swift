@@ -1,3 +1,4 @@
+import Core
 import CSMTP
 import Foundation
 import Logging
