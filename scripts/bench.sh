@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Measures the auth service (release build) with wrk on this machine:
-#   GET /users/me        authenticated, through PostgreSQL
-#   POST /auth/jwt/login bcrypt cost 10, against what bcrypt allows on this machine's cores
-# and reports requests/s, p50, p99 and the peak RSS of the server process.
+# Measures both services (release builds) with wrk on this machine:
+#   auth: GET /users/me (authenticated, through PostgreSQL) and POST /auth/jwt/login
+#         (bcrypt cost 10, against what bcrypt allows on this machine's cores)
+#   API:  GET /api/v1/subscription/usage and GET /api/v1/me (authenticated, through
+#         PostgreSQL and the subscription cache)
+# and reports requests/s, p50, p99 and the peak RSS of each server process.
 # Usage: scripts/bench.sh [duration-seconds]   (needs wrk: apt-get install wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +15,10 @@ CONNECTIONS="${CONNECTIONS:-32}"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
 server_pid=""
+api_pid=""
 cleanup() {
     [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+    [ -n "$api_pid" ] && kill -TERM "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
     stop_local_postgres
     rm -rf "$work"
 }
@@ -26,6 +30,7 @@ RESET=1 create_local_database nova_bench
 export DATABASE_URL="postgres://postgres@127.0.0.1:$LOCAL_PG_PORT/nova_bench"
 
 swift build -c release --static-swift-stdlib --scratch-path .build-release --product AuthService >/dev/null
+swift build -c release --static-swift-stdlib --scratch-path .build-release --product APIService >/dev/null
 bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-release --show-bin-path)"
 port="$(free_port)"
 # Limits stay on (their cost is measured) but high enough for one benchmark account.
@@ -81,3 +86,19 @@ bound = single * cores
 print(f"login throughput: {loaded:.1f}/s of a bcrypt bound of {bound:.1f}/s ({cores} cores x {single:.1f}/s) = {100*loaded/bound:.0f} %")
 PY
 echo "peak RSS of the auth service: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$server_pid/status)"
+
+# The API service, with the token the auth service issued (shared SECRET). Its limit of
+# 120 requests/min per user stays on, raised above the benchmark's load.
+api_port="$(free_port)"
+ENV=development LOG_LEVEL=warning PORT="$api_port" HOST=127.0.0.1 RATE_LIMIT_API_PER_MINUTE=100000000 \
+    "$bin/APIService" serve >"$work/api.log" 2>&1 &
+api_pid=$!
+api="http://127.0.0.1:$api_port"
+for _ in $(seq 1 100); do curl -fsS "$api/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fsS -H "Authorization: Bearer $token" "$api/api/v1/me" >/dev/null
+for path in /api/v1/subscription/usage /api/v1/me; do
+    wrk -t2 -c"$CONNECTIONS" -d3s -H "Authorization: Bearer $token" "$api$path" >/dev/null   # warm-up
+    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $token" "$api$path" >"$work/api.txt"
+    summary "GET $path (c=$CONNECTIONS)" "$work/api.txt"
+done
+echo "peak RSS of the API service: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$api_pid/status)"
