@@ -110,6 +110,7 @@ let package = Package(
             dependencies: [
                 "APIService", "Core", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
