@@ -53,6 +53,7 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
             settings: SettingsStore(database: dependencies.database, cache: dependencies.cache),
             keys: ProviderKeyStore(database: dependencies.database, box: dependencies.secretBox)),
         UnsubscribeRoutes(links: dependencies.unsubscribeLinks, settings: SettingsStore(database: dependencies.database, cache: dependencies.cache)),
+        SEORoutes(),
         PlatformKeyRoutes(
             store: PlatformKeyStore(database: dependencies.database), access: PlatformKeyAccess(accounts: accounts)),
     ]
