@@ -38,11 +38,18 @@ struct AccountService: Sendable {
         try await CreditLedger(logger: logger).balance(userID: userID, on: dependencies.database.client)
     }
 
-    /// Settled use per quota in the subscription's current period.
-    func usage(userID: UUID, period: Date) async throws -> [String: Int] {
+    /// Settled use per quota in the subscription's current period. The period is taken
+    /// from the stored subscription, not from a cached copy: a timestamp that went through
+    /// the cache's encoding may be a microsecond off and would match no counter.
+    func usage(userID: UUID) async throws -> [String: Int] {
         var used: [String: Int] = [:]
         let rows = try await dependencies.database.client.query(
-            "SELECT quota, used FROM usage_counters WHERE user_id = \(userID) AND period_start = \(period)", logger: logger)
+            """
+            SELECT counter.quota, counter.used FROM usage_counters counter
+            JOIN subscriptions subscription
+              ON subscription.user_id = counter.user_id AND counter.period_start = subscription.current_period_start
+            WHERE counter.user_id = \(userID)
+            """, logger: logger)
         for try await (quota, count) in rows.decode((String, Int).self) { used[quota] = count }
         return used
     }

@@ -31,3 +31,17 @@ extension Request {
         return id
     }
 }
+
+extension Request {
+    /// The `Idempotency-Key` header of a credit-spending POST (1–255 visible ASCII
+    /// characters), or nil when absent.
+    func idempotencyKey() throws -> String? {
+        guard let raw = headers.first(where: { $0.name.canonicalName == "idempotency-key" })?.value else { return nil }
+        guard (1...255).contains(raw.utf8.count), raw.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw CoreError.invalidInput([
+                ValidationIssue(type: "value_error", location: .header, path: ["Idempotency-Key"], message: "Idempotency-Key must be 1 to 255 visible ASCII characters")
+            ])
+        }
+        return raw
+    }
+}

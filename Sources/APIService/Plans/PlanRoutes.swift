@@ -49,7 +49,7 @@ struct SubscriptionRoutes: APIRouteCollection {
             let user = try context.requireUser()
             let subscription = try await service.subscription(userID: user.id)
             let plan = try await service.plan(subscription.plan)
-            let used = try await service.usage(userID: user.id, period: subscription.currentPeriodStart)
+            let used = try await service.usage(userID: user.id)
             var data: [String: JSONValue] = ["plan": .string(plan.tier.rawValue)]
             for quota in Quota.all {
                 data[quota] = PlanJSON.usage(used: used[quota] ?? 0, limit: plan.limit(for: quota))

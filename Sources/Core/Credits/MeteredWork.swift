@@ -1,0 +1,27 @@
+import Foundation
+
+extension CreditReservations {
+    /// The whole protocol for one credit-spending request: reserve, run `work`, settle
+    /// with its result (stored for retries under `idempotencyKey`), or release when `work`
+    /// throws (or is cancelled), so a failed generation costs nothing. A retry of a key
+    /// that already succeeded returns the stored result without running `work` again.
+    public func perform(
+        userID: UUID, feature: String, idempotencyKey: String? = nil, _ work: @Sendable (CreditReservation) async throws -> JSONValue
+    ) async throws -> JSONValue {
+        switch try await reserve(userID: userID, feature: feature, idempotencyKey: idempotencyKey) {
+        case .replay(let stored):
+            return stored
+        case .reserved(let hold):
+            let result: JSONValue
+            do {
+                result = try await work(hold)
+            } catch {
+                // The release must happen even if the request's task was cancelled.
+                try? await Task { try await release(hold) }.value
+                throw error
+            }
+            try await settle(hold, response: result)
+            return result
+        }
+    }
+}
