@@ -44,5 +44,15 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
         NotificationRoutes(store: NotificationStore(database: dependencies.database)),
         BillingRoutes(service: billing),
         WebhookRoutes(service: billing),
+    ] + adminStatsRouteCollections(dependencies, accounts: accounts)
+}
+
+/// Usage, stats, feedback and admin routes (branch admin-stats), kept apart to ease merging.
+func adminStatsRouteCollections(_ dependencies: APIDependencies, accounts: AccountService) -> [any APIRouteCollection] {
+    let database = dependencies.database
+    let usage = UsageStore(database: database)
+    return [
+        TokenUsageRoutes(store: usage, recorder: UsageRecorder(database: database)),
+        UserStatsRoutes(accounts: accounts, store: usage),
     ]
 }
