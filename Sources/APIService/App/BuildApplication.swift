@@ -54,5 +54,6 @@ func adminStatsRouteCollections(_ dependencies: APIDependencies, accounts: Accou
     return [
         TokenUsageRoutes(store: usage, recorder: UsageRecorder(database: database)),
         UserStatsRoutes(accounts: accounts, store: usage),
+        FeedbackRoutes(store: FeedbackStore(database: database)),
     ]
 }
