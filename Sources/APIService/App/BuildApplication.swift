@@ -51,9 +51,14 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
 func adminStatsRouteCollections(_ dependencies: APIDependencies, accounts: AccountService) -> [any APIRouteCollection] {
     let database = dependencies.database
     let usage = UsageStore(database: database)
+    let reports = AdminReportStore(database: database)
+    let catalog: @Sendable () async throws -> [Plan] = { try await accounts.plans() }
     return [
         TokenUsageRoutes(store: usage, recorder: UsageRecorder(database: database)),
         UserStatsRoutes(accounts: accounts, store: usage),
         FeedbackRoutes(store: FeedbackStore(database: database)),
+        AdminUserRoutes(store: AdminUserStore(database: database, subscriptionCache: dependencies.subscriptionCache)),
+        AdminReportRoutes(reports: reports, settings: AdminSettingsStore(database: database), catalog: catalog),
+        AdminStatsRoutes(reports: reports, catalog: catalog),
     ]
 }
