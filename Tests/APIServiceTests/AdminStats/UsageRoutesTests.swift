@@ -12,17 +12,17 @@ import TestSupport
         try await APIHarness.run { harness, client in
             let (id, auth) = try await harness.user()
             let user = id.uuidString.lowercased()
-            let created = try await call(client, .post, "/api/v1/token-usage/sync", auth,
+            let created = try await exchange(client, .post, "/api/v1/token-usage/sync", auth,
                 #"{"userId":"\#(user)","action":"article","tokensUsed":1200,"provider":"Gemini","source":"wordpress","metadata":{"postId":7}}"#)
             #expect(created.status == .created)
             #expect(created.json["success"] == true)
             #expect(created.json["data"]?["tokensUsed"] == 1200)
             #expect(created.json["data"]?["provider"] == "gemini")
             #expect(created.json["data"]?["userId"] == .string(user))
-            try await call(client, .post, "/api/token-usage/sync", auth, #"{"userId":"\#(user)","action":"section","tokensUsed":300}"#)
-            try await call(client, .post, "/api/token-usage/sync", auth, #"{"userId":"\#(user)","action":"article","tokensUsed":0,"provider":null}"#)
+            try await exchange(client, .post, "/api/token-usage/sync", auth, #"{"userId":"\#(user)","action":"section","tokensUsed":300}"#)
+            try await exchange(client, .post, "/api/token-usage/sync", auth, #"{"userId":"\#(user)","action":"article","tokensUsed":0,"provider":null}"#)
             for prefix in ["/api/v1", "/api"] {
-                let stats = try await call(client, .get, "\(prefix)/token-usage/stats?period=day", auth)
+                let stats = try await exchange(client, .get, "\(prefix)/token-usage/stats?period=day", auth)
                 #expect(stats.status == .ok)
                 let data = stats.json["data"]
                 #expect(data?["period"] == "day")
@@ -41,7 +41,7 @@ import TestSupport
             }
             // The default window is a month; another user's rows never show.
             let (_, otherAuth) = try await harness.user()
-            let other = try await call(client, .get, "/api/v1/token-usage/stats", otherAuth)
+            let other = try await exchange(client, .get, "/api/v1/token-usage/stats", otherAuth)
             #expect(other.json["data"]?["period"] == "month")
             #expect(other.json["data"]?["totalOperations"] == 0)
             #expect(other.json["data"]?["records"] == [])
@@ -67,30 +67,30 @@ import TestSupport
                 (#"{"userId":"\#(user)","action":"x","tokensUsed":1,"provider":7}"#, "provider"),
             ]
             for (body, field) in cases {
-                let reply = try await call(client, .post, "/api/v1/token-usage/sync", auth, body)
+                let reply = try await exchange(client, .post, "/api/v1/token-usage/sync", auth, body)
                 #expect(reply.status == .badRequest, "\(body)")
-                #expect(reply.json.errorCode == "VALIDATION_ERROR")
-                #expect(reply.json.firstErrorField == .string(field), "\(body)")
+                #expect(reply.json.envelopeErrorCode == "VALIDATION_ERROR")
+                #expect(reply.json.firstDetailField == .string(field), "\(body)")
             }
             for body in [#"{"userId":"#, "[1,2]", ""] {
-                #expect(try await call(client, .post, "/api/token-usage/sync", auth, body).status == .badRequest, "\(body)")
+                #expect(try await exchange(client, .post, "/api/token-usage/sync", auth, body).status == .badRequest, "\(body)")
             }
             // Someone else's id: 403 for a user, allowed for an admin (404 when unknown).
             let (other, _) = try await harness.user()
             let body = #"{"userId":"\#(other.uuidString)","action":"x","tokensUsed":5}"#
-            let forbidden = try await call(client, .post, "/api/v1/token-usage/sync", auth, body)
+            let forbidden = try await exchange(client, .post, "/api/v1/token-usage/sync", auth, body)
             #expect(forbidden.status == .forbidden)
-            #expect(forbidden.json.errorCode == "FORBIDDEN")
-            let (_, adminAuth) = try await harness.admin()
-            #expect(try await call(client, .post, "/api/v1/token-usage/sync", adminAuth, body).status == .created)
-            #expect(try await harness.integer("SELECT count(*)::int FROM tool_usage WHERE user_id = \(other)") == 1)
-            let unknown = try await call(
+            #expect(forbidden.json.envelopeErrorCode == "FORBIDDEN")
+            let (_, adminAuth) = try await harness.adminUser()
+            #expect(try await exchange(client, .post, "/api/v1/token-usage/sync", adminAuth, body).status == .created)
+            #expect(try await harness.sqlInt("SELECT count(*)::int FROM tool_usage WHERE user_id = \(other)") == 1)
+            let unknown = try await exchange(
                 client, .post, "/api/token-usage/sync", adminAuth, #"{"userId":"\#(UUID().uuidString)","action":"x","tokensUsed":5}"#)
             #expect(unknown.status == .notFound)
-            #expect(try await call(client, .post, "/api/token-usage/sync", [:], body).status == .unauthorized)
-            let period = try await call(client, .get, "/api/token-usage/stats?period=year", auth)
+            #expect(try await exchange(client, .post, "/api/token-usage/sync", [:], body).status == .unauthorized)
+            let period = try await exchange(client, .get, "/api/token-usage/stats?period=year", auth)
             #expect(period.status == .badRequest)
-            #expect(period.json.firstErrorField == "period")
+            #expect(period.json.firstDetailField == "period")
         }
     }
 
@@ -98,7 +98,7 @@ import TestSupport
         try await APIHarness.run { harness, client in
             let (id, auth) = try await harness.user()
             // Provisions the subscription (its period is what the token counter follows).
-            #expect(try await call(client, .get, "/api/v1/subscription/usage", auth).status == .ok)
+            #expect(try await exchange(client, .get, "/api/v1/subscription/usage", auth).status == .ok)
             let recorder = UsageRecorder(database: harness.database)
             let first = try await recorder.record(UsageEvent(
                 userID: id, tool: "section", provider: "gemini", model: "gemini-test", tokensIn: 100, tokensOut: 250, credits: 5, latencyMs: 1200))
@@ -106,11 +106,11 @@ import TestSupport
                 userID: id, tool: "section", provider: "openai", latencyMs: 60_000,
                 outcome: .failure(errorType: "timeout", message: String(repeating: "x", count: 5_000))))
             #expect(first > 0)
-            #expect(try await harness.integer("SELECT tokens_used::int FROM tool_usage WHERE id = \(first)") == 350)
-            #expect(try await harness.integer("SELECT count(*)::int FROM tool_usage WHERE user_id = \(id) AND status = 'failure'") == 1)
-            #expect(try await harness.integer(
+            #expect(try await harness.sqlInt("SELECT tokens_used::int FROM tool_usage WHERE id = \(first)") == 350)
+            #expect(try await harness.sqlInt("SELECT count(*)::int FROM tool_usage WHERE user_id = \(id) AND status = 'failure'") == 1)
+            #expect(try await harness.sqlInt(
                 "SELECT length(message) FROM generation_failures WHERE user_id = \(id) AND error_type = 'timeout'") == UsageRecorder.maximumMessageLength)
-            let usage = try await call(client, .get, "/api/subscription/usage", auth)
+            let usage = try await exchange(client, .get, "/api/subscription/usage", auth)
             #expect(usage.json["data"]?["tokens"]?["used"] == 350)
         }
     }
@@ -124,7 +124,7 @@ import TestSupport
             }
             try await UsageRecorder(database: harness.database).record(UsageEvent(userID: id, tool: "article", tokensIn: 40, tokensOut: 60, credits: 10))
             for prefix in ["/api/v1", "/api"] {
-                let reply = try await call(client, .get, "\(prefix)/stats", auth)
+                let reply = try await exchange(client, .get, "\(prefix)/stats", auth)
                 #expect(reply.status == .ok)
                 let data = reply.json["data"]
                 #expect(data?["plan"] == "FREE")
@@ -142,7 +142,7 @@ import TestSupport
                 #expect(daily.dropLast().allSatisfy { $0["operations"] == 0 && $0["credits"] == 0 })
                 #expect(data?["totals"] == ["operations": 1, "tokens": 100, "credits": 10])
             }
-            #expect(try await call(client, .get, "/api/stats").status == .unauthorized)
+            #expect(try await exchange(client, .get, "/api/stats").status == .unauthorized)
         }
     }
 }
