@@ -156,23 +156,27 @@ struct AdminReportStore: Sendable {
         var byErrorType: [(String, Int)] = []
     }
 
-    /// Failures over the last `days` UTC days (today included), zero-filled.
+    /// Failures over the last `days` UTC days (today included), zero-filled. Both
+    /// queries bound `created_at` from below so that the index, not a scan, finds the rows.
     func failures(days: Int) async throws -> FailureSummary {
         var summary = FailureSummary()
         for try await (date, count) in try await database.client.query(
             """
             WITH days AS (
                 SELECT generate_series((now() AT TIME ZONE 'UTC')::date - \(days - 1)::int, (now() AT TIME ZONE 'UTC')::date, interval '1 day')::date AS day
+            ), failures AS (
+                SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*)::bigint AS failures FROM generation_failures
+                WHERE created_at >= ((now() AT TIME ZONE 'UTC')::date - \(days - 1)::int)::timestamp AT TIME ZONE 'UTC'
+                GROUP BY 1
             )
-            SELECT to_char(days.day, 'YYYY-MM-DD'), count(f.id)::bigint
-            FROM days LEFT JOIN generation_failures f ON (f.created_at AT TIME ZONE 'UTC')::date = days.day
-            GROUP BY days.day ORDER BY days.day
+            SELECT to_char(days.day, 'YYYY-MM-DD'), coalesce(failures.failures, 0)
+            FROM days LEFT JOIN failures ON failures.day = days.day ORDER BY days.day
             """, logger: logger
         ).decode((String, Int).self) { summary.daily.append((date, count)) }
         for try await (service, type, count) in try await database.client.query(
             """
             SELECT service, error_type, count(*)::bigint FROM generation_failures
-            WHERE (created_at AT TIME ZONE 'UTC')::date >= (now() AT TIME ZONE 'UTC')::date - \(days - 1)::int
+            WHERE created_at >= ((now() AT TIME ZONE 'UTC')::date - \(days - 1)::int)::timestamp AT TIME ZONE 'UTC'
             GROUP BY 1, 2
             """, logger: logger
         ).decode((String, String, Int).self) {

@@ -312,4 +312,24 @@ import TestSupport
             #expect(paths?["/api/v1/admin/settings"]?["put"] != nil)
         }
     }
+
+    @Test func failureStatisticsPutRowsOnTheirUTCDayAndRespectTheWindow() async throws {
+        try await APIHarness.run { harness, client in
+            let (_, adminAuth) = try await harness.adminUser()
+            let service = "backdated-\(UUID().uuidString.prefix(8))"
+            try await UsageRecorder(database: harness.database).record(UsageEvent(
+                userID: nil, tool: service, outcome: .failure(errorType: "provider_error", message: "boom")))
+            try await harness.database.client.query(
+                "UPDATE generation_failures SET created_at = now() - interval '3 days' WHERE service = \(service)", logger: harness.database.logger)
+            let day = String(ISO8601.string(from: Date().addingTimeInterval(-3 * 86_400)).prefix(10))
+            let week = try await exchange(client, .get, "/api/v1/stats/failures?period=week", adminAuth)
+            #expect(week.json["data"]?["days"] == 7)
+            #expect(week.json["data"]?["byService"]?[service] == 1)
+            let bucket = week.json["data"]?["failures"]?.arrayValue?.first { $0["date"] == .string(day) }
+            #expect((bucket?["failures"]?.intValue ?? 0) >= 1)
+            let recent = try await exchange(client, .get, "/api/stats/failures?days=2&period=month", adminAuth)
+            #expect(recent.json["data"]?["days"] == 2)  // an explicit days wins over period
+            #expect(recent.json["data"]?["byService"]?[service] == nil)
+        }
+    }
 }
