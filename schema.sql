@@ -331,3 +331,70 @@ CREATE INDEX IF NOT EXISTS platform_api_keys_user_idx ON platform_api_keys (user
 -- because the user opted out), so each event is mailed at most once.
 ALTER TABLE notifications ADD COLUMN IF NOT EXISTS emailed_at timestamptz;
 CREATE INDEX IF NOT EXISTS notifications_unmailed_idx ON notifications (created_at) WHERE emailed_at IS NULL;
+-- ---------------------------------------------------------------- usage history
+-- One row per AI attempt or synced operation (`UsageRecorder`, POST /token-usage/sync):
+-- the source of /token-usage/stats, /stats and the admin statistics. Append-only.
+CREATE TABLE IF NOT EXISTS tool_usage (
+    id          bigserial PRIMARY KEY,
+    user_id     uuid REFERENCES users (id) ON DELETE CASCADE,
+    tool        text NOT NULL,
+    provider    text,
+    model       text,
+    tokens_in   bigint NOT NULL DEFAULT 0 CHECK (tokens_in >= 0),
+    tokens_out  bigint NOT NULL DEFAULT 0 CHECK (tokens_out >= 0),
+    tokens_used bigint NOT NULL DEFAULT 0 CHECK (tokens_used >= 0),
+    credits     integer NOT NULL DEFAULT 0 CHECK (credits >= 0),
+    latency_ms  integer CHECK (latency_ms >= 0),
+    status      text NOT NULL DEFAULT 'success' CHECK (status IN ('success', 'failure')),
+    source      text NOT NULL DEFAULT 'api',
+    metadata    jsonb NOT NULL DEFAULT '{}'::jsonb,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS tool_usage_user_created_idx ON tool_usage (user_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS tool_usage_created_idx ON tool_usage (created_at DESC);
+
+-- Failed generations, for the admin failure statistics (written with the failed
+-- attempt's `tool_usage` row).
+CREATE TABLE IF NOT EXISTS generation_failures (
+    id          bigserial PRIMARY KEY,
+    user_id     uuid REFERENCES users (id) ON DELETE SET NULL,
+    service     text NOT NULL,
+    provider    text,
+    model       text,
+    error_type  text NOT NULL,
+    message     text,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS generation_failures_created_idx ON generation_failures (created_at DESC);
+CREATE INDEX IF NOT EXISTS generation_failures_user_idx ON generation_failures (user_id, created_at DESC);
+
+-- ---------------------------------------------------------------- feedback
+-- Ratings of generated content: 1-5 stars or a thumbs up/down (+1/-1).
+CREATE TABLE IF NOT EXISTS feedback (
+    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id      uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    content_type text NOT NULL CHECK (content_type IN ('ARTICLE', 'ARTICLE_SECTION', 'ARTICLE_METADATA', 'ARTICLE_CTA', 'IMAGE',
+                                                       'VIDEO', 'AUDIO', 'RESEARCH', 'SEO_ANALYSIS')),
+    provider     text CHECK (provider IN ('GEMINI', 'OPENAI', 'ANTHROPIC', 'LLAMA')),
+    rating       integer NOT NULL CHECK (rating BETWEEN -1 AND 5 AND rating <> 0),
+    comment      text,
+    content_id   text,
+    metadata     jsonb NOT NULL DEFAULT '{}'::jsonb,
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS feedback_user_idx ON feedback (user_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS feedback_content_provider_idx ON feedback (content_type, provider);
+
+-- ---------------------------------------------------------------- admin settings
+-- Platform-wide AI settings edited by admins (GET/PUT /admin/settings); one row.
+-- Feature prices live in `feature_prices`.
+CREATE TABLE IF NOT EXISTS admin_settings (
+    id                integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+    provider          text NOT NULL DEFAULT 'gemini',
+    focus_keyphrase   text NOT NULL DEFAULT '',
+    fallback_order    jsonb NOT NULL DEFAULT '["gemini", "openai", "anthropic", "llama"]'::jsonb,
+    enabled_providers jsonb NOT NULL DEFAULT '["gemini", "openai", "anthropic", "llama", "offline"]'::jsonb,
+    updated_by        uuid REFERENCES users (id) ON DELETE SET NULL,
+    updated_at        timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO admin_settings (id) VALUES (1) ON CONFLICT (id) DO NOTHING;

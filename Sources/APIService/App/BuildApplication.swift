@@ -56,5 +56,21 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
         SEORoutes(),
         PlatformKeyRoutes(
             store: PlatformKeyStore(database: dependencies.database), access: PlatformKeyAccess(accounts: accounts)),
+    ] + adminStatsRouteCollections(dependencies, accounts: accounts)
+}
+
+/// Usage, stats, feedback and admin routes (branch admin-stats), kept apart to ease merging.
+func adminStatsRouteCollections(_ dependencies: APIDependencies, accounts: AccountService) -> [any APIRouteCollection] {
+    let database = dependencies.database
+    let usage = UsageStore(database: database)
+    let reports = AdminReportStore(database: database)
+    let catalog: @Sendable () async throws -> [Plan] = { try await accounts.plans() }
+    return [
+        TokenUsageRoutes(store: usage, recorder: UsageRecorder(database: database)),
+        UserStatsRoutes(accounts: accounts, store: usage),
+        FeedbackRoutes(store: FeedbackStore(database: database)),
+        AdminUserRoutes(store: AdminUserStore(database: database, subscriptionCache: dependencies.subscriptionCache)),
+        AdminReportRoutes(reports: reports, settings: AdminSettingsStore(database: database), catalog: catalog),
+        AdminStatsRoutes(reports: reports, catalog: catalog),
     ]
 }

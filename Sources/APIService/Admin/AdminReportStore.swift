@@ -1,0 +1,188 @@
+import Core
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Read-only figures for admins: subscriptions, quota use, the audit log, generation
+/// failures and the dashboard statistics. A user without a subscription row (never used
+/// the API yet) counts as FREE.
+struct AdminReportStore: Sendable {
+    let database: Database
+    var logger: Logger { database.logger }
+
+    // MARK: subscriptions
+
+    struct SubscriptionSummary: Sendable {
+        var active = 0
+        var canceled = 0
+        var expired = 0
+        var total = 0
+        var byPlan: [String: Int] = [:]
+    }
+
+    /// `active`: ACTIVE or TRIAL and not set to cancel; `canceled`: CANCELLED or set to
+    /// cancel at period end; `byPlan`: every user by plan (FREE when unprovisioned).
+    func subscriptions() async throws -> SubscriptionSummary {
+        var summary = SubscriptionSummary()
+        for try await (active, canceled, expired, total) in try await database.client.query(
+            """
+            SELECT count(*) FILTER (WHERE status IN ('ACTIVE', 'TRIAL') AND NOT cancel_at_period_end)::bigint,
+                   count(*) FILTER (WHERE status = 'CANCELLED' OR (cancel_at_period_end AND status <> 'EXPIRED'))::bigint,
+                   count(*) FILTER (WHERE status = 'EXPIRED')::bigint, count(*)::bigint
+            FROM subscriptions
+            """, logger: logger
+        ).decode((Int, Int, Int, Int).self) {
+            summary = SubscriptionSummary(active: active, canceled: canceled, expired: expired, total: total)
+        }
+        summary.byPlan = try await usersByPlan()
+        return summary
+    }
+
+    /// Users per plan tier, every tier present.
+    func usersByPlan() async throws -> [String: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: PlanTier.allCases.map { ($0.rawValue, 0) })
+        for try await (plan, count) in try await database.client.query(
+            "SELECT coalesce(s.plan, 'FREE'), count(*)::bigint FROM users u LEFT JOIN subscriptions s ON s.user_id = u.id GROUP BY 1",
+            logger: logger
+        ).decode((String, Int).self) { counts[plan] = count }
+        return counts
+    }
+
+    // MARK: quota
+
+    struct QuotaUse: Sendable {
+        var used = 0
+        var usersAtLimit = 0
+    }
+
+    /// Per plan and quota, in each user's current period: total use, and how many users
+    /// have reached a finite limit.
+    func quotaUse() async throws -> [String: [String: QuotaUse]] {
+        var result: [String: [String: QuotaUse]] = [:]
+        let rows = try await database.client.query(
+            """
+            SELECT s.plan, counter.quota, coalesce(sum(counter.used), 0)::bigint,
+                   count(*) FILTER (WHERE (p.quotas ->> counter.quota) ~ '^[0-9]+$' AND (p.quotas ->> counter.quota)::int > 0
+                                    AND counter.used >= (p.quotas ->> counter.quota)::int)::bigint
+            FROM usage_counters counter
+            JOIN subscriptions s ON s.user_id = counter.user_id AND counter.period_start = s.current_period_start
+            JOIN plans p ON p.tier = s.plan
+            GROUP BY 1, 2
+            """, logger: logger)
+        for try await (plan, quota, used, atLimit) in rows.decode((String, String, Int, Int).self) {
+            result[plan, default: [:]][quota] = QuotaUse(used: used, usersAtLimit: atLimit)
+        }
+        return result
+    }
+
+    // MARK: audit log and failures
+
+    func auditLog(event: String?, userID: UUID?, limit: Int, offset: Int) async throws -> ([JSONValue], Int) {
+        var total = 0
+        for try await value in try await database.client.query(
+            """
+            SELECT count(*)::bigint FROM audit_log
+            WHERE (\(event)::text IS NULL OR event = \(event)::text) AND (\(userID)::uuid IS NULL OR user_id = \(userID)::uuid OR actor_id = \(userID)::uuid)
+            """, logger: logger
+        ).decode(Int.self) { total = value }
+        let rows = try await database.client.query(
+            """
+            SELECT id, event, user_id, actor_id, ip, user_agent, details::text, created_at FROM audit_log
+            WHERE (\(event)::text IS NULL OR event = \(event)::text) AND (\(userID)::uuid IS NULL OR user_id = \(userID)::uuid OR actor_id = \(userID)::uuid)
+            ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
+            """, logger: logger)
+        var items: [JSONValue] = []
+        for try await (id, name, user, actor, ip, agent, details, created) in rows.decode(
+            (Int, String, UUID?, UUID?, String?, String?, String, Date).self)
+        {
+            items.append([
+                "id": .int(id), "event": .string(name), "userId": user?.json ?? .null, "actorId": actor?.json ?? .null,
+                "ip": ip.map(JSONValue.string) ?? .null, "userAgent": agent.map(JSONValue.string) ?? .null,
+                "details": UsageStore.decodeJSON(details), "createdAt": Envelope.date(created),
+            ])
+        }
+        return (items, total)
+    }
+
+    func generationFailures(limit: Int, offset: Int) async throws -> ([JSONValue], Int) {
+        var total = 0
+        for try await value in try await database.client.query("SELECT count(*)::bigint FROM generation_failures", logger: logger).decode(Int.self) {
+            total = value
+        }
+        let rows = try await database.client.query(
+            """
+            SELECT f.id, f.user_id, u.email, f.service, f.provider, f.model, f.error_type, f.message, f.created_at
+            FROM generation_failures f LEFT JOIN users u ON u.id = f.user_id
+            ORDER BY f.created_at DESC, f.id DESC LIMIT \(limit) OFFSET \(offset)
+            """, logger: logger)
+        var items: [JSONValue] = []
+        for try await (id, user, email, service, provider, model, type, message, created) in rows.decode(
+            (Int, UUID?, String?, String, String?, String?, String, String?, Date).self)
+        {
+            items.append([
+                "id": .int(id), "userId": user?.json ?? .null, "email": email.map(JSONValue.string) ?? .null,
+                "service": .string(service), "provider": provider.map(JSONValue.string) ?? .null,
+                "model": model.map(JSONValue.string) ?? .null, "errorType": .string(type),
+                "message": message.map(JSONValue.string) ?? .null, "createdAt": Envelope.date(created),
+            ])
+        }
+        return (items, total)
+    }
+
+    // MARK: dashboard statistics
+
+    /// The heaviest users over the last `days` days, by tokens then operations.
+    func topUsers(days: Int, limit: Int) async throws -> [JSONValue] {
+        let rows = try await database.client.query(
+            """
+            SELECT t.user_id, u.email, u.name, coalesce(s.plan, 'FREE'), coalesce(sum(t.tokens_used), 0)::bigint, count(*)::bigint
+            FROM tool_usage t JOIN users u ON u.id = t.user_id LEFT JOIN subscriptions s ON s.user_id = t.user_id
+            WHERE t.created_at >= now() - make_interval(days => \(days)::int)
+            GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 6 DESC, 2 LIMIT \(limit)
+            """, logger: logger)
+        var items: [JSONValue] = []
+        for try await (id, email, name, plan, tokens, operations) in rows.decode((UUID, String, String?, String, Int, Int).self) {
+            items.append([
+                "userId": id.json, "email": .string(email), "name": name.map(JSONValue.string) ?? .null, "plan": .string(plan),
+                "tokensUsed": .int(tokens), "operationsCount": .int(operations),
+            ])
+        }
+        return items
+    }
+
+    struct FailureSummary: Sendable {
+        var daily: [(date: String, failures: Int)] = []
+        var byService: [(String, Int)] = []
+        var byErrorType: [(String, Int)] = []
+    }
+
+    /// Failures over the last `days` UTC days (today included), zero-filled. Both
+    /// queries bound `created_at` from below so that the index, not a scan, finds the rows.
+    func failures(days: Int) async throws -> FailureSummary {
+        var summary = FailureSummary()
+        for try await (date, count) in try await database.client.query(
+            """
+            WITH days AS (
+                SELECT generate_series((now() AT TIME ZONE 'UTC')::date - \(days - 1)::int, (now() AT TIME ZONE 'UTC')::date, interval '1 day')::date AS day
+            ), failures AS (
+                SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*)::bigint AS failures FROM generation_failures
+                WHERE created_at >= ((now() AT TIME ZONE 'UTC')::date - \(days - 1)::int)::timestamp AT TIME ZONE 'UTC'
+                GROUP BY 1
+            )
+            SELECT to_char(days.day, 'YYYY-MM-DD'), coalesce(failures.failures, 0)
+            FROM days LEFT JOIN failures ON failures.day = days.day ORDER BY days.day
+            """, logger: logger
+        ).decode((String, Int).self) { summary.daily.append((date, count)) }
+        for try await (service, type, count) in try await database.client.query(
+            """
+            SELECT service, error_type, count(*)::bigint FROM generation_failures
+            WHERE created_at >= ((now() AT TIME ZONE 'UTC')::date - \(days - 1)::int)::timestamp AT TIME ZONE 'UTC'
+            GROUP BY 1, 2
+            """, logger: logger
+        ).decode((String, String, Int).self) {
+            summary.byService.append((service, count))
+            summary.byErrorType.append((type, count))
+        }
+        return summary
+    }
+}

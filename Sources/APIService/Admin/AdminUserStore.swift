@@ -1,0 +1,143 @@
+import Core
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Users as admins see and change them: list and search, role / active flag / plan,
+/// credit adjustments. Every change writes its audit row in the same transaction.
+struct AdminUserStore: Sendable {
+    let database: Database
+    let subscriptionCache: SubscriptionCache
+    var logger: Logger { database.logger }
+
+    static let columns = """
+        u.id, u.email, u.name, u.role, u.is_active, u.is_verified, u.is_superuser, coalesce(s.plan, 'FREE'),
+        coalesce(b.balance, 0)::bigint, u.created_at
+        """
+    static let joins = "FROM users u LEFT JOIN subscriptions s ON s.user_id = u.id LEFT JOIN credit_balances b ON b.user_id = u.id"
+
+    /// Newest first; `search` matches e-mail or name case-insensitively, as a substring
+    /// (no LIKE patterns, so `%` and `_` are literal).
+    func list(search: String?, limit: Int, offset: Int) async throws -> ([JSONValue], Int) {
+        var total = 0
+        for try await value in try await database.client.query(
+            """
+            SELECT count(*)::bigint \(unescaped: Self.joins)
+            WHERE (\(search)::text IS NULL OR strpos(lower(u.email), lower(\(search)::text)) > 0
+                   OR strpos(lower(coalesce(u.name, '')), lower(\(search)::text)) > 0)
+            """, logger: logger
+        ).decode(Int.self) { total = value }
+        let rows = try await database.client.query(
+            """
+            SELECT \(unescaped: Self.columns) \(unescaped: Self.joins)
+            WHERE (\(search)::text IS NULL OR strpos(lower(u.email), lower(\(search)::text)) > 0
+                   OR strpos(lower(coalesce(u.name, '')), lower(\(search)::text)) > 0)
+            ORDER BY u.created_at DESC, u.id LIMIT \(limit) OFFSET \(offset)
+            """, logger: logger)
+        return (try await Self.decode(rows), total)
+    }
+
+    func user(id: UUID, on runner: any SQLRunner) async throws -> JSONValue? {
+        try await Self.decode(try await runner.run("SELECT \(unescaped: Self.columns) \(unescaped: Self.joins) WHERE u.id = \(id)", logger: logger)).first
+    }
+
+    struct Update: Sendable {
+        var role: UserRecord.Role?
+        var isActive: Bool?
+        var plan: PlanTier?
+    }
+
+    /// Applies `update` to user `id`: nil when there is no such user.
+    ///
+    /// - `role` also sets `is_superuser` (admin ⇔ superuser), so both services agree.
+    /// - `plan` is a manual plan: ACTIVE, not cancelling, `payment_provider` NULL and no
+    ///   external subscription (a provider's subscription is not cancelled at the provider:
+    ///   its later webhooks no longer find this user). A different tier starts a new
+    ///   period now, which pays that plan's monthly grant once.
+    func update(id: UUID, _ update: Update, actor: AdminAudit.Actor) async throws -> JSONValue? {
+        let logger = self.logger
+        let result = try await database.transaction { runner -> JSONValue? in
+            var current: (String, Bool, Bool)?
+            for try await row in try await runner.run(
+                "SELECT role, is_active, is_superuser FROM users WHERE id = \(id) FOR UPDATE", logger: logger
+            ).decode((String, Bool, Bool).self) { current = row }
+            guard let current else { return nil }
+            let (role, active, superuser) = current
+            var changes: [String: JSONValue] = [:]
+            if let newRole = update.role, newRole.rawValue != role || superuser != (newRole == .admin) {
+                try await runner.run(
+                    "UPDATE users SET role = \(newRole.rawValue), is_superuser = \(newRole == .admin), updated_at = now() WHERE id = \(id)",
+                    logger: logger)
+                changes["role"] = ["from": .string(role), "to": .string(newRole.rawValue)]
+                changes["is_superuser"] = ["from": .bool(superuser), "to": .bool(newRole == .admin)]
+            }
+            if let newActive = update.isActive, newActive != active {
+                try await runner.run("UPDATE users SET is_active = \(newActive), updated_at = now() WHERE id = \(id)", logger: logger)
+                changes["is_active"] = ["from": .bool(active), "to": .bool(newActive)]
+            }
+            if let tier = update.plan {
+                let subscriptions = SubscriptionStore(logger: logger)
+                let (record, _) = try await subscriptions.current(userID: id, on: runner)
+                let newPeriod = record.plan != tier
+                let start = Date()
+                try await runner.run(
+                    """
+                    UPDATE subscriptions SET plan = \(tier.rawValue), status = 'ACTIVE', cancel_at_period_end = false,
+                        payment_provider = NULL, external_subscription_id = NULL,
+                        current_period_start = CASE WHEN \(newPeriod) THEN \(start) ELSE current_period_start END,
+                        current_period_end = CASE WHEN \(newPeriod) THEN \(SubscriptionStore.addMonth(to: start)) ELSE current_period_end END,
+                        updated_at = now()
+                    WHERE user_id = \(id)
+                    """, logger: logger)
+                // Pays the new plan's grant for the new period (keyed by plan and period).
+                _ = try await subscriptions.current(userID: id, on: runner)
+                changes["plan"] = [
+                    "from": .string(record.plan.rawValue), "to": .string(tier.rawValue),
+                    "paymentProvider": record.paymentProvider.map(JSONValue.string) ?? .null,
+                ]
+            }
+            if !changes.isEmpty {
+                try await AdminAudit(logger: logger).record(.userUpdate, userID: id, actor: actor, details: ["changes": .object(changes)], on: runner)
+            }
+            return try await user(id: id, on: runner)
+        }
+        if update.plan != nil { await subscriptionCache.invalidate(userID: id) }
+        return result
+    }
+
+    /// Adds `delta` credits (ledger reason `admin_adjust`, reference
+    /// `admin:<admin id>:<unique id>`). A debit beyond the spendable balance throws
+    /// `CreditError.insufficientCredits` (402 INSUFFICIENT_CREDITS); nil for an unknown user.
+    func adjustCredits(userID: UUID, delta: Int, reason: String, actor: AdminAudit.Actor) async throws -> JSONValue? {
+        let logger = self.logger
+        return try await database.transaction { runner -> JSONValue? in
+            var exists = false
+            for try await _ in try await runner.run("SELECT 1 FROM users WHERE id = \(userID) FOR SHARE", logger: logger) { exists = true }
+            guard exists else { return nil }
+            let reference = "admin:\(actor.id.uuidString.lowercased()):\(UUID().uuidString.lowercased())"
+            let balance = try await CreditLedger(logger: logger).apply(userID: userID, delta: delta, reason: .adminAdjust, reference: reference, on: runner) ?? 0
+            try await AdminAudit(logger: logger).record(
+                .creditAdjust, userID: userID, actor: actor,
+                details: ["delta": .int(delta), "reason": .string(reason), "reference": .string(reference), "balanceAfter": .int(balance)],
+                on: runner)
+            return [
+                "userId": userID.json, "delta": .int(delta), "reason": .string(reason), "reference": .string(reference),
+                "balance": .int(balance),
+            ]
+        }
+    }
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [JSONValue] {
+        var items: [JSONValue] = []
+        for try await (id, email, name, role, active, verified, superuser, plan, balance, created) in rows.decode(
+            (UUID, String, String?, String, Bool, Bool, Bool, String, Int, Date).self)
+        {
+            items.append([
+                "id": id.json, "email": .string(email), "name": name.map(JSONValue.string) ?? .null, "role": .string(role),
+                "is_active": .bool(active), "is_verified": .bool(verified), "is_superuser": .bool(superuser),
+                "plan": .string(plan), "credits": ["balance": .int(balance)], "createdAt": Envelope.date(created),
+            ])
+        }
+        return items
+    }
+}

@@ -1,0 +1,84 @@
+import Core
+import Foundation
+import Hummingbird
+
+/// POST /token-usage/sync and GET /token-usage/stats.
+///
+/// The caller is always `context.requireUser()`: today the access token's user; once
+/// platform API keys are accepted on *key* routes, the key's owner (the key middleware
+/// sets `context.user`), so nothing here changes.
+struct TokenUsageRoutes: APIRouteCollection {
+    let store: UsageStore
+    let recorder: UsageRecorder
+    let requiresAuth = true
+
+    static let maximumTokens = 10_000_000
+
+    var operations: [OpenAPIOperation] {
+        [
+            OpenAPIOperation(
+                "POST", "/token-usage/sync", summary: "Record tokens used by an operation (the caller's, or any user's for admins)",
+                tag: "usage", requiresAuth: true,
+                requestBody: [
+                    "type": "object", "required": ["userId", "action", "tokensUsed"],
+                    "properties": [
+                        "userId": ["type": "string", "format": "uuid"], "action": ["type": "string", "maxLength": 100],
+                        "tokensUsed": ["type": "integer", "minimum": 0, "maximum": 10_000_000],
+                        "provider": ["type": "string"], "source": ["type": "string"], "metadata": ["type": "object"],
+                    ],
+                ],
+                responses: [201: "Recorded", 400: "Invalid body", 403: "userId is another user's", 404: "Unknown userId (admins)"]),
+            OpenAPIOperation(
+                "GET", "/token-usage/stats", summary: "Token totals and breakdowns over a rolling day, week or month", tag: "usage",
+                requiresAuth: true, responses: [200: "Successful Response", 400: "Bad period"],
+                parameters: [["name": "period", "in": "query", "required": false, "schema": ["type": "string", "enum": ["day", "week", "month"]]]]),
+        ]
+    }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.post("/token-usage/sync") { request, context in
+            let user = try context.requireUser()
+            var fields = try await BodyFields.read(request, context: context)
+            let userID = fields.uuid("userId", required: true)
+            let action = fields.string("action", required: true, maxLength: 100)
+            let tokens = fields.int("tokensUsed", required: true, range: 0...Self.maximumTokens)
+            let provider = fields.string("provider", maxLength: 50)
+            let source = fields.string("source", maxLength: 50)
+            let metadata = fields.jsonObject("metadata")
+            try fields.check()
+            guard let userID, let action, let tokens else { throw CoreError.invalidInput(fields.issues) }
+            // Only admins may record for someone else (a server-side integration).
+            if userID != user.id {
+                guard user.isAdmin else { throw CoreError.forbidden }
+                guard try await store.userExists(userID) else { throw CoreError.notFound }
+            }
+            let event = UsageEvent(
+                userID: userID, tool: action, provider: provider?.lowercased(), tokensUsed: tokens, source: source ?? "sync",
+                metadata: metadata ?? [:])
+            let id = try await recorder.record(event)
+            return Envelope.ok(
+                [
+                    "id": .int(id), "userId": userID.json, "action": .string(action), "tokensUsed": .int(tokens),
+                    "provider": event.provider.map(JSONValue.string) ?? .null, "source": .string(event.source),
+                ], message: "Token usage recorded", status: .created)
+        }
+        group.get("/token-usage/stats") { request, context in
+            let user = try context.requireUser()
+            var issues: [ValidationIssue] = []
+            let name = QueryFields.oneOf(request, "period", UsageStore.Window.allCases.map(\.rawValue), default: "month", issues: &issues)
+            if !issues.isEmpty { throw CoreError.invalidInput(issues) }
+            let window = name.flatMap(UsageStore.Window.init(rawValue:)) ?? .month
+            let since = Date().addingTimeInterval(-Double(window.days) * 86_400)
+            let stats = try await store.tokenStats(userID: user.id, since: since)
+            func breakdown(_ values: [String: UsageStore.Totals]) -> JSONValue {
+                .object(values.mapValues { ["tokens": .int($0.tokens), "operations": .int($0.operations)] })
+            }
+            return Envelope.ok([
+                "period": .string(window.rawValue), "since": Envelope.date(since),
+                "totalTokens": .int(stats.total.tokens), "totalOperations": .int(stats.total.operations),
+                "byAction": breakdown(stats.byAction), "byProvider": breakdown(stats.byProvider), "bySource": breakdown(stats.bySource),
+                "records": .array(stats.records),
+            ])
+        }
+    }
+}

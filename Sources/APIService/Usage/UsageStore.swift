@@ -1,0 +1,149 @@
+import Core
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Reads `tool_usage` for the caller's usage routes (/token-usage/stats, /stats).
+struct UsageStore: Sendable {
+    let database: Database
+    var logger: Logger { database.logger }
+
+    /// `/token-usage/stats` windows: rolling, ending now.
+    enum Window: String, Sendable, CaseIterable {
+        case day, week, month
+
+        var days: Int {
+            switch self {
+            case .day: 1
+            case .week: 7
+            case .month: 30
+            }
+        }
+    }
+
+    struct Totals: Sendable, Equatable {
+        var tokens = 0
+        var operations = 0
+    }
+
+    struct TokenStats: Sendable {
+        var total = Totals()
+        var byAction: [String: Totals] = [:]
+        var byProvider: [String: Totals] = [:]
+        var bySource: [String: Totals] = [:]
+        var records: [JSONValue] = []
+    }
+
+    static let maximumRecords = 50
+
+    func tokenStats(userID: UUID, since: Date) async throws -> TokenStats {
+        var stats = TokenStats()
+        // One grouped pass; GROUPING SETS keeps the three breakdowns and the total consistent.
+        let rows = try await database.client.query(
+            """
+            SELECT GROUPING(tool, provider, source)::int, tool, coalesce(provider, 'unknown'), source,
+                   coalesce(sum(tokens_used), 0)::bigint, count(*)::bigint
+            FROM tool_usage WHERE user_id = \(userID) AND created_at >= \(since)
+            GROUP BY GROUPING SETS ((tool), (provider), (source), ())
+            """, logger: logger)
+        for try await (grouping, tool, provider, source, tokens, count) in rows.decode((Int, String?, String, String?, Int, Int).self) {
+            let totals = Totals(tokens: tokens, operations: count)
+            // GROUPING bits: tool 4, provider 2, source 1 (1 = column aggregated away).
+            switch grouping {
+            case 0b011: if let tool { stats.byAction[tool] = totals }
+            case 0b101: stats.byProvider[provider] = totals
+            case 0b110: if let source { stats.bySource[source] = totals }
+            case 0b111: stats.total = totals
+            default: break
+            }
+        }
+        let records = try await database.client.query(
+            """
+            SELECT id, tool, provider, model, tokens_used, credits, status, source, metadata::text, created_at
+            FROM tool_usage WHERE user_id = \(userID) AND created_at >= \(since)
+            ORDER BY created_at DESC, id DESC LIMIT \(Self.maximumRecords)
+            """, logger: logger)
+        for try await (id, tool, provider, model, tokens, credits, status, source, metadata, created) in records.decode(
+            (Int, String, String?, String?, Int, Int, String, String, String, Date).self)
+        {
+            stats.records.append([
+                "id": .int(id), "action": .string(tool), "provider": provider.map(JSONValue.string) ?? .null,
+                "model": model.map(JSONValue.string) ?? .null, "tokensUsed": .int(tokens), "credits": .int(credits),
+                "status": .string(status), "source": .string(source), "metadata": Self.decodeJSON(metadata),
+                "createdAt": Envelope.date(created),
+            ])
+        }
+        return stats
+    }
+
+    /// Settled use per quota in the user's stored current period (joined, not passed in:
+    /// a cached period start may be a microsecond off and would match no counter).
+    func quotaUsage(userID: UUID) async throws -> [String: Int] {
+        var used: [String: Int] = [:]
+        let rows = try await database.client.query(
+            """
+            SELECT counter.quota, counter.used FROM usage_counters counter
+            JOIN subscriptions subscription
+              ON subscription.user_id = counter.user_id AND counter.period_start = subscription.current_period_start
+            WHERE counter.user_id = \(userID)
+            """, logger: logger)
+        for try await (quota, count) in rows.decode((String, Int).self) { used[quota] = count }
+        return used
+    }
+
+    /// Credits spent in the current period: usage debits less refunds, never below zero.
+    func creditsSpent(userID: UUID) async throws -> Int {
+        let rows = try await database.client.query(
+            """
+            SELECT greatest(coalesce(sum(-ledger.delta), 0), 0)::bigint FROM credit_ledger ledger
+            JOIN subscriptions subscription ON subscription.user_id = ledger.user_id
+            WHERE ledger.user_id = \(userID) AND ledger.reason IN ('usage', 'refund')
+              AND ledger.created_at >= subscription.current_period_start
+            """, logger: logger)
+        for try await value in rows.decode(Int.self) { return value }
+        return 0
+    }
+
+    struct Day: Sendable, Equatable {
+        var date: String
+        var operations: Int
+        var tokens: Int
+        var credits: Int
+    }
+
+    /// The last `days` UTC days, oldest first, every day present (zeros when idle).
+    /// Operations and tokens come from `tool_usage`, credits from the ledger's usage debits.
+    func dailySeries(userID: UUID, days: Int) async throws -> [Day] {
+        let rows = try await database.client.query(
+            """
+            WITH days AS (
+                SELECT generate_series((now() AT TIME ZONE 'UTC')::date - \(days - 1)::int, (now() AT TIME ZONE 'UTC')::date, interval '1 day')::date AS day
+            ), usage AS (
+                SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*)::bigint AS operations, sum(tokens_used)::bigint AS tokens
+                FROM tool_usage WHERE user_id = \(userID) AND created_at >= now() - make_interval(days => \(days + 1)::int)
+                GROUP BY 1
+            ), spent AS (
+                SELECT (created_at AT TIME ZONE 'UTC')::date AS day, sum(-delta)::bigint AS credits
+                FROM credit_ledger WHERE user_id = \(userID) AND reason = 'usage' AND created_at >= now() - make_interval(days => \(days + 1)::int)
+                GROUP BY 1
+            )
+            SELECT to_char(days.day, 'YYYY-MM-DD'), coalesce(usage.operations, 0), coalesce(usage.tokens, 0), coalesce(spent.credits, 0)
+            FROM days LEFT JOIN usage ON usage.day = days.day LEFT JOIN spent ON spent.day = days.day
+            ORDER BY days.day
+            """, logger: logger)
+        var series: [Day] = []
+        for try await (date, operations, tokens, credits) in rows.decode((String, Int, Int, Int).self) {
+            series.append(Day(date: date, operations: operations, tokens: tokens, credits: credits))
+        }
+        return series
+    }
+
+    func userExists(_ id: UUID) async throws -> Bool {
+        for try await _ in try await database.client.query("SELECT 1 FROM users WHERE id = \(id)", logger: logger) { return true }
+        return false
+    }
+
+    static func decodeJSON(_ text: String) -> JSONValue {
+        (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? [:]
+    }
+}
