@@ -398,3 +398,49 @@ CREATE TABLE IF NOT EXISTS admin_settings (
     updated_at        timestamptz NOT NULL DEFAULT now()
 );
 INSERT INTO admin_settings (id) VALUES (1) ON CONFLICT (id) DO NOTHING;
+
+-- ---------------------------------------------------------------- articles
+-- Stored articles (GET/POST /articles, the writer's /articles/generate, WordPress
+-- publishing). The slug is unique per user; word_count and seo_score are computed by the
+-- service (SEOAnalyzer) on every write.
+CREATE TABLE IF NOT EXISTS articles (
+    id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id             uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    title               text NOT NULL,
+    slug                text NOT NULL,
+    seo_title           text,
+    meta_description    text,
+    focus_keyphrase     text,
+    content             text NOT NULL DEFAULT '',
+    html_content        text NOT NULL DEFAULT '',
+    status              text NOT NULL DEFAULT 'DRAFT' CHECK (status IN ('DRAFT', 'PUBLISHED', 'ARCHIVED')),
+    word_count          integer NOT NULL DEFAULT 0,
+    seo_score           integer NOT NULL DEFAULT 0,
+    provider            text,
+    model               text,
+    wordpress_url       text,
+    wordpress_remote_id text,
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    updated_at          timestamptz NOT NULL DEFAULT now(),
+    published_at        timestamptz
+);
+CREATE UNIQUE INDEX IF NOT EXISTS articles_user_slug_idx ON articles (user_id, slug);
+CREATE INDEX IF NOT EXISTS articles_user_created_idx ON articles (user_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS articles_user_status_created_idx ON articles (user_id, status, created_at DESC);
+
+-- ---------------------------------------------------------------- drafts
+-- The writer's autosaved work in progress. `version` grows by one on every save; a save
+-- naming an older version is refused (409), so two tabs never overwrite each other.
+CREATE TABLE IF NOT EXISTS drafts (
+    id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id     uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    title       text NOT NULL DEFAULT '',
+    config      jsonb NOT NULL DEFAULT '{}'::jsonb,
+    metadata    jsonb NOT NULL DEFAULT '{}'::jsonb,
+    sections    jsonb NOT NULL DEFAULT '[]'::jsonb CHECK (jsonb_typeof(sections) = 'array'),
+    cta_content text NOT NULL DEFAULT '',
+    version     integer NOT NULL DEFAULT 1,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS drafts_user_updated_idx ON drafts (user_id, updated_at DESC);

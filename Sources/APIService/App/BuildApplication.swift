@@ -56,7 +56,7 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
         SEORoutes(),
         PlatformKeyRoutes(
             store: PlatformKeyStore(database: dependencies.database), access: PlatformKeyAccess(accounts: accounts)),
-    ] + adminStatsRouteCollections(dependencies, accounts: accounts)
+    ] + adminStatsRouteCollections(dependencies, accounts: accounts) + writerRouteCollections(dependencies)
 }
 
 /// Usage, stats, feedback and admin routes (branch admin-stats), kept apart to ease merging.

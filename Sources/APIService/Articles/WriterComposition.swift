@@ -1,0 +1,15 @@
+import Core
+import Foundation
+
+/// Articles, drafts, WordPress publishing and the AI writer (branch writer), kept apart
+/// from `apiRouteCollections` to ease merging.
+func writerRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollection] {
+    let articles = ArticleStore(database: dependencies.database)
+    return [
+        ArticleRoutes(store: articles),
+        DraftRoutes(store: DraftStore(database: dependencies.database, cache: dependencies.cache)),
+        PublishRoutes(
+            store: articles, wordpress: WordPressClient(http: dependencies.http, logger: dependencies.logger),
+            reservations: dependencies.reservations),
+    ]
+}

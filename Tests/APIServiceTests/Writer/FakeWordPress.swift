@@ -1,0 +1,59 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import TestSupport
+
+/// A WordPress site on a loopback port: POST /wp-json/wp/v2/posts checks HTTP Basic
+/// against one application password and answers `{id, link}`; `failWith` makes it answer
+/// an error instead.
+final class FakeWordPress: @unchecked Sendable {
+    static let username = "editor"
+    static let password = "abcd efgh ijkl mnop"
+
+    private let lock = NSLock()
+    private var posts: [JSONValue] = []
+    private var failure: Int?
+    private var nextID = 100
+    let port: Int
+    private var task: Task<Void, any Error>?
+
+    init() throws { port = try freePort() }
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    func fail(with status: Int?) { lock.withLock { failure = status } }
+    var received: [JSONValue] { lock.withLock { posts } }
+
+    func start() async throws {
+        let router = Router()
+        router.get("/ping") { _, _ in "pong" }
+        router.post("/wp-json/wp/v2/posts") { [self] request, _ in try await post(request) }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: quietLogger)
+        task = Task { try await app.run() }
+        for _ in 0..<100 {
+            if (try? await HTTP.get("\(base)/ping")) != nil { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func stop() { task?.cancel() }
+
+    private func post(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 1 << 22)
+        let expected = "Basic " + Data("\(Self.username):\(Self.password)".utf8).base64EncodedString()
+        let authorized = request.headers[.authorization] == expected
+        let json = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null
+        let (status, answer): (Int, JSONValue) = lock.withLock {
+            if let failure { return (failure, ["code": "internal_error", "message": "boom"]) }
+            guard authorized else { return (401, ["code": "rest_cannot_create", "message": "Sorry, you are not allowed to create posts as this user."]) }
+            posts.append(json)
+            nextID += 1
+            let slug = json["slug"]?.stringValue ?? "post"
+            return (201, ["id": .int(nextID), "link": .string("\(base)/\(slug)/"), "status": "publish"])
+        }
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(data: answer.encodedData())))
+    }
+}
