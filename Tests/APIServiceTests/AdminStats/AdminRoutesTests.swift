@@ -40,6 +40,18 @@ import TestSupport
         }
     }
 
+    @Test func superusersAreAdminsWhateverTheirRole() async throws {
+        try await APIHarness.run { harness, client in
+            let id = try await TestUsers.create(on: harness.database)
+            try await harness.database.client.query("UPDATE users SET is_superuser = true WHERE id = \(id)", logger: harness.database.logger)
+            let auth: HTTPFields = [.authorization: "Bearer \(try await harness.tokens.accessToken(for: id))"]
+            for prefix in ["/api/v1", "/api"] {
+                #expect(try await exchange(client, .get, "\(prefix)/admin/subscriptions", auth).status == .ok)
+                #expect(try await exchange(client, .get, "\(prefix)/stats/plans", auth).status == .ok)
+            }
+        }
+    }
+
     @Test func unknownAdminRoutesAre404InTheEnvelope() async throws {
         try await APIHarness.run { harness, client in
             let (_, adminAuth) = try await harness.adminUser()
