@@ -14,6 +14,7 @@ struct APIConfig: Sendable {
     /// `SUBSCRIPTION_CACHE_TTL_SECONDS` (default 300, at most 300 as API.md allows).
     var subscriptionCacheSeconds: Int
     var billing: BillingConfig
+    var ai: AIConfig
     /// `ENCRYPTION_KEY`: seals users' own provider keys (AES-256-GCM).
     var encryptionKey: SymmetricKey
     /// `API_PUBLIC_URL`: where links in e-mails reach the API (through the auth service's
@@ -29,6 +30,7 @@ struct APIConfig: Sendable {
         generationRequestsPerMinute = try env.int("RATE_LIMIT_GENERATION_PER_MINUTE", default: 20, range: 1...1_000_000)
         subscriptionCacheSeconds = try env.int("SUBSCRIPTION_CACHE_TTL_SECONDS", default: 300, range: 0...300)
         billing = try BillingConfig(env: env, frontendURL: core.frontendURL)
+        ai = try AIConfig(env: env)
         let publicURL = try env.url("API_PUBLIC_URL")?.absoluteString ?? "http://localhost:8000"
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         notificationEmailInterval = .milliseconds(try env.int("NOTIFICATION_EMAIL_INTERVAL_MS", default: 5000, range: 50...600_000))

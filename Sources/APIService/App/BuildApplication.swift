@@ -69,7 +69,8 @@ func adminStatsRouteCollections(_ dependencies: APIDependencies, accounts: Accou
         TokenUsageRoutes(store: usage, recorder: UsageRecorder(database: database)),
         UserStatsRoutes(accounts: accounts, store: usage),
         FeedbackRoutes(store: FeedbackStore(database: database)),
-        AdminUserRoutes(store: AdminUserStore(database: database, subscriptionCache: dependencies.subscriptionCache)),
+        AdminUserRoutes(store: AdminUserStore(
+            database: database, subscriptionCache: dependencies.subscriptionCache, userChanged: { [users = dependencies.users] in users.invalidate(id: $0) })),
         AdminReportRoutes(reports: reports, settings: AdminSettingsStore(database: database), catalog: catalog),
         AdminStatsRoutes(reports: reports, catalog: catalog),
     ]
