@@ -398,3 +398,22 @@ CREATE TABLE IF NOT EXISTS admin_settings (
     updated_at        timestamptz NOT NULL DEFAULT now()
 );
 INSERT INTO admin_settings (id) VALUES (1) ON CONFLICT (id) DO NOTHING;
+
+-- ---------------------------------------------------------------- research
+-- Every research query a user ran (cache hits included), newest first in the history.
+CREATE TABLE IF NOT EXISTS research_queries (
+    id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind       text NOT NULL DEFAULT 'query',
+    query      text NOT NULL,
+    language   text NOT NULL,
+    summary    text NOT NULL,
+    sources    jsonb NOT NULL DEFAULT '[]'::jsonb,
+    citations  jsonb NOT NULL DEFAULT '[]'::jsonb,
+    grounded   boolean NOT NULL,
+    cached     boolean NOT NULL,
+    provider   text,
+    model      text,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS research_queries_user_idx ON research_queries (user_id, created_at DESC);

@@ -54,6 +54,7 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
             keys: ProviderKeyStore(database: dependencies.database, box: dependencies.secretBox)),
         UnsubscribeRoutes(links: dependencies.unsubscribeLinks, settings: SettingsStore(database: dependencies.database, cache: dependencies.cache)),
         SEORoutes(),
+        ResearchRoutes(service: ResearchService(generation: dependencies.generation, database: dependencies.database, cache: dependencies.cache)),
         PlatformKeyRoutes(
             store: PlatformKeyStore(database: dependencies.database), access: PlatformKeyAccess(accounts: accounts)),
     ] + adminStatsRouteCollections(dependencies, accounts: accounts)
