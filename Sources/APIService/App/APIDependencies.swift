@@ -57,3 +57,17 @@ extension APIDependencies {
             recorder: UsageRecorder(database: database))
     }
 }
+
+extension APIDependencies {
+    var media: MediaService {
+        let http = ProviderHTTP(client: self.http, timeout: config.ai.timeout, logger: logger)
+        return MediaService(
+            dependencies: self,
+            generators: MediaGenerators(
+                config: config.ai, http: http, imageModel: config.geminiImageModel, openAIImageModel: config.openAIImageModel,
+                speechModel: config.geminiSpeechModel),
+            store: MediaStore(database: database, storage: DiskMediaStorage(root: config.mediaStoragePath)),
+            urls: SignedMediaURLs(secret: config.core.secret, baseURL: config.publicURL, lifetime: config.mediaURLLifetime),
+            keys: ProviderKeyStore(database: database, box: secretBox), recorder: UsageRecorder(database: database))
+    }
+}
