@@ -399,6 +399,45 @@ CREATE TABLE IF NOT EXISTS admin_settings (
 );
 INSERT INTO admin_settings (id) VALUES (1) ON CONFLICT (id) DO NOTHING;
 
+-- ---------------------------------------------------------------- research
+-- Every research query a user ran (cache hits included), newest first in the history.
+CREATE TABLE IF NOT EXISTS research_queries (
+    id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id    uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind       text NOT NULL DEFAULT 'query',
+    query      text NOT NULL,
+    language   text NOT NULL,
+    summary    text NOT NULL,
+    sources    jsonb NOT NULL DEFAULT '[]'::jsonb,
+    citations  jsonb NOT NULL DEFAULT '[]'::jsonb,
+    grounded   boolean NOT NULL,
+    cached     boolean NOT NULL,
+    provider   text,
+    model      text,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS research_queries_user_idx ON research_queries (user_id, created_at DESC);
+
+-- ---------------------------------------------------------------- media
+-- Assets point at content-addressed files (`storage_key` = SHA-256 of the bytes), so a
+-- file is stored once however many assets share it.
+CREATE TABLE IF NOT EXISTS media_assets (
+    id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id     uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    type        text NOT NULL CHECK (type IN ('IMAGE', 'VIDEO', 'AUDIO')),
+    provider    text,
+    model       text,
+    prompt      text,
+    storage_key text,
+    mime_type   text,
+    size        bigint,
+    status      text NOT NULL DEFAULT 'completed' CHECK (status IN ('processing', 'completed', 'failed')),
+    error       text,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS media_assets_user_idx ON media_assets (user_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS media_assets_key_idx ON media_assets (storage_key);
 -- ---------------------------------------------------------------- articles
 -- Stored articles (GET/POST /articles, the writer's /articles/generate, WordPress
 -- publishing). The slug is unique per user; word_count and seo_score are computed by the

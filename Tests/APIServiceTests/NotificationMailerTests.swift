@@ -12,6 +12,14 @@ import TestSupport
 @Suite struct NotificationMailerTests {
     let links = UnsubscribeLinks(secret: testSecret, baseURL: "http://api.test")
 
+    /// A database of its own: any other mailer running on the shared test database (the
+    /// live-system test starts the real API service) would take these notifications.
+    func withIsolatedDatabase(_ body: @Sendable (Database) async throws -> Void) async throws {
+        let url = try await TestDatabase.makeMigrated()
+        try await TestDatabase.with(url: url, body)
+        try await TestDatabase.drop(url)
+    }
+
     func mailer(_ database: Database) throws -> NotificationMailer {
         NotificationMailer(
             database: database, renderer: try NotificationMailer.makeRenderer(frontendURL: "http://app.test"), unsubscribe: links,
@@ -38,7 +46,7 @@ import TestSupport
     }
 
     @Test func aQuotaNoticeIsMailedOnceWithAnUnsubscribeLink() async throws {
-        try await TestUsers.withDatabase { database in
+        try await withIsolatedDatabase { database in
             let user = try await TestUsers.create(on: database)
             let id = try await notify(database, user, type: "quota_warning")
             let other = try await notify(database, user, type: "referral_joined")  // not an e-mail kind
@@ -60,7 +68,7 @@ import TestSupport
     }
 
     @Test func anOptedOutCategoryIsMarkedButNotMailed() async throws {
-        try await TestUsers.withDatabase { database in
+        try await withIsolatedDatabase { database in
             let user = try await TestUsers.create(on: database)
             try await database.client.query(
                 "INSERT INTO user_settings (user_id, email_settings) VALUES (\(user), '{\"subscription\": false}'::jsonb)", logger: database.logger)

@@ -174,6 +174,8 @@ import TestSupport
             }
             #expect(try await TestUsers.integer(grants, on: database) == 2)
             #expect(try await CreditReservationTests.ledgerSum(id, database) == 400)
+            // The new period is announced once (the mailer turns it into the "usage reset" e-mail).
+            #expect(try await TestUsers.integer("SELECT count(*)::int FROM notifications WHERE user_id = \(id) AND type = 'usage_reset'", on: database) == 1)
         }
     }
 }

@@ -87,10 +87,11 @@ struct AIProviderCatalog: Sendable {
         }
     }
 
-    /// `preferred` (the user's or the admin's default) first, then the fallback order.
-    func chain(preferred: AIProviderID?, userKeys: [AIProviderID: String] = [:]) -> [any AIProvider] {
+    /// `preferred` (the user's or the admin's default) first, then the fallback order
+    /// (the admin's when set, else `AI_FALLBACK_ORDER`).
+    func chain(preferred: AIProviderID?, fallbackOrder: [AIProviderID]? = nil, userKeys: [AIProviderID: String] = [:]) -> [any AIProvider] {
         var order: [AIProviderID] = []
-        for id in [preferred ?? config.defaultProvider].compactMap({ $0 }) + config.fallbackOrder where !order.contains(id) {
+        for id in [preferred ?? config.defaultProvider].compactMap({ $0 }) + (fallbackOrder ?? config.fallbackOrder) where !order.contains(id) {
             order.append(id)
         }
         let chain = order.compactMap { provider($0, userKey: userKeys[$0]) }

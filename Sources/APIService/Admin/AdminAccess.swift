@@ -22,6 +22,8 @@ struct AdminAudit: Sendable {
         case userUpdate = "admin_user_update"
         case creditAdjust = "admin_credit_adjust"
         case settingsUpdate = "admin_settings_update"
+        /// Usage recorded by an admin for another user (POST /token-usage/sync).
+        case usageSync = "admin_usage_sync"
     }
 
     /// Who made the change and from where.

@@ -8,6 +8,10 @@ import PostgresNIO
 struct AdminUserStore: Sendable {
     let database: Database
     let subscriptionCache: SubscriptionCache
+    /// Called after a user's role or active flag changed, to drop this process's cached
+    /// copy of the user (wire it to the authenticator's `CachedUserDirectory.invalidate`
+    /// where the dependencies expose it); other replicas follow within the cache TTL.
+    var userChanged: @Sendable (UUID) -> Void = { _ in }
     var logger: Logger { database.logger }
 
     static let columns = """
@@ -102,6 +106,7 @@ struct AdminUserStore: Sendable {
             return try await user(id: id, on: runner)
         }
         if update.plan != nil { await subscriptionCache.invalidate(userID: id) }
+        if update.role != nil || update.isActive != nil { userChanged(id) }
         return result
     }
 

@@ -14,6 +14,14 @@ struct APIConfig: Sendable {
     /// `SUBSCRIPTION_CACHE_TTL_SECONDS` (default 300, at most 300 as API.md allows).
     var subscriptionCacheSeconds: Int
     var billing: BillingConfig
+    var ai: AIConfig
+    /// `MEDIA_STORAGE_PATH`: where media files are stored by content hash.
+    var mediaStoragePath: String
+    /// `MEDIA_URL_TTL_SECONDS`: lifetime of signed file URLs.
+    var mediaURLLifetime: Duration
+    var geminiImageModel: String
+    var geminiSpeechModel: String
+    var openAIImageModel: String
     /// `ENCRYPTION_KEY`: seals users' own provider keys (AES-256-GCM).
     var encryptionKey: SymmetricKey
     /// `API_PUBLIC_URL`: where links in e-mails reach the API (through the auth service's
@@ -29,6 +37,12 @@ struct APIConfig: Sendable {
         generationRequestsPerMinute = try env.int("RATE_LIMIT_GENERATION_PER_MINUTE", default: 20, range: 1...1_000_000)
         subscriptionCacheSeconds = try env.int("SUBSCRIPTION_CACHE_TTL_SECONDS", default: 300, range: 0...300)
         billing = try BillingConfig(env: env, frontendURL: core.frontendURL)
+        ai = try AIConfig(env: env)
+        mediaStoragePath = env.string("MEDIA_STORAGE_PATH") ?? "./data/media"
+        mediaURLLifetime = .seconds(try env.int("MEDIA_URL_TTL_SECONDS", default: 86_400, range: 60...31_536_000))
+        geminiImageModel = env.string("GEMINI_IMAGE_MODEL") ?? "gemini-2.5-flash-image"
+        geminiSpeechModel = env.string("GEMINI_TTS_MODEL") ?? "gemini-2.5-flash-preview-tts"
+        openAIImageModel = env.string("OPENAI_IMAGE_MODEL") ?? "gpt-image-1"
         let publicURL = try env.url("API_PUBLIC_URL")?.absoluteString ?? "http://localhost:8000"
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         notificationEmailInterval = .milliseconds(try env.int("NOTIFICATION_EMAIL_INTERVAL_MS", default: 5000, range: 50...600_000))

@@ -15,6 +15,9 @@ struct APIDependencies: Sendable {
     let cache: any KeyValueCache
     let secretBox: SecretBox
     let unsubscribeLinks: UnsubscribeLinks
+    let ai: AIProviderCatalog
+    /// Provider failure counts and cooldowns, shared by every request of this process.
+    let providerHealth = ProviderHealth()
     let rateLimiter: any RateLimiter
     let subscriptionCache: SubscriptionCache
     let reservations: CreditReservations
@@ -34,6 +37,7 @@ struct APIDependencies: Sendable {
         self.cache = foundation.cache
         self.secretBox = SecretBox(key: config.encryptionKey)
         self.unsubscribeLinks = UnsubscribeLinks(secret: config.core.secret, baseURL: config.publicURL)
+        self.ai = AIProviderCatalog(config: config.ai, client: http, logger: foundation.logger)
         self.rateLimiter = foundation.rateLimiter
         self.subscriptionCache = SubscriptionCache(cache: foundation.cache, ttl: .seconds(config.subscriptionCacheSeconds))
         self.reservations = CreditReservations(database: foundation.database, cache: subscriptionCache)
@@ -41,5 +45,29 @@ struct APIDependencies: Sendable {
 
     func transaction<T: Sendable>(_ body: @Sendable (any SQLRunner) async throws -> T) async throws -> T {
         try await database.transaction(body)
+    }
+}
+
+extension APIDependencies {
+    /// The one way to spend credits on AI work (see `GenerationService`).
+    var generation: GenerationService {
+        GenerationService(
+            dependencies: self, catalog: ai, health: providerHealth, keys: ProviderKeyStore(database: database, box: secretBox),
+            settings: SettingsStore(database: database, cache: cache), admin: AdminSettingsStore(database: database),
+            recorder: UsageRecorder(database: database))
+    }
+}
+
+extension APIDependencies {
+    var media: MediaService {
+        let http = ProviderHTTP(client: self.http, timeout: config.ai.timeout, logger: logger)
+        return MediaService(
+            dependencies: self,
+            generators: MediaGenerators(
+                config: config.ai, http: http, imageModel: config.geminiImageModel, openAIImageModel: config.openAIImageModel,
+                speechModel: config.geminiSpeechModel),
+            store: MediaStore(database: database, storage: DiskMediaStorage(root: config.mediaStoragePath)),
+            urls: SignedMediaURLs(secret: config.core.secret, baseURL: config.publicURL, lifetime: config.mediaURLLifetime),
+            keys: ProviderKeyStore(database: database, box: secretBox), recorder: UsageRecorder(database: database))
     }
 }

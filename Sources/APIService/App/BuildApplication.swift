@@ -8,7 +8,9 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
     let foundation = try await ServiceFoundation(name: "APIService", config: config.core, logger: logger)
     let http = HTTPClient(eventLoopGroupProvider: .singleton)
     let dependencies = APIDependencies(foundation: foundation, config: config, http: http)
-    let router = foundation.makeRouter(renderer: EnvelopeErrorRenderer())
+    // Uploads and image edits carry files; everything else keeps MAX_BODY_BYTES.
+    let router = foundation.makeRouter(
+        renderer: EnvelopeErrorRenderer(), largerBodyLimits: ["/media/upload": MediaRoutes.uploadLimit + (1 << 20), "/media/images/edit": 36 << 20])
     if config.rateLimitEnabled {
         router.add(middleware: APIRateLimitMiddleware(
             limiter: dependencies.rateLimiter, authenticator: dependencies.authenticator, tokens: dependencies.tokens,
@@ -54,6 +56,9 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
             keys: ProviderKeyStore(database: dependencies.database, box: dependencies.secretBox)),
         UnsubscribeRoutes(links: dependencies.unsubscribeLinks, settings: SettingsStore(database: dependencies.database, cache: dependencies.cache)),
         SEORoutes(),
+        MediaRoutes(service: dependencies.media),
+        MediaFileRoutes(store: dependencies.media.store, urls: dependencies.media.urls, authenticator: dependencies.authenticator),
+        ResearchRoutes(service: ResearchService(generation: dependencies.generation, database: dependencies.database, cache: dependencies.cache)),
         PlatformKeyRoutes(
             store: PlatformKeyStore(database: dependencies.database), access: PlatformKeyAccess(accounts: accounts)),
     ] + adminStatsRouteCollections(dependencies, accounts: accounts) + writerRouteCollections(dependencies)
@@ -69,7 +74,8 @@ func adminStatsRouteCollections(_ dependencies: APIDependencies, accounts: Accou
         TokenUsageRoutes(store: usage, recorder: UsageRecorder(database: database)),
         UserStatsRoutes(accounts: accounts, store: usage),
         FeedbackRoutes(store: FeedbackStore(database: database)),
-        AdminUserRoutes(store: AdminUserStore(database: database, subscriptionCache: dependencies.subscriptionCache)),
+        AdminUserRoutes(store: AdminUserStore(
+            database: database, subscriptionCache: dependencies.subscriptionCache, userChanged: { [users = dependencies.users] in users.invalidate(id: $0) })),
         AdminReportRoutes(reports: reports, settings: AdminSettingsStore(database: database), catalog: catalog),
         AdminStatsRoutes(reports: reports, catalog: catalog),
     ]

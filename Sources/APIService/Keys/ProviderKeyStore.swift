@@ -57,6 +57,22 @@ struct ProviderKeyStore: Sendable {
         return result
     }
 
+    /// All of the user's keys in clear, for one generation (one query).
+    func keys(for userID: UUID) async throws -> [KeyedProvider: String] {
+        var result: [KeyedProvider: String] = [:]
+        let rows = try await database.client.query(
+            "SELECT provider, sealed_key FROM user_provider_keys WHERE user_id = \(userID)", logger: logger)
+        for try await (name, sealed) in rows.decode((String, ByteBuffer).self) {
+            guard let provider = KeyedProvider(rawValue: name) else { continue }
+            if let key = try? box.open(Array(buffer: sealed), context: Self.context(userID, provider)) {
+                result[provider] = key
+            } else {
+                logger.error("a stored provider key does not open with ENCRYPTION_KEY", metadata: ["provider": "\(name)"])
+            }
+        }
+        return result
+    }
+
     /// The user's key in clear, for a provider call. A row that no longer opens (the
     /// encryption key changed) counts as absent and is logged, never shown.
     func key(for userID: UUID, provider: KeyedProvider) async throws -> String? {

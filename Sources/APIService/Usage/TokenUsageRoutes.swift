@@ -55,7 +55,21 @@ struct TokenUsageRoutes: APIRouteCollection {
             let event = UsageEvent(
                 userID: userID, tool: action, provider: provider?.lowercased(), tokensUsed: tokens, source: source ?? "sync",
                 metadata: metadata ?? [:])
-            let id = try await recorder.record(event)
+            let id: Int
+            if userID == user.id {
+                id = try await recorder.record(event)
+            } else {
+                // Writing another user's history is an admin change: audited with it.
+                let actor = AdminAudit.Actor(admin: user, request: request, context: context)
+                let (recorder, logger) = (self.recorder, recorder.logger)
+                id = try await recorder.database.transaction { runner in
+                    let id = try await recorder.record(event, on: runner)
+                    try await AdminAudit(logger: logger).record(
+                        .usageSync, userID: userID, actor: actor,
+                        details: ["toolUsageId": .int(id), "action": .string(action), "tokensUsed": .int(tokens)], on: runner)
+                    return id
+                }
+            }
             return Envelope.ok(
                 [
                     "id": .int(id), "userId": userID.json, "action": .string(action), "tokensUsed": .int(tokens),

@@ -49,7 +49,9 @@ public struct ServiceFoundation: Sendable {
     /// A router with the shared middleware stack, outermost first: request id, metrics and
     /// logs, security headers, CORS, error rendering, body limit. Features add routes
     /// after this (Hummingbird applies middleware to routes added later).
-    public func makeRouter(renderer: any ErrorRenderer, bodyLimitExemptPrefixes: [String] = []) -> Router<AppRequestContext> {
+    public func makeRouter(
+        renderer: any ErrorRenderer, bodyLimitExemptPrefixes: [String] = [], largerBodyLimits: [String: Int] = [:]
+    ) -> Router<AppRequestContext> {
         // HEAD is answered wherever GET is, as Starlette does.
         let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestIDMiddleware())
@@ -58,7 +60,7 @@ public struct ServiceFoundation: Sendable {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ExactOriginCORSMiddleware(allowedOrigins: config.corsOrigins))
         router.add(middleware: ErrorMiddleware(renderer: renderer))
-        router.add(middleware: BodyLimitMiddleware(limit: config.maxBodyBytes, exemptPrefixes: bodyLimitExemptPrefixes))
+        router.add(middleware: BodyLimitMiddleware(limit: config.maxBodyBytes, exemptPrefixes: bodyLimitExemptPrefixes, largerLimits: largerBodyLimits))
         return router
     }
 

@@ -77,6 +77,18 @@ public struct SubscriptionStore: Sendable {
                 WHERE user_id = \(userID)
                 """, logger: logger)
             changed = true
+            // A new period: tell the user (the API service mails it when they want).
+            let periodKey = ISO8601.string(from: record.currentPeriodStart, fractionalSeconds: true)
+            let renewed = try await catalog.plan(record.plan, on: runner)
+            let message = "A new period started on your \(renewed.name) plan: quotas are reset"
+                + (renewed.monthlyCredits > 0 ? " and \(renewed.monthlyCredits) credits were added." : ".")
+            try await runner.run(
+                """
+                INSERT INTO notifications (user_id, type, title, message, data, dedupe_key)
+                VALUES (\(userID), 'usage_reset', 'Your monthly allowance is renewed', \(message),
+                        jsonb_build_object('plan', \(record.plan.rawValue)::text, 'periodStart', \(periodKey)::text), \("usage_reset:" + periodKey))
+                ON CONFLICT (user_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+                """, logger: logger)
         }
         // The monthly grant, keyed by the period: paid exactly once per period.
         let plan = try await catalog.plan(record.plan, on: runner)

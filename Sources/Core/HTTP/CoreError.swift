@@ -71,4 +71,6 @@ public enum CoreError: Error, Sendable, Equatable {
     /// The request conflicts with the resource's current state (a stale version, nothing
     /// to cancel).
     case conflict(String)
+    /// Every AI provider failed (502 AI_PROVIDER_ERROR; the user is not charged).
+    case aiProvider(String)
 }

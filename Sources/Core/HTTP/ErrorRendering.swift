@@ -72,6 +72,8 @@ public struct FastAPIErrorRenderer: ErrorRenderer {
             return ErrorResponse(status: .badGateway, body: ["detail": .string(message)])
         case .conflict(let message):
             return ErrorResponse(status: .conflict, body: ["detail": .string(message)])
+        case .aiProvider(let message):
+            return ErrorResponse(status: .badGateway, body: ["detail": .string(message)])
         }
     }
 
@@ -156,6 +158,8 @@ public struct EnvelopeErrorRenderer: ErrorRenderer {
             return ErrorResponse(status: .badGateway, body: Self.body(code: "BAD_GATEWAY", message: message))
         case .conflict(let message):
             return ErrorResponse(status: .conflict, body: Self.body(code: "CONFLICT", message: message))
+        case .aiProvider(let message):
+            return ErrorResponse(status: .badGateway, body: Self.body(code: "AI_PROVIDER_ERROR", message: message))
         }
     }
 

@@ -56,6 +56,7 @@ final class FakeAIProviders: @unchecked Sendable {
         let router = Router()
         router.get("/ping") { _, _ in "pong" }
         router.post("/openai/v1/chat/completions") { [self] request, _ in try await answer("openai", request) }
+        router.post("/openai/v1/images/generations") { [self] request, _ in try await answer("openai-images", request) }
         router.post("/anthropic/v1/messages") { [self] request, _ in try await answer("anthropic", request) }
         router.post("/gemini/v1beta/models/:call") { [self] request, _ in try await answer("gemini", request) }
         router.post("/ollama/api/chat") { [self] request, _ in try await answer("ollama", request) }

@@ -40,6 +40,29 @@ import TestSupport
         }
     }
 
+    @Test func superusersAreAdminsWhateverTheirRole() async throws {
+        try await APIHarness.run { harness, client in
+            let id = try await TestUsers.create(on: harness.database)
+            try await harness.database.client.query("UPDATE users SET is_superuser = true WHERE id = \(id)", logger: harness.database.logger)
+            let auth: HTTPFields = [.authorization: "Bearer \(try await harness.tokens.accessToken(for: id))"]
+            for prefix in ["/api/v1", "/api"] {
+                #expect(try await exchange(client, .get, "\(prefix)/admin/subscriptions", auth).status == .ok)
+                #expect(try await exchange(client, .get, "\(prefix)/stats/plans", auth).status == .ok)
+            }
+        }
+    }
+
+    @Test func unknownAdminRoutesAre404InTheEnvelope() async throws {
+        try await APIHarness.run { harness, client in
+            let (_, adminAuth) = try await harness.adminUser()
+            for uri in ["/api/v1/admin/nothing", "/api/admin/users/\(UUID().uuidString)/nothing"] {
+                let reply = try await exchange(client, .get, uri, adminAuth)
+                #expect(reply.status == .notFound, "\(uri)")
+                #expect(reply.json.envelopeErrorCode == "NOT_FOUND")
+            }
+        }
+    }
+
     @Test func usersAreListedSearchedAndPaginated() async throws {
         try await APIHarness.run { harness, client in
             let (_, adminAuth) = try await harness.adminUser()
@@ -77,7 +100,9 @@ import TestSupport
             let (admin, adminAuth) = try await harness.adminUser()
             let (target, targetAuth) = try await harness.user()
             let id = target.uuidString.lowercased()
-            let promoted = try await exchange(client, .patch, "/api/v1/admin/users/\(id)", adminAuth, #"{"role":"admin","plan":"pro"}"#)
+            var consoleAuth = adminAuth
+            consoleAuth[.userAgent] = "admin-console/1.0"
+            let promoted = try await exchange(client, .patch, "/api/v1/admin/users/\(id)", consoleAuth, #"{"role":"admin","plan":"pro"}"#)
             #expect(promoted.status == .ok)
             #expect(promoted.json["data"]?["role"] == "admin")
             #expect(promoted.json["data"]?["is_superuser"] == true)
@@ -93,6 +118,7 @@ import TestSupport
             let row = audit.json["data"]?["items"]?.arrayValue?.first
             #expect(audit.json["data"]?["pagination"]?["total"] == 1)
             #expect(row?["actorId"] == .string(admin.uuidString.lowercased()))
+            #expect(row?["userAgent"] == "admin-console/1.0")
             #expect(row?["details"]?["changes"]?["role"] == ["from": "user", "to": "admin"])
             #expect(row?["details"]?["changes"]?["plan"]?["to"] == "PRO")
 

@@ -84,6 +84,7 @@ import TestSupport
             let (_, adminAuth) = try await harness.adminUser()
             #expect(try await exchange(client, .post, "/api/v1/token-usage/sync", adminAuth, body).status == .created)
             #expect(try await harness.sqlInt("SELECT count(*)::int FROM tool_usage WHERE user_id = \(other)") == 1)
+            #expect(try await harness.sqlInt("SELECT count(*)::int FROM audit_log WHERE user_id = \(other) AND event = 'admin_usage_sync'") == 1)
             let unknown = try await exchange(
                 client, .post, "/api/token-usage/sync", adminAuth, #"{"userId":"\#(UUID().uuidString)","action":"x","tokensUsed":5}"#)
             #expect(unknown.status == .notFound)

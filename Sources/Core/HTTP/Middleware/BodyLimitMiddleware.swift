@@ -8,10 +8,13 @@ import Hummingbird
 public struct BodyLimitMiddleware: RouterMiddleware {
     let limit: Int
     let exemptPrefixes: [String]
+    /// Larger limits for paths ending in these suffixes (uploads).
+    let largerLimits: [String: Int]
 
-    public init(limit: Int, exemptPrefixes: [String] = []) {
+    public init(limit: Int, exemptPrefixes: [String] = [], largerLimits: [String: Int] = [:]) {
         self.limit = limit
         self.exemptPrefixes = exemptPrefixes
+        self.largerLimits = largerLimits
     }
 
     public func handle(
@@ -21,6 +24,7 @@ public struct BodyLimitMiddleware: RouterMiddleware {
         if exemptPrefixes.contains(where: { path.hasPrefix($0) }) {
             return try await next(request, context)
         }
+        let limit = largerLimits.isEmpty ? self.limit : largerLimits.first { path.hasSuffix($0.key) }?.value ?? self.limit
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
             throw CoreError.payloadTooLarge(limit: limit)
         }

@@ -1,0 +1,73 @@
+import Core
+import Foundation
+import Hummingbird
+
+/// GET /media/{id}/file: the bytes, for the owner's token (or `access_token` cookie) or a
+/// signed URL; with `ETag` (the content hash), `If-None-Match` and single `Range`s.
+struct MediaFileRoutes: APIRouteCollection {
+    let store: MediaStore
+    let urls: SignedMediaURLs
+    let authenticator: AccessTokenAuthenticator
+    let requiresAuth = false
+
+    var operations: [OpenAPIOperation] {
+        [OpenAPIOperation("GET", "/media/:id/file", summary: "The file (owner's token or ?expires=&signature=); ETag and Range supported", tag: "media")]
+    }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.get("/media/:id/file") { request, context in
+            let id = try request.uuidParameter("id", context: context)
+            let query = request.uri.queryParameters
+            let asset: MediaAsset?
+            if query["signature"] != nil {
+                guard urls.isValid(id: id, expires: query["expires"].map(String.init), signature: query["signature"].map(String.init)) else {
+                    throw CoreError.forbidden
+                }
+                asset = try await store.asset(id: id)
+            } else {
+                asset = try await store.asset(id: id, userID: try await authenticator.authenticate(request).id)
+            }
+            guard let asset, let key = asset.storageKey, let size = try await store.storage.size(key) else { throw CoreError.notFound }
+            let etag = "\"\(key)\""
+            var headers: HTTPFields = [
+                .contentType: asset.mimeType ?? "application/octet-stream", .eTag: etag, .acceptRanges: "bytes",
+                .cacheControl: "private, max-age=3600", .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+            ]
+            if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
+                return Response(status: .notModified, headers: headers)
+            }
+            var range: Range<Int>?
+            if let header = request.headers[.range] {
+                guard let parsed = Self.range(header, size: size) else {
+                    headers[.contentRange] = "bytes */\(size)"
+                    return Response(status: .rangeNotSatisfiable, headers: headers)
+                }
+                range = parsed
+            }
+            guard let bytes = try await store.storage.read(key, range: range) else { throw CoreError.notFound }
+            headers[.contentLength] = String(bytes.count)
+            if let range {
+                headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
+                return Response(status: .partialContent, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+    }
+
+    /// One `bytes=` range (`a-b`, `a-`, `-n`), clamped to the file; nil when unsatisfiable
+    /// or when several ranges are asked for.
+    static func range(_ header: String, size: Int) -> Range<Int>? {
+        guard header.hasPrefix("bytes="), size > 0 else { return nil }
+        let spec = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+        let first = spec[..<dash], last = spec[spec.index(after: dash)...]
+        if first.isEmpty {
+            guard let suffix = Int(last), suffix > 0 else { return nil }
+            return max(0, size - suffix)..<size
+        }
+        guard let start = Int(first), start < size else { return nil }
+        if last.isEmpty { return start..<size }
+        guard let end = Int(last), end >= start else { return nil }
+        return start..<(min(end, size - 1) + 1)
+    }
+}

@@ -1,0 +1,140 @@
+import Core
+import Foundation
+import Hummingbird
+
+/// POST /media/images, /media/images/edit, /media/audio, /media/upload; GET /media,
+/// GET/DELETE /media/{id}.
+struct MediaRoutes: APIRouteCollection {
+    let service: MediaService
+    let requiresAuth = true
+    static let uploadLimit = 25 << 20
+    static let aspectRatios: Set<String> = ["1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "21:9"]
+    static let voices: Set<String> = ["Kore", "Puck", "Charon", "Fenrir", "Aoede", "Leda", "Orus", "Zephyr"]
+
+    var operations: [OpenAPIOperation] {
+        [
+            OpenAPIOperation("POST", "/media/images", summary: "Generate an image: {id, imageUrl (data: URL), url, mimeType} (8 credits)", tag: "media", requiresAuth: true,
+                requestBody: OpenAPIDocument.object(["prompt": OpenAPIDocument.string, "style": OpenAPIDocument.string, "aspectRatio": OpenAPIDocument.string], required: ["prompt"])),
+            OpenAPIOperation("POST", "/media/images/edit", summary: "Edit an image (base64 imageData)", tag: "media", requiresAuth: true,
+                requestBody: OpenAPIDocument.object(["imageData": OpenAPIDocument.string, "mimeType": OpenAPIDocument.string, "prompt": OpenAPIDocument.string, "aspectRatio": OpenAPIDocument.string], required: ["imageData", "prompt"])),
+            OpenAPIOperation("POST", "/media/audio", summary: "Speech: {id, audioUrl (data:audio/pcm, 16-bit 24 kHz mono), url} (3 credits)", tag: "media", requiresAuth: true,
+                requestBody: OpenAPIDocument.object(["text": OpenAPIDocument.string, "voice": OpenAPIDocument.string], required: ["text"])),
+            OpenAPIOperation("POST", "/media/upload", summary: "Upload one file (multipart field `file`, ≤ 25 MiB, type checked by content)", tag: "media", requiresAuth: true,
+                requestContentType: "multipart/form-data"),
+            OpenAPIOperation("GET", "/media", summary: "Your media (paginated; ?type=IMAGE|VIDEO|AUDIO)", tag: "media", requiresAuth: true),
+            OpenAPIOperation("GET", "/media/:id", summary: "One asset", tag: "media", requiresAuth: true),
+            OpenAPIOperation("DELETE", "/media/:id", summary: "Delete an asset", tag: "media", requiresAuth: true),
+        ]
+    }
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.post("/media/images") { request, context in
+            let body = try await SettingsRoutes.object(request, context)
+            let prompt = try Self.text(body, "prompt", max: 4000)
+            let style = body["style"]?.stringValue.map { String($0.prefix(100)) }
+            let aspect = try Self.aspect(body)
+            let fullPrompt = style.map { "\(prompt)\n\nStyle: \($0)" } ?? prompt
+            let result = try await service.generate(
+                for: try context.requireUser(), feature: "image", type: "IMAGE", prompt: prompt, task: .image(prompt: fullPrompt, aspectRatio: aspect),
+                idempotencyKey: try request.idempotencyKey())
+            return Envelope.ok(imageJSON(result))
+        }
+        group.post("/media/images/edit") { request, context in
+            let body = try await SettingsRoutes.object(request, context)
+            let prompt = try Self.text(body, "prompt", max: 4000)
+            guard case .string(var encoded)? = body["imageData"] else { throw Self.invalid("imageData", "is required (base64)") }
+            if encoded.hasPrefix("data:"), let comma = encoded.firstIndex(of: ",") { encoded = String(encoded[encoded.index(after: comma)...]) }
+            guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters), !data.isEmpty else { throw Self.invalid("imageData", "is not valid base64") }
+            let bytes = Array(data)
+            guard let sniffed = ContentSniffer.mimeType(of: bytes), sniffed.hasPrefix("image/") else {
+                throw CoreError.unsupportedMediaType(expected: "image/png, image/jpeg, image/webp or image/gif", body: nil)
+            }
+            let result = try await service.generate(
+                for: try context.requireUser(), feature: "image_edit", type: "IMAGE", prompt: prompt,
+                task: .edit(prompt: prompt, image: bytes, mimeType: sniffed, aspectRatio: try Self.aspect(body)), idempotencyKey: try request.idempotencyKey())
+            return Envelope.ok(imageJSON(result))
+        }
+        group.post("/media/audio") { request, context in
+            let body = try await SettingsRoutes.object(request, context)
+            let text = try Self.text(body, "text", max: 5000)
+            let voice = body["voice"]?.stringValue ?? "Kore"
+            guard Self.voices.contains(voice) else { throw Self.invalid("voice", "must be one of \(Self.voices.sorted().joined(separator: ", "))") }
+            let result = try await service.generate(
+                for: try context.requireUser(), feature: "audio", type: "AUDIO", prompt: text, task: .speech(text: text, voice: voice),
+                idempotencyKey: try request.idempotencyKey())
+            // The contract's data URL is the raw PCM; the stored file is the same audio as WAV.
+            let pcm = result.bytes.count > 44 && result.asset.mimeType == "audio/wav" ? Array(result.bytes.dropFirst(44)) : result.bytes
+            var data = service.json(result.asset)
+            if case .object(var fields) = data {
+                fields["audioUrl"] = .string("data:audio/pcm;base64," + Data(pcm).base64EncodedString())
+                data = .object(fields)
+            }
+            return Envelope.ok(data)
+        }
+        group.post("/media/upload") { request, context in
+            guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"),
+                let boundary = MultipartPart.value(of: "boundary", in: type)
+            else { throw CoreError.unsupportedMediaType(expected: "multipart/form-data", body: nil) }
+            let buffer = try await request.collectBody(context: context)
+            let parts = MultipartPart.parse(Array(buffer: buffer), boundary: boundary)
+            guard let file = parts.first(where: { $0.name == "file" }), !file.body.isEmpty else { throw Self.invalid("file", "is required") }
+            guard file.body.count <= Self.uploadLimit else { throw CoreError.payloadTooLarge(limit: Self.uploadLimit) }
+            guard let mimeType = ContentSniffer.mimeType(of: file.body), let assetType = ContentSniffer.assetType(for: mimeType) else {
+                throw CoreError.unsupportedMediaType(expected: "an image, video or audio file", body: nil)
+            }
+            let asset = try await service.store.create(
+                userID: try context.requireUser().id, type: assetType, provider: "upload", model: nil, prompt: file.filename.map { String($0.prefix(255)) },
+                bytes: file.body, mimeType: mimeType)
+            return Envelope.ok(
+                ["id": .string(asset.id.uuidString.lowercased()), "url": .string(service.urls.url(for: asset.id)), "mimeType": .string(mimeType), "size": .int(file.body.count)],
+                status: .created)
+        }
+        group.get("/media") { request, context in
+            let page = try PageRequest(request: request)
+            let type = request.uri.queryParameters["type"].map { String($0).uppercased() }
+            if let type, !["IMAGE", "VIDEO", "AUDIO"].contains(type) { throw Self.invalid("type", "must be IMAGE, VIDEO or AUDIO") }
+            let (assets, total) = try await service.store.list(userID: try context.requireUser().id, type: type, page: page)
+            return Envelope.ok(page.page(assets.map(service.json), total: total))
+        }
+        group.get("/media/:id") { request, context in
+            guard let asset = try await service.store.asset(id: try request.uuidParameter("id", context: context), userID: try context.requireUser().id) else {
+                throw CoreError.notFound
+            }
+            return Envelope.ok(service.json(asset))
+        }
+        group.delete("/media/:id") { request, context in
+            guard try await service.store.delete(id: try request.uuidParameter("id", context: context), userID: try context.requireUser().id) else {
+                throw CoreError.notFound
+            }
+            return Envelope.ok(nil, message: "Deleted")
+        }
+    }
+
+    private func imageJSON(_ result: MediaService.Result) -> JSONValue {
+        let mime = result.asset.mimeType ?? "image/png"
+        return [
+            "id": .string(result.asset.id.uuidString.lowercased()), "imageUrl": .string("data:\(mime);base64," + Data(result.bytes).base64EncodedString()),
+            "url": .string(service.urls.url(for: result.asset.id)), "mimeType": .string(mime), "provider": result.asset.provider.map(JSONValue.string) ?? .null,
+        ]
+    }
+
+    static func text(_ body: JSONValue, _ name: String, max: Int) throws -> String {
+        guard case .string(let value)? = body[name], case let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else {
+            throw invalid(name, "is required")
+        }
+        guard trimmed.count <= max else { throw invalid(name, "must be at most \(max) characters") }
+        return trimmed
+    }
+
+    static func aspect(_ body: JSONValue) throws -> String {
+        guard let value = body["aspectRatio"], value != .null else { return "1:1" }
+        guard case .string(let aspect) = value, aspectRatios.contains(aspect) else {
+            throw invalid("aspectRatio", "must be one of \(aspectRatios.sorted().joined(separator: ", "))")
+        }
+        return aspect
+    }
+
+    static func invalid(_ field: String, _ message: String) -> CoreError {
+        .invalidInput([SettingsRoutes.issue(field, message)])
+    }
+}

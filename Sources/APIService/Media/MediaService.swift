@@ -1,0 +1,91 @@
+import Core
+import Foundation
+import Logging
+
+/// Media generation with the same accounting as text: reserve, try the capable providers
+/// in order (one retry on a retryable error), record every attempt, store the file, settle;
+/// release when every provider failed.
+struct MediaService: Sendable {
+    let dependencies: APIDependencies
+    let generators: MediaGenerators
+    let store: MediaStore
+    let urls: SignedMediaURLs
+    let keys: ProviderKeyStore
+    let recorder: UsageRecorder
+    var logger: Logger { dependencies.logger }
+
+    struct Result: Sendable {
+        var asset: MediaAsset
+        var bytes: [UInt8]
+        /// The generator's own type (audio arrives as raw PCM and is stored as WAV).
+        var generatedMimeType: String
+    }
+
+    func generate(
+        for user: UserRecord, feature: String, type: String, prompt: String, task: MediaGenerators.Task, idempotencyKey: String?
+    ) async throws -> Result {
+        var userKeys: [AIProviderID: String] = [:]
+        for (provider, key) in try await keys.keys(for: user.id) {
+            if let id = AIProviderID(rawValue: provider.rawValue.lowercased()) { userKeys[id] = key }
+        }
+        let chain = generators.chain(for: task, userKeys: userKeys)
+        let service = self
+        let providerKeys = userKeys
+        let stored = try await dependencies.reservations.perform(userID: user.id, feature: feature, idempotencyKey: idempotencyKey) { hold in
+            let media = try await service.attempt(chain, task: task, userKeys: providerKeys, user: user, feature: feature, credits: hold.credits)
+            var bytes = media.bytes
+            var mimeType = media.mimeType
+            if mimeType.hasPrefix("audio/L16") || mimeType == "audio/pcm" {
+                bytes = WAV.wrap(pcm: media.bytes)
+                mimeType = "audio/wav"
+            }
+            let asset = try await service.store.create(
+                userID: user.id, type: type, provider: media.provider.rawValue, model: media.model, prompt: String(prompt.prefix(4000)), bytes: bytes,
+                mimeType: mimeType)
+            return ["assetId": .string(asset.id.uuidString.lowercased()), "generatedMimeType": .string(media.mimeType)]
+        }
+        guard let id = stored["assetId"]?.stringValue.flatMap(UUID.init(uuidString:)), let asset = try await store.asset(id: id, userID: user.id),
+            let key = asset.storageKey, let bytes = try await store.storage.read(key, range: nil)
+        else { throw CoreError.notFound }
+        return Result(asset: asset, bytes: bytes, generatedMimeType: stored["generatedMimeType"]?.stringValue ?? asset.mimeType ?? "")
+    }
+
+    private func attempt(
+        _ chain: [AIProviderID], task: MediaGenerators.Task, userKeys: [AIProviderID: String], user: UserRecord, feature: String, credits: Int
+    ) async throws -> GeneratedMedia {
+        var last: AIProviderError?
+        for provider in chain {
+            for retry in 0...1 {
+                let started = ContinuousClock.now
+                do {
+                    let media = try await generators.run(task, provider: provider, userKeys: userKeys)
+                    await record(user, feature, provider, media.model, started, .success, credits: credits)
+                    return media
+                } catch {
+                    let failure = error as? AIProviderError ?? .transport(String(describing: type(of: error)))
+                    last = failure
+                    await record(user, feature, provider, nil, started, .failure(errorType: failure.kind, message: "media attempt failed: \(failure.kind)"), credits: 0)
+                    guard failure.isRetryable, retry == 0 else { break }
+                    try? await Task.sleep(for: .milliseconds(300))
+                }
+            }
+        }
+        throw CoreError.aiProvider("All media providers failed (\(last?.kind ?? "error"))")
+    }
+
+    private func record(_ user: UserRecord, _ tool: String, _ provider: AIProviderID, _ model: String?, _ started: ContinuousClock.Instant, _ outcome: UsageEvent.Outcome, credits: Int) async {
+        let event = UsageEvent(
+            userID: user.id, tool: tool, provider: provider.rawValue, model: model, credits: credits,
+            latencyMs: Int((ContinuousClock.now - started) / .milliseconds(1)), outcome: outcome)
+        do { try await recorder.record(event) } catch { logger.error("usage history not written", metadata: ["error": "\(String(reflecting: error))"]) }
+    }
+
+    func json(_ asset: MediaAsset) -> JSONValue {
+        [
+            "id": .string(asset.id.uuidString.lowercased()), "type": .string(asset.type), "provider": asset.provider.map(JSONValue.string) ?? .null,
+            "prompt": asset.prompt.map(JSONValue.string) ?? .null, "url": asset.storageKey == nil ? .null : .string(urls.url(for: asset.id)),
+            "mimeType": asset.mimeType.map(JSONValue.string) ?? .null, "size": asset.size.map(JSONValue.int) ?? .null, "status": .string(asset.status),
+            "createdAt": Envelope.date(asset.createdAt),
+        ]
+    }
+}

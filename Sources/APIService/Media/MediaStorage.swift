@@ -1,0 +1,179 @@
+import Crypto
+import Foundation
+import NIOPosix
+
+/// Where media bytes live, addressed by their SHA-256: the same file is stored once
+/// however many assets point at it. A protocol so an object store can replace the disk.
+protocol MediaStorage: Sendable {
+    /// Stores `bytes` (a no-op when that content exists) and returns its key.
+    func put(_ bytes: [UInt8]) async throws -> String
+    /// `range` of the object's bytes (all of them when nil); nil when the key is unknown.
+    func read(_ key: String, range: Range<Int>?) async throws -> [UInt8]?
+    func size(_ key: String) async throws -> Int?
+    func delete(_ key: String) async throws
+}
+
+enum ContentKey {
+    static func of(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func isValid(_ key: String) -> Bool {
+        key.utf8.count == 64 && key.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+}
+
+/// Files under `MEDIA_STORAGE_PATH`, fanned out as `ab/cd/<key>`; written to a temporary
+/// name and renamed, so a reader never sees half a file. Blocking file calls run on the
+/// thread pool, not the event loop.
+struct DiskMediaStorage: MediaStorage {
+    let root: URL
+    let pool: NIOThreadPool
+
+    init(root: String, pool: NIOThreadPool = .singleton) {
+        self.root = URL(fileURLWithPath: root, isDirectory: true)
+        self.pool = pool
+    }
+
+    func url(_ key: String) -> URL? {
+        guard ContentKey.isValid(key) else { return nil }
+        let utf8 = Array(key.utf8)
+        return root.appendingPathComponent(String(decoding: utf8[0..<2], as: UTF8.self))
+            .appendingPathComponent(String(decoding: utf8[2..<4], as: UTF8.self)).appendingPathComponent(key)
+    }
+
+    func put(_ bytes: [UInt8]) async throws -> String {
+        let key = ContentKey.of(bytes)
+        guard let target = url(key) else { throw CocoaError(.fileWriteInvalidFileName) }
+        try await pool.runIfActive {
+            let manager = FileManager.default
+            if manager.fileExists(atPath: target.path) { return }
+            try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(key).\(UUID().uuidString)")
+            try Data(bytes).write(to: temporary)
+            do {
+                try manager.moveItem(at: temporary, to: target)
+            } catch {
+                // Another writer stored the same content first: equal bytes, keep theirs.
+                try? manager.removeItem(at: temporary)
+                if !manager.fileExists(atPath: target.path) { throw error }
+            }
+        }
+        return key
+    }
+
+    func read(_ key: String, range: Range<Int>?) async throws -> [UInt8]? {
+        guard let path = url(key)?.path else { return nil }
+        return try await pool.runIfActive {
+            guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+            defer { try? handle.close() }
+            if let range {
+                try handle.seek(toOffset: UInt64(range.lowerBound))
+                return Array(try handle.read(upToCount: range.count) ?? Data())
+            }
+            return Array(try handle.readToEnd() ?? Data())
+        }
+    }
+
+    func size(_ key: String) async throws -> Int? {
+        guard let path = url(key)?.path else { return nil }
+        return try await pool.runIfActive {
+            (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+        }
+    }
+
+    func delete(_ key: String) async throws {
+        guard let target = url(key) else { return }
+        try await pool.runIfActive { try? FileManager.default.removeItem(at: target) }
+    }
+}
+
+/// The media type of a file from its first bytes; the name and the declared type are
+/// not trusted.
+enum ContentSniffer {
+    static func mimeType(of bytes: [UInt8]) -> String? {
+        func starts(_ prefix: [UInt8], at offset: Int = 0) -> Bool {
+            bytes.count >= offset + prefix.count && Array(bytes[offset..<(offset + prefix.count)]) == prefix
+        }
+        if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return "image/png" }
+        if starts([0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
+        if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return "image/gif" }
+        if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return "image/webp" }
+        if starts(Array("RIFF".utf8)) && starts(Array("WAVE".utf8), at: 8) { return "audio/wav" }
+        if starts(Array("ftyp".utf8), at: 4) {
+            let brand = bytes.count >= 12 ? String(decoding: bytes[8..<12], as: UTF8.self) : ""
+            if brand.hasPrefix("M4A") { return "audio/mp4" }
+            if brand.hasPrefix("qt") { return "video/quicktime" }
+            return "video/mp4"
+        }
+        if starts([0x1A, 0x45, 0xDF, 0xA3]) { return "video/webm" }
+        if starts(Array("ID3".utf8)) || starts([0xFF, 0xFB]) || starts([0xFF, 0xF3]) || starts([0xFF, 0xF2]) { return "audio/mpeg" }
+        if starts(Array("OggS".utf8)) { return "audio/ogg" }
+        return nil
+    }
+
+    static func assetType(for mimeType: String) -> String? {
+        if mimeType.hasPrefix("image/") { return "IMAGE" }
+        if mimeType.hasPrefix("video/") { return "VIDEO" }
+        if mimeType.hasPrefix("audio/") { return "AUDIO" }
+        return nil
+    }
+}
+
+/// One `multipart/form-data` part, parsed from bytes (files are binary).
+struct MultipartPart: Sendable {
+    var name: String
+    var filename: String?
+    var contentType: String?
+    var body: [UInt8]
+
+    static func parse(_ body: [UInt8], boundary: String) -> [MultipartPart] {
+        let delimiter = Array("--\(boundary)".utf8)
+        var parts: [MultipartPart] = []
+        var positions: [Int] = []
+        var index = 0
+        while let found = find(delimiter, in: body, from: index) {
+            positions.append(found)
+            index = found + delimiter.count
+        }
+        for (start, end) in zip(positions, positions.dropFirst()) {
+            var partStart = start + delimiter.count
+            if body.count >= partStart + 2, body[partStart] == 13, body[partStart + 1] == 10 { partStart += 2 }
+            var partEnd = end
+            if partEnd >= 2, body[partEnd - 2] == 13, body[partEnd - 1] == 10 { partEnd -= 2 }
+            guard partStart <= partEnd, let headerEnd = find([13, 10, 13, 10], in: body, from: partStart), headerEnd <= partEnd else { continue }
+            let headers = String(decoding: body[partStart..<headerEnd], as: UTF8.self)
+            var part = MultipartPart(name: "", body: Array(body[(headerEnd + 4)..<partEnd]))
+            for line in headers.split(separator: "\r\n") {
+                let lower = line.lowercased()
+                if lower.hasPrefix("content-disposition:") {
+                    part.name = value(of: "name", in: String(line)) ?? ""
+                    part.filename = value(of: "filename", in: String(line))
+                } else if lower.hasPrefix("content-type:") {
+                    part.contentType = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces)
+                }
+            }
+            parts.append(part)
+        }
+        return parts
+    }
+
+    static func value(of key: String, in header: String) -> String? {
+        for item in header.split(separator: ";") {
+            let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0].lowercased() == key { return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        }
+        return nil
+    }
+
+    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
+        var index = start
+        let first = needle[0]
+        while index <= haystack.count - needle.count {
+            if haystack[index] == first, Array(haystack[index..<(index + needle.count)]) == needle { return index }
+            index += 1
+        }
+        return nil
+    }
+}
