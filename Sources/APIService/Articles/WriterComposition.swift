@@ -5,11 +5,18 @@ import Foundation
 /// from `apiRouteCollections` to ease merging.
 func writerRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollection] {
     let articles = ArticleStore(database: dependencies.database)
+    let generation = dependencies.generation
+    let config = dependencies.config
     return [
         ArticleRoutes(store: articles),
         DraftRoutes(store: DraftStore(database: dependencies.database, cache: dependencies.cache)),
         PublishRoutes(
             store: articles, wordpress: WordPressClient(http: dependencies.http, logger: dependencies.logger),
             reservations: dependencies.reservations),
+        WriterRoutes(
+            generation: generation,
+            generator: ArticleGenerator(generation: generation, articles: articles, reservations: dependencies.reservations),
+            limiter: dependencies.rateLimiter, generationsPerMinute: config.rateLimitEnabled ? config.generationRequestsPerMinute : nil,
+            logger: dependencies.logger),
     ]
 }
