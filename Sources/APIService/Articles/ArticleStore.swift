@@ -145,14 +145,25 @@ struct ArticleStore: Sendable {
         throw CoreError.notFound
     }
 
-    /// Records a successful WordPress publication.
+    /// Records a successful WordPress publication, and in the same statement the
+    /// `article_published` notification (which the mailer turns into an e-mail for users
+    /// who want it; deduplicated per article and remote post).
     func markPublished(userID: UUID, id: UUID, url: String, remoteID: String) async throws -> Article {
         let rows = try await database.client.query(
             """
-            UPDATE articles SET status = 'PUBLISHED', published_at = now(), wordpress_url = \(url), wordpress_remote_id = \(remoteID),
-                updated_at = now()
-            WHERE id = \(id) AND user_id = \(userID)
-            RETURNING \(unescaped: Self.columns)
+            WITH updated AS (
+                UPDATE articles SET status = 'PUBLISHED', published_at = now(), wordpress_url = \(url), wordpress_remote_id = \(remoteID),
+                    updated_at = now()
+                WHERE id = \(id) AND user_id = \(userID)
+                RETURNING \(unescaped: Self.columns)
+            ), notice AS (
+                INSERT INTO notifications (user_id, type, title, message, data, dedupe_key)
+                SELECT \(userID), 'article_published', 'Article published', 'Your article "' || title || '" is live on WordPress.',
+                       jsonb_build_object('articleId', id, 'url', wordpress_url), 'article_published:' || id::text || ':' || wordpress_remote_id
+                FROM updated
+                ON CONFLICT DO NOTHING
+            )
+            SELECT \(unescaped: Self.columns) FROM updated
             """, logger: logger)
         guard let article = try await Self.decode(rows).first else { throw CoreError.notFound }
         return article

@@ -48,6 +48,8 @@ import TestSupport
             let stored = try await writerCall(client, .get, "/api/articles/\(id)", auth).1["data"]
             #expect(stored?["status"] == "PUBLISHED")
             #expect(stored?["publishedAt"]?.stringValue != nil)
+            let notices = try await writerCall(client, .get, "/api/notifications", auth).1["data"]
+            #expect("\(notices ?? .null)".contains("article_published"))
 
             // A retry with the same key answers the first result: no second post, no charge.
             let (retryStatus, retry) = try await writerCall(client, .post, "/api/articles/\(id)/publish", auth, site(fake), headers: key)
