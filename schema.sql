@@ -438,6 +438,13 @@ CREATE TABLE IF NOT EXISTS media_assets (
 );
 CREATE INDEX IF NOT EXISTS media_assets_user_idx ON media_assets (user_id, created_at DESC);
 CREATE INDEX IF NOT EXISTS media_assets_key_idx ON media_assets (storage_key);
+
+-- Long-running generations (videos): the provider operation, the credit hold it settles
+-- or releases when it ends, and when the poller should look again.
+ALTER TABLE media_assets ADD COLUMN IF NOT EXISTS operation_name text;
+ALTER TABLE media_assets ADD COLUMN IF NOT EXISTS reservation_id uuid;
+ALTER TABLE media_assets ADD COLUMN IF NOT EXISTS poll_after timestamptz;
+CREATE INDEX IF NOT EXISTS media_assets_processing_idx ON media_assets (poll_after) WHERE status = 'processing';
 -- ---------------------------------------------------------------- articles
 -- Stored articles (GET/POST /articles, the writer's /articles/generate, WordPress
 -- publishing). The slug is unique per user; word_count and seo_score are computed by the

@@ -16,9 +16,11 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 
 server_pid=""
 api_pid=""
+fake_pid=""
 cleanup() {
     [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
     [ -n "$api_pid" ] && kill -TERM "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
+    [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null || true
     stop_local_postgres
     rm -rf "$work"
 }
@@ -89,12 +91,26 @@ echo "peak RSS of the auth service: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}'
 
 # The API service, with the token the auth service issued (shared SECRET). Its limit of
 # 120 requests/min per user stays on, raised above the benchmark's load.
+# A fake OpenAI that answers at once: what remains of a generation's latency is ours.
+fake_port="$(free_port)"
+python3 scripts/lib/fake_openai.py "$fake_port" &
+fake_pid=$!
 api_port="$(free_port)"
 ENV=development LOG_LEVEL=warning PORT="$api_port" HOST=127.0.0.1 RATE_LIMIT_API_PER_MINUTE=100000000 \
+    OPENAI_API_KEY=bench OPENAI_BASE_URL="http://127.0.0.1:$fake_port/v1" MEDIA_STORAGE_PATH="$work/media" \
     "$bin/APIService" serve >"$work/api.log" 2>&1 &
 api_pid=$!
 api="http://127.0.0.1:$api_port"
 for _ in $(seq 1 100); do curl -fsS "$api/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+# The benchmark account: ENTERPRISE (no research quota) and credits for every request,
+# written before the API service caches its subscription.
+user_id="$(curl -fsS -H "Authorization: Bearer $token" "$base/users/me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
+psql -q -h 127.0.0.1 -p "$LOCAL_PG_PORT" -U postgres nova_bench -c "
+    INSERT INTO subscriptions (user_id, plan, status, current_period_start, current_period_end)
+    VALUES ('$user_id', 'ENTERPRISE', 'ACTIVE', now(), now() + interval '1 month')
+    ON CONFLICT (user_id) DO UPDATE SET plan = 'ENTERPRISE';
+    INSERT INTO credit_balances (user_id, balance) VALUES ('$user_id', 100000000)
+    ON CONFLICT (user_id) DO UPDATE SET balance = credit_balances.balance + 100000000;" >/dev/null
 curl -fsS -H "Authorization: Bearer $token" "$api/api/v1/me" >/dev/null
 for path in /api/v1/subscription/usage /api/v1/me; do
     wrk -t2 -c"$CONNECTIONS" -d3s -H "Authorization: Bearer $token" "$api$path" >/dev/null   # warm-up
@@ -102,3 +118,46 @@ for path in /api/v1/subscription/usage /api/v1/me; do
     summary "GET $path (c=$CONNECTIONS)" "$work/api.txt"
 done
 echo "peak RSS of the API service: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$api_pid/status)"
+
+# SEO analysis of a 2,000-word article (free, CPU only).
+python3 - "$work/seo.lua" <<'PY'
+import json, sys
+sentence = "Coffee brewing at home is simple when you grind fresh beans and heat the water well. "
+paragraphs = ["<p>" + sentence * 5 + "</p>" for _ in range(27)]
+html = "<h1>Coffee brewing</h1>" + "".join(("<h2>Step %d</h2>" % i) + p for i, p in enumerate(paragraphs))
+body = json.dumps({"content": html, "keywords": ["coffee brewing"], "title": "Coffee brewing at home"})
+open(sys.argv[1], "w").write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' % json.dumps(body))
+PY
+wrk -t2 -c"$CONNECTIONS" -d3s -s "$work/seo.lua" -H "Authorization: Bearer $token" "$api/api/v1/seo/analyze" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/seo.lua" -H "Authorization: Bearer $token" "$api/api/v1/seo/analyze" >"$work/seo.txt"
+summary "POST /seo/analyze 2,000 words (c=$CONNECTIONS)" "$work/seo.txt"
+
+# Generation overhead: research queries (each a new question, so no cache hit) answered
+# by the instant fake, against the fake alone; both one request at a time.
+cat >"$work/gen.lua" <<'LUA'
+counter = 0
+request = function()
+    counter = counter + 1
+    local body = '{"query":"benchmark question ' .. counter .. ' ' .. math.random(1, 1000000000) .. '"}'
+    return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+end
+LUA
+cat >"$work/fake.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"model":"bench","messages":[{"role":"user","content":"hi"}]}'
+LUA
+wrk -t1 -c1 -d"${DURATION}s" --latency -s "$work/fake.lua" "http://127.0.0.1:$fake_port/v1/chat/completions" >"$work/fake.txt"
+summary "fake provider alone (c=1)" "$work/fake.txt"
+wrk -t1 -c1 -d"${DURATION}s" --latency -s "$work/gen.lua" -H "Authorization: Bearer $token" "$api/api/v1/research/query" >"$work/gen.txt"
+summary "POST /research/query via fake (c=1)" "$work/gen.txt"
+python3 - "$work/fake.txt" "$work/gen.txt" <<'PY'
+import re, sys
+def p50(path):
+    m = re.search(r"^\s*50%\s+([\d.]+)(us|ms|s)", open(path).read(), re.M)
+    v, u = float(m.group(1)), m.group(2)
+    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
+print(f"generation path overhead (p50, c=1): {p50(sys.argv[2]) - p50(sys.argv[1]):.2f} ms per request "
+      "(reserve + provider routing + usage row + settle + history)")
+PY
+echo "peak RSS of the API service after all runs: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$api_pid/status)"

@@ -22,6 +22,10 @@ struct APIConfig: Sendable {
     var geminiImageModel: String
     var geminiSpeechModel: String
     var openAIImageModel: String
+    var geminiVideoModel: String
+    /// `VIDEO_SYNC_WAIT_SECONDS`: how long POST /media/videos waits for the result.
+    var videoSyncWait: Duration
+    var videoPollInterval: Duration
     /// `ENCRYPTION_KEY`: seals users' own provider keys (AES-256-GCM).
     var encryptionKey: SymmetricKey
     /// `API_PUBLIC_URL`: where links in e-mails reach the API (through the auth service's
@@ -43,6 +47,9 @@ struct APIConfig: Sendable {
         geminiImageModel = env.string("GEMINI_IMAGE_MODEL") ?? "gemini-2.5-flash-image"
         geminiSpeechModel = env.string("GEMINI_TTS_MODEL") ?? "gemini-2.5-flash-preview-tts"
         openAIImageModel = env.string("OPENAI_IMAGE_MODEL") ?? "gpt-image-1"
+        geminiVideoModel = env.string("GEMINI_VIDEO_MODEL") ?? "veo-3.0-generate-001"
+        videoSyncWait = .seconds(try env.int("VIDEO_SYNC_WAIT_SECONDS", default: 20, range: 0...300))
+        videoPollInterval = .milliseconds(try env.int("VIDEO_POLL_INTERVAL_MS", default: 10_000, range: 50...600_000))
         let publicURL = try env.url("API_PUBLIC_URL")?.absoluteString ?? "http://localhost:8000"
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         notificationEmailInterval = .milliseconds(try env.int("NOTIFICATION_EMAIL_INTERVAL_MS", default: 5000, range: 50...600_000))

@@ -71,3 +71,13 @@ extension APIDependencies {
             keys: ProviderKeyStore(database: database, box: secretBox), recorder: UsageRecorder(database: database))
     }
 }
+
+extension APIDependencies {
+    var videos: VideoService {
+        VideoService(
+            media: media, config: config.ai, http: ProviderHTTP(client: http, timeout: config.ai.timeout, logger: logger),
+            // A video may take several minutes: its hold must outlive the usual 15.
+            reservations: CreditReservations(database: database, cache: subscriptionCache, holdLifetime: .seconds(45 * 60)),
+            model: config.geminiVideoModel, syncWait: config.videoSyncWait, pollInterval: config.videoPollInterval)
+    }
+}

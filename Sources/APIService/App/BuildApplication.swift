@@ -35,7 +35,7 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
     let mailer = NotificationMailer(
         database: foundation.database, renderer: try NotificationMailer.makeRenderer(frontendURL: config.core.frontendURL),
         unsubscribe: dependencies.unsubscribeLinks, interval: config.notificationEmailInterval)
-    return foundation.makeApplication(router: router, services: [HTTPClientService(client: http), mailer])
+    return foundation.makeApplication(router: router, services: [HTTPClientService(client: http), mailer, VideoPoller(videos: dependencies.videos)])
 }
 
 /// Every feature's routes, in one list so that routes and OpenAPI operations match.
@@ -56,7 +56,7 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
             keys: ProviderKeyStore(database: dependencies.database, box: dependencies.secretBox)),
         UnsubscribeRoutes(links: dependencies.unsubscribeLinks, settings: SettingsStore(database: dependencies.database, cache: dependencies.cache)),
         SEORoutes(),
-        MediaRoutes(service: dependencies.media),
+        MediaRoutes(service: dependencies.media, videos: dependencies.videos),
         MediaFileRoutes(store: dependencies.media.store, urls: dependencies.media.urls, authenticator: dependencies.authenticator),
         ResearchRoutes(service: ResearchService(generation: dependencies.generation, database: dependencies.database, cache: dependencies.cache)),
         PlatformKeyRoutes(

@@ -6,6 +6,7 @@ import Hummingbird
 /// GET/DELETE /media/{id}.
 struct MediaRoutes: APIRouteCollection {
     let service: MediaService
+    let videos: VideoService
     let requiresAuth = true
     static let uploadLimit = 25 << 20
     static let aspectRatios: Set<String> = ["1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "21:9"]
@@ -17,6 +18,10 @@ struct MediaRoutes: APIRouteCollection {
                 requestBody: OpenAPIDocument.object(["prompt": OpenAPIDocument.string, "style": OpenAPIDocument.string, "aspectRatio": OpenAPIDocument.string], required: ["prompt"])),
             OpenAPIOperation("POST", "/media/images/edit", summary: "Edit an image (base64 imageData)", tag: "media", requiresAuth: true,
                 requestBody: OpenAPIDocument.object(["imageData": OpenAPIDocument.string, "mimeType": OpenAPIDocument.string, "prompt": OpenAPIDocument.string, "aspectRatio": OpenAPIDocument.string], required: ["imageData", "prompt"])),
+            OpenAPIOperation("POST", "/media/videos", summary: "Generate a video (Veo): {id, status: processing|completed|failed, videoUrl?} (50 credits, 100 above 30 s)",
+                tag: "media", requiresAuth: true,
+                requestBody: OpenAPIDocument.object(["prompt": OpenAPIDocument.string, "style": OpenAPIDocument.string, "resolution": OpenAPIDocument.string,
+                    "aspectRatio": OpenAPIDocument.string, "duration": ["type": "integer"], "startFrame": OpenAPIDocument.string], required: ["prompt"])),
             OpenAPIOperation("POST", "/media/audio", summary: "Speech: {id, audioUrl (data:audio/pcm, 16-bit 24 kHz mono), url} (3 credits)", tag: "media", requiresAuth: true,
                 requestBody: OpenAPIDocument.object(["text": OpenAPIDocument.string, "voice": OpenAPIDocument.string], required: ["text"])),
             OpenAPIOperation("POST", "/media/upload", summary: "Upload one file (multipart field `file`, ≤ 25 MiB, type checked by content)", tag: "media", requiresAuth: true,
@@ -53,6 +58,36 @@ struct MediaRoutes: APIRouteCollection {
                 for: try context.requireUser(), feature: "image_edit", type: "IMAGE", prompt: prompt,
                 task: .edit(prompt: prompt, image: bytes, mimeType: sniffed, aspectRatio: try Self.aspect(body)), idempotencyKey: try request.idempotencyKey())
             return Envelope.ok(imageJSON(result))
+        }
+        group.post("/media/videos") { request, context in
+            let body = try await SettingsRoutes.object(request, context)
+            let prompt = try Self.text(body, "prompt", max: 4000)
+            let style = body["style"]?.stringValue.map { String($0.prefix(100)) }
+            var video = VideoService.Request(prompt: style.map { "\(prompt)\n\nStyle: \($0)" } ?? prompt, aspectRatio: "16:9", resolution: "720p", duration: 8)
+            switch body["aspectRatio"] {
+            case nil, .null?: break
+            case .string(let value)? where ["16:9", "9:16"].contains(value): video.aspectRatio = value
+            default: throw Self.invalid("aspectRatio", "must be 16:9 or 9:16")
+            }
+            switch body["resolution"] {
+            case nil, .null?: break
+            case .string(let value)? where ["720p", "1080p"].contains(value): video.resolution = value
+            default: throw Self.invalid("resolution", "must be 720p or 1080p")
+            }
+            switch body["duration"] {
+            case nil, .null?: break
+            case .int(let value)? where (1...60).contains(value): video.duration = value
+            default: throw Self.invalid("duration", "must be an integer number of seconds from 1 to 60")
+            }
+            if case .string(var encoded)? = body["startFrame"] {
+                if encoded.hasPrefix("data:"), let comma = encoded.firstIndex(of: ",") { encoded = String(encoded[encoded.index(after: comma)...]) }
+                guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters), let mime = ContentSniffer.mimeType(of: Array(data)), mime.hasPrefix("image/") else {
+                    throw Self.invalid("startFrame", "must be a base64 image")
+                }
+                video.startFrame = (Array(data), mime)
+            }
+            let asset = try await videos.start(for: try context.requireUser(), video, idempotencyKey: try request.idempotencyKey())
+            return Envelope.ok(videoJSON(asset))
         }
         group.post("/media/audio") { request, context in
             let body = try await SettingsRoutes.object(request, context)
@@ -108,6 +143,12 @@ struct MediaRoutes: APIRouteCollection {
             }
             return Envelope.ok(nil, message: "Deleted")
         }
+    }
+
+    private func videoJSON(_ asset: MediaAsset) -> JSONValue {
+        var data: [String: JSONValue] = ["id": .string(asset.id.uuidString.lowercased()), "status": .string(asset.status)]
+        if asset.status == "completed", asset.storageKey != nil { data["videoUrl"] = .string(service.urls.url(for: asset.id)) }
+        return .object(data)
     }
 
     private func imageJSON(_ result: MediaService.Result) -> JSONValue {

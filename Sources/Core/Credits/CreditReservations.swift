@@ -175,6 +175,23 @@ public struct CreditReservations: Sendable {
         return after ?? 0
     }
 
+    /// A reservation still held, by id: for work that outlives its request (a video
+    /// generation settled by a background poller).
+    public func heldReservation(id: UUID) async throws -> CreditReservation? {
+        let rows = try await database.client.query(
+            """
+            SELECT r.id, r.user_id, r.feature, r.credits::int, r.quota, r.period_start, coalesce(s.plan, 'FREE'), r.idempotency_key
+            FROM credit_reservations r LEFT JOIN subscriptions s ON s.user_id = r.user_id
+            WHERE r.id = \(id) AND r.status = 'held'
+            """, logger: logger)
+        for try await (id, user, feature, credits, quota, period, plan, key) in rows.decode((UUID, UUID, String, Int, String?, Date?, String, String?).self) {
+            return CreditReservation(
+                id: id, userID: user, feature: feature, credits: credits, quota: quota, periodStart: period, plan: PlanTier(rawValue: plan) ?? .free,
+                idempotencyKey: key)
+        }
+        return nil
+    }
+
     /// Gives back the held credits and quota slot; a reservation already settled or
     /// released is left alone.
     public func release(_ reservation: CreditReservation) async throws {

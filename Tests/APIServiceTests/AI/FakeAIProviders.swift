@@ -18,6 +18,8 @@ final class FakeAIProviders: @unchecked Sendable {
         case sse([(String?, String)])
         /// Newline-delimited JSON (Ollama).
         case ndjson([JSONValue])
+        /// Binary content with its type.
+        case bytes([UInt8], String)
         /// Waits before answering `then`.
         case delayed(Duration, Reply)
     }
@@ -59,6 +61,8 @@ final class FakeAIProviders: @unchecked Sendable {
         router.post("/openai/v1/images/generations") { [self] request, _ in try await answer("openai-images", request) }
         router.post("/anthropic/v1/messages") { [self] request, _ in try await answer("anthropic", request) }
         router.post("/gemini/v1beta/models/:call") { [self] request, _ in try await answer("gemini", request) }
+        router.get("/gemini/v1beta/models/:call/operations/:operation") { [self] request, _ in try await answer("veo-op", request) }
+        router.get("/gemini/files/:file") { [self] request, _ in try await answer("veo-file", request) }
         router.post("/ollama/api/chat") { [self] request, _ in try await answer("ollama", request) }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: quietLogger)
         task = Task { try await app.run() }
@@ -115,6 +119,8 @@ final class FakeAIProviders: @unchecked Sendable {
                     }
                     try await writer.finish(nil)
                 })
+        case .bytes(let bytes, let type):
+            return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         case .delayed(let duration, let then):
             try await Task.sleep(for: duration)
             return try await render(then)
