@@ -445,6 +445,7 @@ ALTER TABLE media_assets ADD COLUMN IF NOT EXISTS operation_name text;
 ALTER TABLE media_assets ADD COLUMN IF NOT EXISTS reservation_id uuid;
 ALTER TABLE media_assets ADD COLUMN IF NOT EXISTS poll_after timestamptz;
 CREATE INDEX IF NOT EXISTS media_assets_processing_idx ON media_assets (poll_after) WHERE status = 'processing';
+
 -- ---------------------------------------------------------------- articles
 -- Stored articles (GET/POST /articles, the writer's /articles/generate, WordPress
 -- publishing). The slug is unique per user; word_count and seo_score are computed by the
