@@ -26,8 +26,11 @@ public enum TestUsers {
 
     /// A running database client for the duration of `body`, with a pool large enough for
     /// concurrency tests.
-    public static func withDatabase<T: Sendable>(poolSize: Int = 8, _ body: @Sendable (Database) async throws -> T) async throws -> T {
-        let url = try await TestDatabase.migratedURL()
+    public static func withDatabase<T: Sendable>(
+        poolSize: Int = 8, url given: String? = nil, _ body: @Sendable (Database) async throws -> T
+    ) async throws -> T {
+        let url: String
+        if let given { url = given } else { url = try await TestDatabase.migratedURL() }
         var logger = Logger(label: "test-db")
         logger.logLevel = .error
         let database = try Database(url: DatabaseURL(url), poolSize: poolSize, logger: logger)

@@ -261,7 +261,8 @@ import TestSupport
     }
 
     @Test func settingsArePersistedValidatedAndAudited() async throws {
-        try await APIHarness.run { harness, client in
+        // Its own database: the saved AI settings would reroute every other test's generations.
+        try await APIHarness.run(isolatedDatabase: true) { harness, client in
             let (admin, adminAuth) = try await harness.adminUser()
             let initial = try await exchange(client, .get, "/api/v1/admin/settings", adminAuth)
             #expect(initial.status == .ok)
