@@ -18,6 +18,8 @@ server_pid=""
 api_pid=""
 fake_pid=""
 cleanup() {
+    status=$?
+    if [ "$status" -ne 0 ] && [ -f "$work/api.log" ]; then echo "--- API service log" >&2; tail -20 "$work/api.log" >&2; fi
     [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
     [ -n "$api_pid" ] && kill -TERM "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null || true
     [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null || true
@@ -96,7 +98,7 @@ fake_port="$(free_port)"
 python3 scripts/lib/fake_openai.py "$fake_port" &
 fake_pid=$!
 api_port="$(free_port)"
-ENV=development LOG_LEVEL=warning PORT="$api_port" HOST=127.0.0.1 RATE_LIMIT_API_PER_MINUTE=100000000 \
+ENV=development LOG_LEVEL=warning PORT="$api_port" HOST=127.0.0.1 RATE_LIMIT_API_PER_MINUTE=1000000 \
     OPENAI_API_KEY=bench OPENAI_BASE_URL="http://127.0.0.1:$fake_port/v1" MEDIA_STORAGE_PATH="$work/media" \
     "$bin/APIService" serve >"$work/api.log" 2>&1 &
 api_pid=$!
@@ -138,8 +140,12 @@ cat >"$work/gen.lua" <<'LUA'
 counter = 0
 request = function()
     counter = counter + 1
+    -- wrk.format's header table replaces wrk.headers (which hold the -H token): copy them.
+    local headers = {}
+    for name, value in pairs(wrk.headers) do headers[name] = value end
+    headers["Content-Type"] = "application/json"
     local body = '{"query":"benchmark question ' .. counter .. ' ' .. math.random(1, 1000000000) .. '"}'
-    return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+    return wrk.format("POST", nil, headers, body)
 end
 LUA
 cat >"$work/fake.lua" <<'LUA'
@@ -147,6 +153,8 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"model":"bench","messages":[{"role":"user","content":"hi"}]}'
 LUA
+# One request by hand first: a failing setup must not be measured as a fast one.
+curl -fsS -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"query":"benchmark warm-up question"}' "$api/api/v1/research/query" >/dev/null
 wrk -t1 -c1 -d"${DURATION}s" --latency -s "$work/fake.lua" "http://127.0.0.1:$fake_port/v1/chat/completions" >"$work/fake.txt"
 summary "fake provider alone (c=1)" "$work/fake.txt"
 wrk -t1 -c1 -d"${DURATION}s" --latency -s "$work/gen.lua" -H "Authorization: Bearer $token" "$api/api/v1/research/query" >"$work/gen.txt"

@@ -13,6 +13,8 @@ BODY = json.dumps({
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as written, not held back by Nagle's algorithm.
+    disable_nagle_algorithm = True
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
