@@ -101,6 +101,15 @@ import TestSupport
             }
             let events = try await auditEvents(harness, email: email)
             #expect(events.contains("oauth_link") && events.contains("register") && events.contains("login_success"))
+            // Signup and verification bonuses, as for an e-mail registration followed by the link.
+            let bonuses = try await TestDatabase.with(url: harness.config.core.database.urlString) { database in
+                var reasons: [String] = []
+                for try await reason in try await database.client.query(
+                    "SELECT l.reason FROM credit_ledger l JOIN users u ON u.id = l.user_id WHERE lower(u.email) = lower(\(email)) ORDER BY l.id"
+                ).decode(String.self) { reasons.append(reason) }
+                return reasons
+            }
+            #expect(bonuses.contains("signup_bonus") && bonuses.contains("verify_bonus"))
         }
     }
 

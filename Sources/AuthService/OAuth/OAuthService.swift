@@ -139,6 +139,8 @@ struct OAuthService: Sendable {
                 // void, as are their sessions.
                 user = try await users.update(id: existing.id, .init(hashedPassword: Self.unusablePassword(), isVerified: true), on: runner) ?? existing
                 try await dependencies.refreshTokens.revokeAll(userID: existing.id, on: runner)
+                // Now verified: the verification bonus and any referral rewards, as after the e-mail link.
+                try await AccountLifecycle.userVerified(userID: existing.id, on: runner, logger: logger)
             }
         } else {
             user = try await users.create(
@@ -147,6 +149,9 @@ struct OAuthService: Sendable {
                 user = try await users.update(id: user.id, .init(avatarURL: .some(avatar)), on: runner) ?? user
             }
             try await dependencies.audit.record(.register, userID: user.id, origin: origin, details: ["provider": .string(provider.rawValue)], on: runner)
+            // A new account, verified by its provider: signup and verification bonuses.
+            try await AccountLifecycle.userRegistered(userID: user.id, on: runner, logger: logger)
+            try await AccountLifecycle.userVerified(userID: user.id, on: runner, logger: logger)
         }
         try await runner.run(
             """
