@@ -82,6 +82,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "Core",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -52,7 +52,6 @@ final class FakeOAuthProvider: @unchecked Sendable {
 
     func start() async throws {
         let router = Router()
-        router.get("/ping") { _, _ in "pong" }
         router.get("/:provider/authorize") { [self] request, context in
             try consent(request, provider: try context.parameters.require("provider"))
         }
@@ -67,12 +66,7 @@ final class FakeOAuthProvider: @unchecked Sendable {
             }
             return Self.json(info, status: .ok)
         }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: quietLogger)
-        task = Task { try await app.run() }
-        for _ in 0..<100 {
-            if (try? await HTTP.get("\(base)/ping")) != nil { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        task = try await LocalServer.start(router, port: port)
     }
 
     func stop() { task?.cancel() }

@@ -19,7 +19,6 @@ struct FakeUpstream {
         for method in [HTTPRequest.Method.get, .post, .put] {
             router.on("/api/**", method: method) { request, _ in try await echo(request) }
         }
-        router.get("/ping") { _, _ in "pong" }
         router.get("/api/stream") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/event-stream"],
@@ -34,12 +33,7 @@ struct FakeUpstream {
         router.get("/api/redirect") { _, _ in
             Response(status: .found, headers: [.location: "/elsewhere"])
         }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: quietLogger)
-        let task = Task { try await app.run() }
-        for _ in 0..<100 {
-            if (try? await HTTP.get("http://127.0.0.1:\(port)/ping")) != nil { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        let task = try await LocalServer.start(router, port: port)
         return (port, task)
     }
 

@@ -113,10 +113,7 @@ struct GenerationService: Sendable {
     func router(for user: UserRecord) async throws -> AIRouter {
         let userSettings = try await settings.settings(userID: user.id)
         let platform = try await admin.settings()
-        var userKeys: [AIProviderID: String] = [:]
-        for (provider, key) in try await keys.keys(for: user.id) {
-            if let id = AIProviderID(rawValue: provider.rawValue.lowercased()) { userKeys[id] = key }
-        }
+        let userKeys = try await keys.keys(for: user.id)
         // The admin's persisted choice applies once an admin has saved settings.
         let adminSet = platform.updatedAt != nil
         let enabled = Set(platform.enabledProviders.compactMap { AIProviderID(rawValue: $0) })
@@ -139,11 +136,7 @@ struct GenerationService: Sendable {
             let event = UsageEvent(
                 userID: user.id, tool: tool, provider: attempt.provider.rawValue, model: attempt.model, tokensIn: attempt.usage.input,
                 tokensOut: attempt.usage.output, credits: charged, latencyMs: Int(attempt.latency / .milliseconds(1)), outcome: outcome)
-            do {
-                try await recorder.record(event)
-            } catch {
-                logger.error("usage history not written", metadata: ["error": "\(String(reflecting: error))"])
-            }
+            await recorder.recordLoggingFailure(event, logger: logger)
         }
     }
 

@@ -34,11 +34,8 @@ struct StripeWebhook: Sendable {
             throw .invalidWebhook("timestamp outside the tolerance")
         }
         let signed = Array("\(timestamp).".utf8) + payload
-        let expected = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
-            .map { String(format: "%02x", $0) }.joined()
-        let matches = signatures.contains { candidate in
-            candidate.utf8.count == expected.utf8.count && zip(candidate.utf8, expected.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-        }
+        let expected = Hex.string(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8))))
+        let matches = signatures.contains { ConstantTime.equal($0.utf8, expected.utf8) }
         guard matches else { throw .invalidWebhook("signature mismatch") }
     }
 

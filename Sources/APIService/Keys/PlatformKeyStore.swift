@@ -26,7 +26,7 @@ struct PlatformKeyStore: Sendable {
     }
 
     static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.sha256(key)
     }
 
     func create(userID: UUID, name: String) async throws -> (Key, secret: String) {

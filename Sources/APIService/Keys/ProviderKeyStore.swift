@@ -57,15 +57,16 @@ struct ProviderKeyStore: Sendable {
         return result
     }
 
-    /// All of the user's keys in clear, for one generation (one query).
-    func keys(for userID: UUID) async throws -> [KeyedProvider: String] {
-        var result: [KeyedProvider: String] = [:]
+    /// All of the user's keys in clear, by the AI provider they unlock, for one generation
+    /// (one query).
+    func keys(for userID: UUID) async throws -> [AIProviderID: String] {
+        var result: [AIProviderID: String] = [:]
         let rows = try await database.client.query(
             "SELECT provider, sealed_key FROM user_provider_keys WHERE user_id = \(userID)", logger: logger)
         for try await (name, sealed) in rows.decode((String, ByteBuffer).self) {
-            guard let provider = KeyedProvider(rawValue: name) else { continue }
+            guard let provider = KeyedProvider(rawValue: name), let id = AIProviderID(rawValue: name.lowercased()) else { continue }
             if let key = try? box.open(Array(buffer: sealed), context: Self.context(userID, provider)) {
-                result[provider] = key
+                result[id] = key
             } else {
                 logger.error("a stored provider key does not open with ENCRYPTION_KEY", metadata: ["provider": "\(name)"])
             }

@@ -24,13 +24,9 @@ struct MediaService: Sendable {
     func generate(
         for user: UserRecord, feature: String, type: String, prompt: String, task: MediaGenerators.Task, idempotencyKey: String?
     ) async throws -> Result {
-        var userKeys: [AIProviderID: String] = [:]
-        for (provider, key) in try await keys.keys(for: user.id) {
-            if let id = AIProviderID(rawValue: provider.rawValue.lowercased()) { userKeys[id] = key }
-        }
-        let chain = generators.chain(for: task, userKeys: userKeys)
+        let providerKeys = try await keys.keys(for: user.id)
+        let chain = generators.chain(for: task, userKeys: providerKeys)
         let service = self
-        let providerKeys = userKeys
         let stored = try await dependencies.reservations.perform(userID: user.id, feature: feature, idempotencyKey: idempotencyKey) { hold in
             let media = try await service.attempt(chain, task: task, userKeys: providerKeys, user: user, feature: feature, credits: hold.credits)
             var bytes = media.bytes
@@ -77,7 +73,7 @@ struct MediaService: Sendable {
         let event = UsageEvent(
             userID: user.id, tool: tool, provider: provider.rawValue, model: model, credits: credits,
             latencyMs: Int((ContinuousClock.now - started) / .milliseconds(1)), outcome: outcome)
-        do { try await recorder.record(event) } catch { logger.error("usage history not written", metadata: ["error": "\(String(reflecting: error))"]) }
+        await recorder.recordLoggingFailure(event, logger: logger)
     }
 
     func json(_ asset: MediaAsset) -> JSONValue {

@@ -1,3 +1,4 @@
+import Core
 import Crypto
 import Foundation
 import NIOPosix
@@ -15,7 +16,7 @@ protocol MediaStorage: Sendable {
 
 enum ContentKey {
     static func of(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: bytes))
     }
 
     static func isValid(_ key: String) -> Bool {

@@ -168,7 +168,7 @@ struct VideoService: Sendable {
         let event = UsageEvent(
             userID: userID, tool: "video", provider: "gemini", model: model, credits: credits,
             latencyMs: Int((ContinuousClock.now - started) / .milliseconds(1)), outcome: outcome)
-        do { try await media.recorder.record(event) } catch { logger.error("usage history not written", metadata: ["error": "\(String(reflecting: error))"]) }
+        await media.recorder.recordLoggingFailure(event, logger: logger)
     }
 }
 

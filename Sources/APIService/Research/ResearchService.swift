@@ -51,7 +51,7 @@ struct ResearchService: Sendable {
     static func cacheKey(_ query: Query) -> String {
         let material = [query.kind.rawValue, normalize(query.text), query.language.lowercased(), normalize(query.focus ?? ""),
             normalize(query.timeRange ?? ""), normalize(query.type ?? ""), String(query.maxResults)].joined(separator: "\u{1F}")
-        return "research:" + SHA256.hash(data: Data(material.utf8)).map { String(format: "%02x", $0) }.joined()
+        return "research:" + Hex.sha256(material)
     }
 
     func run(_ query: Query, for user: UserRecord, idempotencyKey: String?) async throws -> Answer {

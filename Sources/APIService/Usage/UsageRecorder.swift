@@ -79,6 +79,16 @@ struct UsageRecorder: Sendable {
         return try await database.transaction { runner in try await write(event, on: runner) }
     }
 
+    /// `record` for request paths where history must never fail a generation that
+    /// succeeded: a failure to write is logged, not thrown.
+    func recordLoggingFailure(_ event: UsageEvent, logger: Logger) async {
+        do {
+            try await record(event)
+        } catch {
+            logger.error("usage history not written", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
     private func write(_ event: UsageEvent, on runner: any SQLRunner) async throws -> Int {
         let status: String
         switch event.outcome {

@@ -28,14 +28,11 @@ enum SessionCookies {
     /// neither read it nor set the header.
     static func requireCSRF(_ request: Request) throws {
         guard let cookie = request.cookies[csrfName]?.value, !cookie.isEmpty, let header = request.headers[.csrfToken],
-            constantTimeEqual(Array(cookie.utf8), Array(header.utf8))
+            ConstantTime.equal(cookie.utf8, header.utf8)
         else { throw AuthError.csrfTokenInvalid }
     }
 
-    static func constantTimeEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {
-        guard left.count == right.count else { return false }
-        return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
+
 }
 
 extension RequestOrigin {

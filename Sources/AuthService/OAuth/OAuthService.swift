@@ -84,7 +84,7 @@ struct OAuthService: Sendable {
             throw .oauthFailed
         }
         guard let pending, pending.provider == provider.rawValue, !pending.expired,
-            SessionCookies.constantTimeEqual(Array(pending.bindingHash.utf8), Array(RefreshTokenStore.hash(binding).utf8))
+            ConstantTime.equal(pending.bindingHash.utf8, RefreshTokenStore.hash(binding).utf8)
         else { throw .invalidState }
         return pending.codeVerifier
     }

@@ -23,7 +23,7 @@ struct OAuthStateSigner: Sendable {
         guard parts.count == 2, parts[0].count >= 32, parts[0].count <= 128 else { return nil }
         let nonce = String(parts[0])
         let expected = signature(nonce: nonce, provider: provider)
-        guard SessionCookies.constantTimeEqual(Array(expected.utf8), Array(parts[1].utf8)) else { return nil }
+        guard ConstantTime.equal(expected.utf8, parts[1].utf8) else { return nil }
         return nonce
     }
 

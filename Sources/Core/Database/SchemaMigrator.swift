@@ -23,7 +23,7 @@ public struct SchemaMigrator: Sendable {
     }
 
     public var checksum: String {
-        SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.sha256(sql)
     }
 
     /// Returns true when the script was applied, false when this exact script had been

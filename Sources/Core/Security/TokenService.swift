@@ -79,7 +79,7 @@ public struct TokenService: Sendable {
     /// the password does.
     public func passwordFingerprint(_ passwordHash: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(passwordHash.utf8), using: SymmetricKey(data: Data(resetSecret.utf8)))
-        return Data(mac).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(mac)
     }
 
     public func passwordFingerprintMatches(_ fingerprint: String, passwordHash: String) -> Bool {

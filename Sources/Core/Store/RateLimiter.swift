@@ -56,7 +56,7 @@ public struct RedisRateLimiter: RateLimiter {
         if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
         return {count, ttl}
         """
-    static let scriptSHA = Insecure.SHA1.hash(data: Data(script.utf8)).map { String(format: "%02x", $0) }.joined()
+    static let scriptSHA = Hex.string(Insecure.SHA1.hash(data: Data(script.utf8)))
 
     public init(redis: RedisClient, fallback: InMemoryRateLimiter = InMemoryRateLimiter()) {
         self.redis = redis

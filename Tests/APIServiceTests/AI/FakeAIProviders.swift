@@ -56,7 +56,6 @@ final class FakeAIProviders: @unchecked Sendable {
 
     func start() async throws {
         let router = Router()
-        router.get("/ping") { _, _ in "pong" }
         router.post("/openai/v1/chat/completions") { [self] request, _ in try await answer("openai", request) }
         router.post("/openai/v1/images/generations") { [self] request, _ in try await answer("openai-images", request) }
         router.post("/anthropic/v1/messages") { [self] request, _ in try await answer("anthropic", request) }
@@ -64,12 +63,7 @@ final class FakeAIProviders: @unchecked Sendable {
         router.get("/gemini/v1beta/models/:call/operations/:operation") { [self] request, _ in try await answer("veo-op", request) }
         router.get("/gemini/files/:file") { [self] request, _ in try await answer("veo-file", request) }
         router.post("/ollama/api/chat") { [self] request, _ in try await answer("ollama", request) }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: quietLogger)
-        task = Task { try await app.run() }
-        for _ in 0..<100 {
-            if (try? await HTTP.get("\(base)/ping")) != nil { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        task = try await LocalServer.start(router, port: port)
     }
 
     func stop() { task?.cancel() }

@@ -56,17 +56,11 @@ final class FakePaymentProviders: @unchecked Sendable {
 
     func start() async throws {
         let router = Router()
-        router.get("/ping") { _, _ in "pong" }
         for method in [HTTPRequest.Method.get, .post] {
             router.on("/stripe/**", method: method) { [self] request, _ in try await stripe(try await record(request)) }
             router.on("/paypal/**", method: method) { [self] request, _ in try await paypal(try await record(request)) }
         }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: quietLogger)
-        task = Task { try await app.run() }
-        for _ in 0..<100 {
-            if (try? await HTTP.get("\(base)/ping")) != nil { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        task = try await LocalServer.start(router, port: port)
     }
 
     func stop() { task?.cancel() }

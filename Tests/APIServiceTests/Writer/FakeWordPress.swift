@@ -27,14 +27,8 @@ final class FakeWordPress: @unchecked Sendable {
 
     func start() async throws {
         let router = Router()
-        router.get("/ping") { _, _ in "pong" }
         router.post("/wp-json/wp/v2/posts") { [self] request, _ in try await post(request) }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: quietLogger)
-        task = Task { try await app.run() }
-        for _ in 0..<100 {
-            if (try? await HTTP.get("\(base)/ping")) != nil { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        task = try await LocalServer.start(router, port: port)
     }
 
     func stop() { task?.cancel() }
