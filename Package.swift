@@ -113,7 +113,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            // Read from the source tree by path (see SEODifferentialTests).
+            exclude: ["Fixtures"]
         ),
     ]
 )

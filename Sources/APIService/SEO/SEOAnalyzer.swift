@@ -44,33 +44,31 @@ struct SEOAnalyzer: Sendable {
 
     func analyze(_ input: Input) -> Result {
         let document = HTMLText(html: input.html)
-        let paragraphs = document.paragraphs
-        let sentences = paragraphs.flatMap(EnglishText.sentences)
-        let sentenceWords = sentences.map { EnglishText.words($0).count }
-        let words = paragraphs.flatMap(EnglishText.words)
-        let wordCount = words.count
-        let syllables = words.reduce(0) { $0 + EnglishText.syllables($1) }
+        let text = Tables(document)
+        let wordCount = text.words.count
+        let sentenceCount = text.sentenceWords.count
+        let syllables = text.words.reduce(0) { $0 + EnglishText.syllables($1) }
 
-        let avgSentence = sentences.isEmpty ? 0 : Double(wordCount) / Double(sentences.count)
-        let flesch = wordCount == 0 || sentences.isEmpty
+        let avgSentence = sentenceCount == 0 ? 0 : Double(wordCount) / Double(sentenceCount)
+        let flesch = wordCount == 0 || sentenceCount == 0
             ? 0 : 206.835 - 1.015 * avgSentence - 84.6 * (Double(syllables) / Double(wordCount))
-        let longSentences = sentenceWords.filter { $0 > Self.longSentenceWords }.count
-        let longSentencePercentage = sentences.isEmpty ? 0 : 100 * Double(longSentences) / Double(sentences.count)
-        let passive = sentences.filter(EnglishText.isPassive).count
-        let passivePercentage = sentences.isEmpty ? 0 : 100 * Double(passive) / Double(sentences.count)
-        let longParagraphs = paragraphs.filter { EnglishText.words($0).count > Self.longParagraphWords }.count
+        let longSentences = text.sentenceWords.filter { $0 > Self.longSentenceWords }.count
+        let longSentencePercentage = sentenceCount == 0 ? 0 : 100 * Double(longSentences) / Double(sentenceCount)
+        let passivePercentage = sentenceCount == 0 ? 0 : 100 * Double(text.passiveSentences) / Double(sentenceCount)
+        let longParagraphs = text.paragraphWords.filter { $0 > Self.longParagraphWords }.count
 
         let keyphrase = (input.focusKeyphrase?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 }
             ?? input.keywords.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        let phrase = keyphrase.map { EnglishText.words($0).map { $0.lowercased() } } ?? []
-        let lowered = words.map { $0.lowercased() }
-        let occurrences = Self.occurrences(of: phrase, in: lowered)
+        let phrase = keyphrase.map { EnglishText.Prose($0).lowercased } ?? []
+        let occurrences = Self.occurrences(of: phrase, in: text.lowercased[...])
         let density = wordCount == 0 || phrase.isEmpty ? 0 : 100 * Double(occurrences) / Double(wordCount)
         let title = input.title ?? document.firstHeading ?? ""
-        let titleHas = Self.contains(phrase, in: title)
-        let intro = Self.contains(phrase, in: paragraphs.first ?? "")
-        let subheadingHas = document.subheadings.contains { Self.contains(phrase, in: $0) }
-        let distribution = Self.distribution(document)
+        let titleHas = Self.contains(phrase, in: EnglishText.Prose(title).lowercased[...])
+        let intro = Self.contains(phrase, in: text.introduction)
+        let subheadingHas = text.subheadings.contains { Self.contains(phrase, in: $0[...]) }
+        let distribution = SubheadingDistribution(
+            subheadings: text.subheadings.count, longestSectionWords: text.sectionWords.max() ?? 0,
+            sectionsOver300Words: text.sectionWords.filter { $0 > Self.sectionWords }.count)
         let metaLength = input.metaDescription?.count ?? 0
 
         var score = 0.0
@@ -116,33 +114,70 @@ struct SEOAnalyzer: Sendable {
             metaDescriptionLength: metaLength, suggestions: suggestions)
     }
 
-    static func occurrences(of phrase: [String], in words: [String]) -> Int {
+    /// Non-overlapping occurrences, counted left to right: Knuth–Morris–Pratt, so a long
+    /// keyphrase over a repetitive text stays linear.
+    static func occurrences(of phrase: [String], in words: ArraySlice<String>) -> Int {
         guard !phrase.isEmpty, words.count >= phrase.count else { return 0 }
+        var failure = [0]
+        var matched = 0
+        for index in 1..<phrase.count {
+            while matched > 0, phrase[index] != phrase[matched] { matched = failure[matched - 1] }
+            if phrase[index] == phrase[matched] { matched += 1 }
+            failure.append(matched)
+        }
         var count = 0
-        var index = 0
-        while index + phrase.count <= words.count {
-            if Array(words[index..<(index + phrase.count)]) == phrase {
+        matched = 0
+        for word in words {
+            while matched > 0, word != phrase[matched] { matched = failure[matched - 1] }
+            if word == phrase[matched] { matched += 1 }
+            if matched == phrase.count {
                 count += 1
-                index += phrase.count
-            } else {
-                index += 1
+                matched = 0
             }
         }
         return count
     }
 
-    static func contains(_ phrase: [String], in text: String) -> Bool {
-        !phrase.isEmpty && occurrences(of: phrase, in: EnglishText.words(text).map { $0.lowercased() }) > 0
+    static func contains(_ phrase: [String], in words: ArraySlice<String>) -> Bool {
+        !phrase.isEmpty && occurrences(of: phrase, in: words) > 0
     }
 
-    static func distribution(_ document: HTMLText) -> SubheadingDistribution {
-        var sections: [Int] = [0]
-        for block in document.blocks {
-            if (block.headingLevel ?? 0) >= 2 { sections.append(0) } else if block.headingLevel == nil { sections[sections.count - 1] += EnglishText.words(block.text).count }
+    /// Everything the metrics need, built in one walk over the blocks.
+    struct Tables {
+        /// Body words (headings excluded), as written and lower-cased.
+        var words: [String] = []
+        var lowercased: [String] = []
+        var sentenceWords: [Int] = []
+        var passiveSentences = 0
+        var paragraphWords: [Int] = []
+        /// The first paragraph's words, lower-cased.
+        var introduction: ArraySlice<String> = []
+        /// Each subheading's (h2–h6) words, lower-cased.
+        var subheadings: [[String]] = []
+        /// Words between subheadings; the first section starts the text.
+        var sectionWords: [Int] = [0]
+
+        init(_ document: HTMLText) {
+            for block in document.blocks {
+                if let level = block.headingLevel {
+                    if level >= 2 {
+                        subheadings.append(EnglishText.Prose(block.text).lowercased)
+                        sectionWords.append(0)
+                    }
+                    continue
+                }
+                let prose = EnglishText.Prose(block.text)
+                if paragraphWords.isEmpty { introduction = prose.lowercased[...] }
+                paragraphWords.append(prose.words.count)
+                sectionWords[sectionWords.count - 1] += prose.words.count
+                for sentence in prose.sentences {
+                    sentenceWords.append(sentence.count)
+                    if EnglishText.isPassive(prose.lowercased[sentence]) { passiveSentences += 1 }
+                }
+                words += prose.words
+                lowercased += prose.lowercased
+            }
         }
-        return SubheadingDistribution(
-            subheadings: document.subheadings.count, longestSectionWords: sections.max() ?? 0,
-            sectionsOver300Words: sections.filter { $0 > sectionWords }.count)
     }
 
     static func label(flesch: Double, words: Int) -> String {

@@ -81,9 +81,18 @@ public enum JSONBodyDecoder {
 
     /// Syntax-checks a body without decoding it (FastAPI rejects malformed JSON before
     /// it runs authentication).
+    /// Foundation's parser decides; only a body it refuses is walked again for Python's
+    /// message and offset.
     public static func checkSyntax(_ data: Data) throws {
-        guard !data.isEmpty, let failure = JSONSyntaxError.find(in: Array(data)) else { return }
+        guard !data.isEmpty, (try? JSONDecoder().decode(AnyJSON.self, from: data)) == nil,
+            let failure = JSONSyntaxError.find(in: data)
+        else { return }
         throw CoreError.invalidInput([malformed(failure)])
+    }
+
+    /// Any JSON document: decoding it only runs Foundation's syntax check.
+    struct AnyJSON: Decodable {
+        init(from decoder: any Decoder) throws {}
     }
 
     static func issues(for error: DecodingError, body: Data, shape: (any RequestBodyShape.Type)?) -> [ValidationIssue] {
@@ -99,7 +108,7 @@ public enum JSONBodyDecoder {
     }
 
     static func issue(for error: DecodingError, body: Data, document: JSONValue?) -> ValidationIssue {
-        let malformed = { Self.malformed(JSONSyntaxError.find(in: Array(body)) ?? .init(offset: 0, message: "Expecting value")) }
+        let malformed = { Self.malformed(JSONSyntaxError.find(in: body) ?? .init(offset: 0, message: "Expecting value")) }
         func path(_ codingPath: [any CodingKey]) -> [JSONValue] {
             codingPath.map { key in key.intValue.map(JSONValue.int) ?? .string(key.stringValue) }
         }
