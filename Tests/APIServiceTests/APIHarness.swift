@@ -14,15 +14,17 @@ struct APIHarness {
 
     /// `isolatedDatabase`: a fresh database of its own, for tests that change what every
     /// other test relies on (the platform's AI settings).
+    /// `setup`: `.live` to go through a real HTTP server (concurrency tests).
     static func run(
-        _ overrides: [String: String] = [:], isolatedDatabase: Bool = false, _ body: @Sendable (APIHarness, any TestClientProtocol) async throws -> Void
+        _ overrides: [String: String] = [:], isolatedDatabase: Bool = false, setup: TestingSetup = .router,
+        _ body: @Sendable (APIHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         let url = isolatedDatabase ? try await TestDatabase.makeMigrated() : try await TestDatabase.migratedURL()
         let config = try APIConfig(env: testEnvironment(databaseURL: url, ["RATE_LIMIT_ENABLED": "false"].merging(overrides) { $1 }))
         let app = try await buildAPIApplication(config: config, logger: quietLogger)
         let tokens = await TokenService(secret: testSecret)
         try await TestUsers.withDatabase(url: url) { database in
-            try await app.test(.router) { client in
+            try await app.test(setup) { client in
                 try await body(APIHarness(database: database, tokens: tokens), client)
             }
         }

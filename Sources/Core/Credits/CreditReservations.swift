@@ -26,6 +26,15 @@ public enum ReservationOutcome: Sendable, Equatable {
 /// held atomically, under row locks, so concurrent requests never over-spend), settle on
 /// success (debit + usage count + quota notices), release on failure (nothing charged).
 ///
+/// **Lock order.** Every transaction that changes a user's credits or quotas takes that
+/// user's rows in this order, and only this order, so concurrent generations cannot
+/// deadlock: `subscriptions` → `credit_balances` → `usage_counters` → `credit_reservations`.
+/// The balance row is the per-user gate: nothing touches a counter or a hold without
+/// holding it (the token counter of `UsageRecorder` locks that one row alone). A monthly
+/// grant inside `SubscriptionStore.current` takes the balance after the subscription,
+/// which fits the order. `Database.transaction` retries the rare deadlock or
+/// serialization failure that remains (another service's statements).
+///
 ///     switch try await reservations.reserve(userID: id, feature: "article", idempotencyKey: key) {
 ///     case .replay(let stored): return stored
 ///     case .reserved(let hold):
@@ -72,8 +81,9 @@ public struct CreditReservations: Sendable {
             if let stored = try await storedResponse(userID: userID, route: feature, key: key, on: runner) { return (.replay(stored), false) }
         }
         let price = try await catalog.price(of: feature, on: runner)
-        // Lock order, everywhere: subscription, usage counter, balance.
+        // Lock order (see the type): subscription, balance, usage counter, hold.
         let (subscription, changed) = try await subscriptions.current(userID: userID, on: runner)
+        let balance = try await ledger.lockBalance(userID: userID, on: runner)
         if let key = idempotencyKey {
             // Held: the first request is still working. Settled: it finished after our look-up above.
             let rows = try await runner.run(
@@ -105,7 +115,6 @@ public struct CreditReservations: Sendable {
             }
             periodStart = subscription.currentPeriodStart
         }
-        let balance = try await ledger.lockBalance(userID: userID, on: runner)
         if balance.spendable < price.credits {
             throw CreditError.insufficientCredits(required: price.credits, balance: balance.spendable)
         }
@@ -149,9 +158,12 @@ public struct CreditReservations: Sendable {
 
     func settle(_ reservation: CreditReservation, response: JSONValue?, on runner: any SQLRunner) async throws -> Int {
         let userID = reservation.userID
-        guard try await finish(reservation, status: "settled", on: runner) else { throw CoreError.notFound }
+        _ = try await ledger.lockBalance(userID: userID, on: runner)
         if let quota = reservation.quota, let period = reservation.periodStart {
             _ = try await lockCounter(userID: userID, quota: quota, period: period, on: runner)
+        }
+        guard try await finish(reservation, status: "settled", on: runner) else { throw CoreError.notFound }
+        if let quota = reservation.quota, let period = reservation.periodStart {
             var used = 0
             for try await value in try await runner.run(
                 """
@@ -196,6 +208,7 @@ public struct CreditReservations: Sendable {
     /// released is left alone.
     public func release(_ reservation: CreditReservation) async throws {
         try await database.transaction { runner in
+            try await lockForHolds(userID: reservation.userID, quota: reservation.quota, period: reservation.periodStart, on: runner)
             guard try await finish(reservation, status: "released", on: runner) else { return }
             try await giveBack(userID: reservation.userID, quota: reservation.quota, period: reservation.periodStart, credits: reservation.credits, on: runner)
         }
@@ -212,16 +225,21 @@ public struct CreditReservations: Sendable {
         return false
     }
 
+    /// The balance row, then the counter: what must be held before a hold row is touched.
+    func lockForHolds(userID: UUID, quota: String?, period: Date?, on runner: any SQLRunner) async throws {
+        _ = try await ledger.lockBalance(userID: userID, on: runner)
+        if let quota, let period { _ = try await lockCounter(userID: userID, quota: quota, period: period, on: runner) }
+    }
+
+    /// Returns a hold's quota slot and credits; the caller holds the locks (`lockForHolds`).
     func giveBack(userID: UUID, quota: String?, period: Date?, credits: Int, on runner: any SQLRunner) async throws {
         if let quota, let period {
-            _ = try await lockCounter(userID: userID, quota: quota, period: period, on: runner)
             try await runner.run(
                 """
                 UPDATE usage_counters SET reserved = greatest(reserved - 1, 0), updated_at = now()
                 WHERE user_id = \(userID) AND quota = \(quota) AND period_start = \(period)
                 """, logger: logger)
         }
-        _ = try await ledger.lockBalance(userID: userID, on: runner)
         try await runner.run(
             "UPDATE credit_balances SET reserved = greatest(reserved - \(credits), 0), updated_at = now() WHERE user_id = \(userID)",
             logger: logger)
@@ -229,6 +247,23 @@ public struct CreditReservations: Sendable {
 
     /// Frees holds whose worker never settled nor released them (a crash).
     func releaseExpiredHolds(userID: UUID, on runner: any SQLRunner) async throws {
+        let candidates = try await runner.run(
+            "SELECT 1 FROM credit_reservations WHERE user_id = \(userID) AND status = 'held' AND expires_at < now() LIMIT 1", logger: logger)
+        var any = false
+        for try await _ in candidates { any = true }
+        guard any else { return }
+        // In lock order: the balance first (the per-user gate), then the expired holds'
+        // counters, sorted so two sweeps agree, then the holds themselves.
+        _ = try await ledger.lockBalance(userID: userID, on: runner)
+        let counters = try await runner.run(
+            """
+            SELECT DISTINCT quota, period_start FROM credit_reservations
+            WHERE user_id = \(userID) AND status = 'held' AND expires_at < now() AND quota IS NOT NULL AND period_start IS NOT NULL
+            ORDER BY quota, period_start
+            """, logger: logger)
+        var keys: [(String, Date)] = []
+        for try await key in counters.decode((String, Date).self) { keys.append(key) }
+        for (quota, period) in keys { _ = try await lockCounter(userID: userID, quota: quota, period: period, on: runner) }
         let rows = try await runner.run(
             """
             UPDATE credit_reservations SET status = 'released', finished_at = now()
