@@ -119,6 +119,32 @@ public enum HTTP {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
+    /// Sends `body` as a client on a slow link does: in `chunk`-byte pieces with a pause
+    /// between them (so the server answers while the body is still arriving).
+    public static func sendSlowly(
+        _ method: String, _ url: String, headers: [(String, String)] = [], body: [UInt8], chunk: Int = 64 << 10,
+        pause: Duration = .milliseconds(2), timeout: Duration = .seconds(30)
+    ) async throws -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.method = .init(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let pieces = stride(from: 0, to: body.count, by: chunk).map { ByteBuffer(bytes: body[$0..<min(body.count, $0 + chunk)]) }
+        let stream = AsyncStream<ByteBuffer> { continuation in
+            let task = Task {
+                for piece in pieces {
+                    continuation.yield(piece)
+                    try? await Task.sleep(for: pause)
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+        request.body = .stream(stream, length: .known(Int64(body.count)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
+        let collected = try await response.body.collect(upTo: 16 << 20)
+        return Reply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: String(buffer: collected))
+    }
+
     public static func send(
         _ method: String, _ url: String, headers: [(String, String)] = [], body: String? = nil, timeout: Duration = .seconds(10),
         followRedirects: Bool = true

@@ -108,10 +108,10 @@ struct MediaRoutes: APIRouteCollection {
         }
         group.post("/media/upload") { request, context in
             guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"),
-                let boundary = MultipartPart.value(of: "boundary", in: type)
-            else { throw CoreError.unsupportedMediaType(expected: "multipart/form-data", body: nil) }
+                let boundary = Multipart.boundary(in: type)
+            else { throw CoreError.unsupportedMediaType(expected: "multipart/form-data with a boundary of 1–70 characters", body: nil) }
             let buffer = try await request.collectBody(context: context)
-            let parts = MultipartPart.parse(Array(buffer: buffer), boundary: boundary)
+            let parts = Multipart.parse(Array(buffer: buffer), boundary: boundary)
             guard let file = parts.first(where: { $0.name == "file" }), !file.body.isEmpty else { throw Self.invalid("file", "is required") }
             guard file.body.count <= Self.uploadLimit else { throw CoreError.payloadTooLarge(limit: Self.uploadLimit) }
             guard let mimeType = ContentSniffer.mimeType(of: file.body), let assetType = ContentSniffer.assetType(for: mimeType) else {

@@ -35,16 +35,19 @@ struct APIGateway: Sendable {
         var outbound = HTTPClientRequest(url: targetURL(for: request))
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         outbound.headers = forwardedHeaders(request, context: context)
+        let body = RequestBodyHandoff(request.body)
         if let length = request.headers[.contentLength].flatMap(Int64.init) {
-            if length > 0 { outbound.body = HTTPClientRequest.Body.stream(request.body, length: .known(length)) }
+            if length > 0 { outbound.body = HTTPClientRequest.Body.stream(body.sequence, length: .known(length)) }
         } else if request.headers[.transferEncoding] != nil {
-            outbound.body = HTTPClientRequest.Body.stream(request.body, length: .unknown)
+            outbound.body = HTTPClientRequest.Body.stream(body.sequence, length: .unknown)
         }
 
         let upstreamResponse: HTTPClientResponse
         do {
             upstreamResponse = try await client.execute(outbound, deadline: .distantFuture, logger: context.logger)
+            await body.finish()
         } catch {
+            await body.finish()
             context.logger.warning("API upstream unreachable", metadata: ["error": "\(error)"])
             return EnvelopeErrorRenderer().render(core: .badGateway("The API service is unavailable")).response()
         }

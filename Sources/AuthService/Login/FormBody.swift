@@ -14,36 +14,19 @@ struct FormBody {
         case "application/x-www-form-urlencoded":
             return FormBody(encoded: String(buffer: buffer))
         case "multipart/form-data":
-            guard let boundary = request.headers[.contentType].flatMap(Self.boundary) else { return FormBody(fields: [:]) }
-            return FormBody(multipart: String(buffer: buffer), boundary: boundary)
+            guard let boundary = request.headers[.contentType].flatMap(Multipart.boundary(in:)) else { return FormBody(fields: [:]) }
+            return FormBody(multipart: Array(buffer: buffer), boundary: boundary)
         default:
             return FormBody(fields: [:])
         }
     }
 
-    static func boundary(_ contentType: String) -> String? {
-        for parameter in contentType.split(separator: ";").dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if pair.count == 2, pair[0].lowercased() == "boundary" {
-                return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            }
-        }
-        return nil
-    }
-
-    /// The text fields of a multipart/form-data body (files are not expected here).
-    init(multipart body: String, boundary: String) {
+    /// The text fields of a multipart/form-data body (files are not expected here); the
+    /// first part of each name wins.
+    init(multipart body: [UInt8], boundary: String) {
         var fields: [String: String] = [:]
-        for part in body.components(separatedBy: "--" + boundary) {
-            guard let split = part.range(of: "\r\n\r\n") else { continue }
-            let head = part[..<split.lowerBound]
-            var value = String(part[split.upperBound...])
-            if value.hasSuffix("\r\n") { value.removeLast() }  // "\r\n" is one Character
-            guard let nameRange = head.range(of: "name=\"") else { continue }
-            let rest = head[nameRange.upperBound...]
-            guard let close = rest.firstIndex(of: "\"") else { continue }
-            let name = String(rest[..<close])
-            if fields[name] == nil { fields[name] = value }
+        for part in Multipart.parse(body, boundary: boundary) where !part.name.isEmpty && fields[part.name] == nil {
+            fields[part.name] = part.text
         }
         self.fields = fields
     }

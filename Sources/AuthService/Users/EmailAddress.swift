@@ -10,17 +10,13 @@ enum EmailAddress {
         init(_ reason: String) { self.reason = reason }
     }
 
-    /// pydantic accepts `Display Name <address>` and keeps the address.
-    static let displayNamePattern = try! NSRegularExpression(pattern: #"^ *([\w ]*?) *<(.+?)> *$"#)
+    /// pydantic's limit, checked on the raw input before anything else looks at it.
+    static let maximumLength = 2048
 
     static func normalize(_ raw: String) -> Result<String, Invalid> {
-        var value = raw
-        let range = NSRange(value.startIndex..., in: value)
-        if let match = displayNamePattern.firstMatch(in: value, range: range), let address = Range(match.range(at: 2), in: value) {
-            value = String(value[address])
-        }
+        guard raw.count <= maximumLength else { return .failure(Invalid("Length must not exceed 2048 characters")) }
+        var value = displayNameAddress(raw) ?? raw
         value = value.trimmingCharacters(in: .whitespaces)
-        guard value.count <= 2048 else { return .failure(Invalid("Length must not exceed 2048 characters")) }
         guard let at = value.firstIndex(of: "@") else { return .failure(Invalid("An email address must have an @-sign.")) }
         let local = String(value[..<at])
         let domain = String(value[value.index(after: at)...])
@@ -35,6 +31,24 @@ enum EmailAddress {
             return .failure(Invalid("The email address is too long (\(value.utf8.count - 254) characters too many)."))
         }
         return .success(local + "@" + domain.lowercased())
+    }
+
+    /// pydantic accepts `Display Name <address>` and keeps the address: what its pattern
+    /// `^ *([\w ]*?) *<(.+?)> *$` matches, read in one pass instead of by backtracking.
+    /// The name is word characters and spaces; the address runs from the first `<` to the
+    /// last `>`, after which only spaces may follow, and holds no line break.
+    static func displayNameAddress(_ raw: String) -> String? {
+        let scalars = Array(raw.unicodeScalars)
+        guard let open = scalars.firstIndex(of: "<") else { return nil }
+        var close = scalars.count
+        while close > open, scalars[close - 1] == " " { close -= 1 }
+        guard close > open + 2, scalars[close - 1] == ">" else { return nil }
+        let name = scalars[..<open]
+        guard name.allSatisfy({ $0 == " " || $0 == "_" || $0.properties.isAlphabetic || $0.properties.numericType == .decimal
+            || $0.properties.generalCategory == .nonspacingMark || $0.properties.generalCategory == .spacingMark }) else { return nil }
+        let address = scalars[(open + 1)..<(close - 1)]
+        guard !address.contains(where: { $0 == "\n" || $0 == "\r" }) else { return nil }
+        return String(String.UnicodeScalarView(address))
     }
 
     static let atextSpecials = Set("!#$%&'*+-/=?^_`{|}~.")
