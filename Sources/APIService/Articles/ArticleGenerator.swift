@@ -18,6 +18,7 @@ struct ArticleGenerator: Sendable {
     func generate(
         for user: UserRecord, _ request: WritingRequest, idempotencyKey: String?, emit: @escaping @Sendable (String, JSONValue) async -> Void
     ) async throws -> JSONValue {
+        try await articles.ensureRoom(userID: user.id)
         let router = try await generation.router(for: user)
         let generation = self.generation
         let articles = self.articles

@@ -46,6 +46,7 @@ struct ArticleRoutes: APIRouteCollection {
             let fields = Self.fields(&body, over: nil)
             try body.check()
             guard let fields else { throw CoreError.invalidInput([.missing("title")]) }
+            try await store.ensureRoom(userID: user.id)
             let article = try await store.create(userID: user.id, fields)
             return Envelope.ok(article.json, message: "Article saved", status: .created)
         }

@@ -65,6 +65,16 @@ struct ArticleStore: Sendable {
         return (result.wordCount, result.overallScore)
     }
 
+    /// Articles one user may keep (a 409 CONFLICT beyond it): storage per user is bounded.
+    static let maximumPerUser = 10_000
+
+    /// Throws 409 when the user already keeps `maximumPerUser` articles. Checked before
+    /// any charge: a paid generation is always stored.
+    func ensureRoom(userID: UUID) async throws {
+        try await StoredRowLimit.ensureRoom(
+            table: "articles", userID: userID, limit: Self.maximumPerUser, noun: "articles", database: database, logger: logger)
+    }
+
     func create(userID: UUID, _ fields: Fields) async throws -> Article {
         let (words, score) = measure(fields)
         // A concurrent insert may take the same slug between the look-up and the insert;

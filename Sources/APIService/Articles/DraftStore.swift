@@ -26,7 +26,12 @@ struct DraftStore: Sendable {
 
     static func cacheKey(userID: UUID, id: UUID) -> String { "draft:\(userID.uuidString):\(id.uuidString)" }
 
+    /// Drafts one user may keep (a 409 CONFLICT beyond it).
+    static let maximumPerUser = 1_000
+
     func create(userID: UUID, _ changes: Changes) async throws -> JSONValue {
+        try await StoredRowLimit.ensureRoom(
+            table: "drafts", userID: userID, limit: Self.maximumPerUser, noun: "drafts", database: database, logger: logger)
         let rows = try await database.client.query(
             """
             INSERT INTO drafts (user_id, title, config, metadata, sections, cta_content)

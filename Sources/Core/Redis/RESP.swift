@@ -48,9 +48,18 @@ struct RESPDecoder: ByteToMessageDecoder {
         return .continue
     }
 
-    static func parse(_ buffer: inout ByteBuffer) throws -> RESPValue? {
+    /// Bounds a reply must respect (Redis's own `proto-max-bulk-len` is 512 MiB); a reply
+    /// beyond them is a protocol error that closes the connection, never a crash or an
+    /// unbounded buffer.
+    static let maximumBulkLength = 512 << 20
+    static let maximumArrayCount = 1 << 20
+    static let maximumDepth = 32
+    static let maximumLineLength = 64 << 10
+
+    static func parse(_ buffer: inout ByteBuffer, depth: Int = 0) throws -> RESPValue? {
+        guard depth < maximumDepth else { throw ProtocolError() }
         guard let type = buffer.readInteger(as: UInt8.self) else { return nil }
-        guard let line = readLine(&buffer) else { return nil }
+        guard let line = try readLine(&buffer) else { return nil }
         switch type {
         case UInt8(ascii: "+"): return .simpleString(line)
         case UInt8(ascii: "-"): return .error(line)
@@ -58,18 +67,19 @@ struct RESPDecoder: ByteToMessageDecoder {
             guard let value = Int(line) else { throw ProtocolError() }
             return .integer(value)
         case UInt8(ascii: "$"):
-            guard let length = Int(line) else { throw ProtocolError() }
+            guard let length = Int(line), length <= maximumBulkLength else { throw ProtocolError() }
             if length < 0 { return .bulkString(nil) }
             guard buffer.readableBytes >= length + 2, let bytes = buffer.readBytes(length: length) else { return nil }
-            buffer.moveReaderIndex(forwardBy: 2)
+            guard buffer.readInteger(as: UInt8.self) == 13, buffer.readInteger(as: UInt8.self) == 10 else { throw ProtocolError() }
             return .bulkString(bytes)
         case UInt8(ascii: "*"):
-            guard let count = Int(line) else { throw ProtocolError() }
+            guard let count = Int(line), count <= maximumArrayCount else { throw ProtocolError() }
             if count < 0 { return .array(nil) }
             var items: [RESPValue] = []
-            items.reserveCapacity(count)
+            // Every item takes at least three bytes: never reserve for more than could be here.
+            items.reserveCapacity(min(count, buffer.readableBytes / 3))
             for _ in 0..<count {
-                guard let item = try parse(&buffer) else { return nil }
+                guard let item = try parse(&buffer, depth: depth + 1) else { return nil }
                 items.append(item)
             }
             return .array(items)
@@ -78,10 +88,15 @@ struct RESPDecoder: ByteToMessageDecoder {
         }
     }
 
-    static func readLine(_ buffer: inout ByteBuffer) -> String? {
+    /// A line ended by CRLF; nil while incomplete.
+    static func readLine(_ buffer: inout ByteBuffer) throws -> String? {
         let view = buffer.readableBytesView
-        guard let carriageReturn = view.firstIndex(of: UInt8(ascii: "\r")), carriageReturn + 1 < view.endIndex else { return nil }
+        guard let carriageReturn = view.firstIndex(of: UInt8(ascii: "\r")), carriageReturn + 1 < view.endIndex else {
+            if view.count > maximumLineLength { throw ProtocolError() }
+            return nil
+        }
         let length = carriageReturn - view.startIndex
+        guard length <= maximumLineLength, view[carriageReturn + 1] == UInt8(ascii: "\n") else { throw ProtocolError() }
         let line = buffer.readString(length: length)
         buffer.moveReaderIndex(forwardBy: 2)
         return line

@@ -8,10 +8,15 @@ public protocol KeyValueCache: Sendable {
     func delete(_ key: String) async
 }
 
+/// This process's memory: at most `maxBytes` of keys and values (64 MiB by default), and
+/// no single value above a sixteenth of that.
 public struct InMemoryKeyValueCache: KeyValueCache {
-    let entries = TTLCache<String, [UInt8]>(ttl: .seconds(3600), maxEntries: 100_000)
+    public static let defaultMaxBytes = 64 << 20
+    let entries: TTLCache<String, [UInt8]>
 
-    public init() {}
+    public init(maxBytes: Int = Self.defaultMaxBytes) {
+        entries = TTLCache(ttl: .seconds(3600), maxEntries: 100_000, maxCost: maxBytes, cost: { $0.count + 64 })
+    }
 
     public func get(_ key: String) async -> [UInt8]? { entries.value(for: key) }
     public func set(_ key: String, _ value: [UInt8], ttl: Duration) async { entries.set(value, for: key, ttl: ttl) }
