@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// The algorithmic SEO analysis behind the writer's audit panel: deterministic, no AI,
@@ -194,24 +193,4 @@ struct SEOAnalyzer: Sendable {
     }
 
     static func round(_ value: Double) -> Double { (value * 10).rounded() / 10 }
-}
-
-extension SEOAnalyzer.Result {
-    var json: JSONValue {
-        [
-            "overallScore": .int(overallScore), "readabilityLabel": .string(readabilityLabel),
-            "metrics": [
-                "keyphraseDensity": .double(keyphraseDensity), "avgSentenceLength": .double(avgSentenceLength),
-                "passiveVoicePercentage": .double(passiveVoicePercentage),
-                "subheadingDistribution": [
-                    "subheadings": .int(subheadingDistribution.subheadings), "longestSectionWords": .int(subheadingDistribution.longestSectionWords),
-                    "sectionsOver300Words": .int(subheadingDistribution.sectionsOver300Words),
-                ],
-                "introPresence": .bool(introPresence), "fleschReadingEase": .double(fleschReadingEase), "wordCount": .int(wordCount),
-                "longSentencePercentage": .double(longSentencePercentage), "longParagraphCount": .int(longParagraphCount),
-                "titleHasKeyphrase": .bool(titleHasKeyphrase), "metaDescriptionLength": .int(metaDescriptionLength),
-            ],
-            "suggestions": .array(suggestions.map(JSONValue.string)),
-        ]
-    }
 }

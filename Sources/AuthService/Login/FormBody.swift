@@ -35,21 +35,11 @@ struct FormBody {
         self.fields = fields
     }
 
+    /// The first value of each name.
     init(encoded: String) {
         var fields: [String: String] = [:]
-        for pair in encoded.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let rawName = parts.first else { continue }
-            let name = Self.decode(rawName)
-            let value = parts.count > 1 ? Self.decode(parts[1]) : ""
-            if fields[name] == nil { fields[name] = value }
-        }
+        for (name, value) in FormEncoding.decode(encoded) where fields[name] == nil { fields[name] = value }
         self.fields = fields
-    }
-
-    static func decode(_ component: Substring) -> String {
-        let spaced = component.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
     }
 
     /// The required fields' values, or a 422 listing every missing one.

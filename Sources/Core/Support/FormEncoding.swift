@@ -14,11 +14,13 @@ public enum FormEncoding {
         pairs.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
     }
 
-    /// Parses a form body or query string (`+` is a space).
+    /// Parses a form body or query string (`+` is a space; a malformed escape leaves the
+    /// text as sent). Pairs keep their order; `=x` has an empty name.
     public static func decode(_ body: String) -> [(String, String)] {
         body.split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { part in
+                let spaced = part.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
             }
             return (parts[0], parts.count > 1 ? parts[1] : "")
         }
