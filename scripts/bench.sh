@@ -3,7 +3,9 @@
 #   auth: GET /users/me (authenticated, through PostgreSQL) and POST /auth/jwt/login
 #         (bcrypt cost 10, against what bcrypt allows on this machine's cores)
 #   API:  GET /api/v1/subscription/usage and GET /api/v1/me (authenticated, through
-#         PostgreSQL and the subscription cache)
+#         PostgreSQL and the subscription cache); SEO analysis (throughput, and CPU per
+#         analysis of a 2,000-word article and of 1 MB of adversarial text); the
+#         generation path's overhead over an instant fake provider
 # and reports requests/s, p50, p99 and the peak RSS of each server process.
 # Usage: scripts/bench.sh [duration-seconds]   (needs wrk: apt-get install wrk)
 set -euo pipefail
@@ -133,6 +135,33 @@ PY
 wrk -t2 -c"$CONNECTIONS" -d3s -s "$work/seo.lua" -H "Authorization: Bearer $token" "$api/api/v1/seo/analyze" >/dev/null
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/seo.lua" -H "Authorization: Bearer $token" "$api/api/v1/seo/analyze" >"$work/seo.txt"
 summary "POST /seo/analyze 2,000 words (c=$CONNECTIONS)" "$work/seo.txt"
+
+# CPU per analysis: the API process's CPU time (utime + stime) over a run, divided by
+# the requests it answered (HTTP and JSON included, so an upper bound on the analyzer).
+cpu_ms() { python3 -c 'import os,sys; f=open(f"/proc/{sys.argv[1]}/stat").read().rsplit(")",1)[1].split(); print((int(f[11])+int(f[12]))*1000/os.sysconf("SC_CLK_TCK"))' "$1"; }
+before="$(cpu_ms "$api_pid")"
+wrk -t1 -c1 -d"${DURATION}s" --latency -s "$work/seo.lua" -H "Authorization: Bearer $token" "$api/api/v1/seo/analyze" >"$work/seo1.txt"
+after="$(cpu_ms "$api_pid")"
+python3 - "$work/seo1.txt" "$before" "$after" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+requests = int(re.search(r"(\d+) requests in", text).group(1))
+print(f"SEO analysis, 2,000 words: {(float(sys.argv[3]) - float(sys.argv[2])) / requests:.2f} ms of CPU per request (goal < 1 ms; {requests} requests at c=1)")
+PY
+# 1 MB of adversarial text (what took minutes before the analyzer was made linear).
+for kind in "Dr. " "<!--"; do
+    python3 - "$work/hostile.json" "$kind" <<'PY'
+import json, sys
+piece = sys.argv[2]
+open(sys.argv[1], "w").write(json.dumps({"content": "<p>" + piece * (1_000_000 // len(piece) - 8)}))
+PY
+    before="$(cpu_ms "$api_pid")"
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        curl -fsS -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data-binary @"$work/hostile.json" "$api/api/v1/seo/analyze"
+    done
+    after="$(cpu_ms "$api_pid")"
+    python3 -c 'import sys; print(f"SEO analysis, 1 MB of \"{sys.argv[3]}\" repeated: {(float(sys.argv[2]) - float(sys.argv[1])) / 10:.1f} ms of CPU per request (goal < 100 ms)")' "$before" "$after" "$kind"
+done
 
 # Generation overhead: research queries (each a new question, so no cache hit) answered
 # by the instant fake, against the fake alone; both one request at a time.
