@@ -214,17 +214,23 @@ struct HTMLText: Sendable, Equatable {
     }
 
     static func collapse(_ text: [Unicode.Scalar]) -> String {
-        var result = String.UnicodeScalarView()
+        var result: [UInt8] = []
+        result.reserveCapacity(text.count)
         var pendingSpace = false
         for scalar in text {
-            if scalar == " " || scalar.properties.isWhitespace {
+            if scalar.isASCII ? (scalar == " " || (scalar.value >= 0x09 && scalar.value <= 0x0D)) : scalar.properties.isWhitespace {
                 pendingSpace = !result.isEmpty
+                continue
+            }
+            if pendingSpace { result.append(0x20) }
+            pendingSpace = false
+            if scalar.isASCII {
+                result.append(UInt8(scalar.value))
             } else {
-                if pendingSpace { result.append(" ") }
-                pendingSpace = false
-                result.append(scalar)
+                result.append(contentsOf: UTF8.encode(scalar).map(Array.init) ?? [])
             }
         }
-        return String(result)
+        return String(decoding: result, as: UTF8.self)
     }
+
 }

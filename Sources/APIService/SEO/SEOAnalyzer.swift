@@ -44,9 +44,9 @@ struct SEOAnalyzer: Sendable {
     func analyze(_ input: Input) -> Result {
         let document = HTMLText(html: input.html)
         let text = Tables(document)
-        let wordCount = text.words.count
+        let wordCount = text.lowercased.count
         let sentenceCount = text.sentenceWords.count
-        let syllables = text.words.reduce(0) { $0 + EnglishText.syllables($1) }
+        let syllables = text.lowercased.reduce(0) { $0 + EnglishText.syllables($1) }
 
         let avgSentence = sentenceCount == 0 ? 0 : Double(wordCount) / Double(sentenceCount)
         let flesch = wordCount == 0 || sentenceCount == 0
@@ -143,8 +143,7 @@ struct SEOAnalyzer: Sendable {
 
     /// Everything the metrics need, built in one walk over the blocks.
     struct Tables {
-        /// Body words (headings excluded), as written and lower-cased.
-        var words: [String] = []
+        /// Body words (headings excluded), lower-cased.
         var lowercased: [String] = []
         var sentenceWords: [Int] = []
         var passiveSentences = 0
@@ -167,13 +166,12 @@ struct SEOAnalyzer: Sendable {
                 }
                 let prose = EnglishText.Prose(block.text)
                 if paragraphWords.isEmpty { introduction = prose.lowercased[...] }
-                paragraphWords.append(prose.words.count)
-                sectionWords[sectionWords.count - 1] += prose.words.count
+                paragraphWords.append(prose.count)
+                sectionWords[sectionWords.count - 1] += prose.count
                 for sentence in prose.sentences {
                     sentenceWords.append(sentence.count)
                     if EnglishText.isPassive(prose.lowercased[sentence]) { passiveSentences += 1 }
                 }
-                words += prose.words
                 lowercased += prose.lowercased
             }
         }
