@@ -76,7 +76,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // The offline provider's placeholder clip (3 s, 480×270, H.264, labelled).
+            resources: [.embedInCode("Resources/offline-video.mp4")]
         ),
         .target(
             name: "TestSupport",

@@ -45,7 +45,8 @@ import TestSupport
             try await client.execute(uri: "/api/subscription/status", method: .get, headers: auth) { response in
                 let data = response.json["data"]
                 #expect(data?["tier"] == "FREE")
-                #expect(data?["plan"] == "Free")
+                #expect(data?["plan"] == "FREE")
+                #expect(data?["planName"] == "Free")
                 #expect(data?["status"] == "ACTIVE")
                 #expect(data?["isActive"] == true)
                 #expect(data?["cancelAtPeriodEnd"] == false)

@@ -67,9 +67,11 @@ import TestSupport
                 #expect(response.json["detail"]?["code"] == "REGISTER_INVALID_PASSWORD")
                 #expect(response.json["detail"]?["reason"] == "Password should be at least 8 characters")
             }
-            try await client.postJSON("/auth/register", ["email": "margaret@example.com", "password": "xxMargaret123"]) { response in
-                #expect(response.status == .badRequest)
-                #expect(response.json["detail"]?["reason"] == "Password should not contain e-mail")
+            // The e-mail inside the password is no reason to refuse it (the frontend could
+            // not show that reason: see FrontendReplayTests).
+            let name = "margaret" + UUID().uuidString.prefix(6).lowercased()
+            try await client.postJSON("/auth/register", ["email": .string("\(name)@example.com"), "password": .string("xx\(name)123")]) { response in
+                #expect(response.status == .created)
             }
         }
     }

@@ -10,7 +10,11 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
     let dependencies = APIDependencies(foundation: foundation, config: config, http: http)
     // Uploads and image edits carry files; everything else keeps MAX_BODY_BYTES.
     let router = foundation.makeRouter(
-        renderer: EnvelopeErrorRenderer(), largerBodyLimits: ["/media/upload": MediaRoutes.uploadLimit + (1 << 20), "/media/images/edit": 36 << 20])
+        renderer: EnvelopeErrorRenderer(), largerBodyLimits: [
+            "/media/upload": MediaRoutes.uploadLimit + (1 << 20), "/tools/upload": MediaRoutes.uploadLimit + (1 << 20),
+            // 25 MiB of image as base64 inside JSON.
+            "/media/images/edit": 36 << 20, "/media/videos": 36 << 20,
+        ])
     if config.rateLimitEnabled {
         router.add(middleware: APIRateLimitMiddleware(
             limiter: dependencies.rateLimiter, authenticator: dependencies.authenticator, tokens: dependencies.tokens,

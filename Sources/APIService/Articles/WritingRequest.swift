@@ -44,7 +44,8 @@ struct WritingRequest: Sendable, Equatable {
         request.tone = body.string("tone", maxLength: maxSetting, allowEmpty: true).flatMap(nonEmpty)
         request.sectionTitle = body.string("sectionTitle", required: requireSection, maxLength: maxSetting)
         request.focusKeyphrase = body.string("focusKeyphrase", maxLength: maxSetting, allowEmpty: true).flatMap(nonEmpty)
-        request.imageQuantity = body.int("imageQuantity", range: 0...10) ?? 0
+        // services/geminiArticleService.js sends it as a string ("2").
+        request.imageQuantity = body.int("imageQuantity", range: 0...10, numericString: true) ?? 0
         return request
     }
 

@@ -71,12 +71,20 @@ struct BodyFields {
     }
 
     /// An integer (a JSON number without a fraction) within `range`.
-    mutating func int(_ name: String, required: Bool = false, range: ClosedRange<Int>) -> Int? {
+    /// `numericString`: also take an integer written as a string ("2"), as the frontend's
+    /// form controls send some numbers.
+    mutating func int(_ name: String, required: Bool = false, range: ClosedRange<Int>, numericString: Bool = false) -> Int? {
         guard let value = value(name) else {
             if required { issues.append(.missing(name)) }
             return nil
         }
-        guard case .int(let number) = value else {
+        let number: Int
+        switch value {
+        case .int(let given):
+            number = given
+        case .string(let text) where numericString && text.utf8.count <= 18 && Int(text.trimmingCharacters(in: .whitespaces)) != nil:
+            number = Int(text.trimmingCharacters(in: .whitespaces)) ?? 0
+        default:
             fail(name, "int_type", "\(name) must be an integer")
             return nil
         }

@@ -4,8 +4,12 @@ import Hummingbird
 
 /// The success envelope: `{"success": true, "data": …, "message"?: …}`.
 enum Envelope {
-    static func ok(_ data: JSONValue, message: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        var body: [String: JSONValue] = ["success": true, "data": data]
+    /// `topLevel`: fields beside `success` and `data`, for the frontend screens that read
+    /// them there (the admin dashboard); they never replace the envelope's own.
+    static func ok(_ data: JSONValue, message: String? = nil, status: HTTPResponse.Status = .ok, topLevel: [String: JSONValue] = [:]) -> Response {
+        var body: [String: JSONValue] = topLevel
+        body["success"] = true
+        body["data"] = data
         if let message { body["message"] = .string(message) }
         return Response(
             status: status, headers: [.contentType: "application/json"],

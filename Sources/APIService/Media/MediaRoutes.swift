@@ -32,6 +32,19 @@ struct MediaRoutes: APIRouteCollection {
         ]
     }
 
+    /// A duration as the frontend sends it (constants.js: "5s", "9s", "25s") or as a number.
+    static func seconds(_ value: JSONValue) -> Int? {
+        switch value {
+        case .int(let seconds): return seconds
+        case .double(let seconds) where seconds.rounded() == seconds && abs(seconds) < 1e6: return Int(seconds)
+        case .string(let text):
+            let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+            let digits = trimmed.hasSuffix("s") ? String(trimmed.dropLast()) : trimmed
+            return digits.count <= 4 ? Int(digits) : nil
+        default: return nil
+        }
+    }
+
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("/media/images") { request, context in
             let body = try await SettingsRoutes.object(request, context)
@@ -76,8 +89,11 @@ struct MediaRoutes: APIRouteCollection {
             }
             switch body["duration"] {
             case nil, .null?: break
-            case .int(let value)? where (1...60).contains(value): video.duration = value
-            default: throw Self.invalid("duration", "must be an integer number of seconds from 1 to 60")
+            case let value?:
+                guard let seconds = Self.seconds(value), (1...60).contains(seconds) else {
+                    throw Self.invalid("duration", "must be a number of seconds from 1 to 60 (8 or \"8s\")")
+                }
+                video.duration = seconds
             }
             if case .string(var encoded)? = body["startFrame"] {
                 if encoded.hasPrefix("data:"), let comma = encoded.firstIndex(of: ",") { encoded = String(encoded[encoded.index(after: comma)...]) }

@@ -30,8 +30,8 @@ struct VideoService: Sendable {
     }
 
     func start(for user: UserRecord, _ request: Request, idempotencyKey: String?) async throws -> MediaAsset {
-        guard let key = try await geminiKey(user.id) else { throw CoreError.serviceUnavailable("Video generation needs Gemini (Veo), which is not configured") }
         let feature = request.duration > 30 ? "video_long" : "video"
+        guard let key = try await geminiKey(user.id) else { return try await offline(for: user, request, feature: feature, idempotencyKey: idempotencyKey) }
         let hold: CreditReservation
         switch try await reservations.reserve(userID: user.id, feature: feature, idempotencyKey: idempotencyKey) {
         case .replay(let stored):
@@ -76,6 +76,27 @@ struct VideoService: Sendable {
         }
         return asset
     }
+
+    /// The offline provider's answer when no video provider (Gemini's Veo) is configured: a
+    /// short clip that says it is a placeholder, stored and charged like any video, so the
+    /// video screen works on a fresh install without pretending to be a model's output.
+    func offline(for user: UserRecord, _ request: Request, feature: String, idempotencyKey: String?) async throws -> MediaAsset {
+        let started = ContinuousClock.now
+        let store = self.store
+        let result = try await reservations.perform(userID: user.id, feature: feature, idempotencyKey: idempotencyKey) { hold in
+            let asset = try await store.create(
+                userID: user.id, type: "VIDEO", provider: AIProviderID.offline.rawValue, model: Self.offlineModel,
+                prompt: String(request.prompt.prefix(4000)), bytes: PackageResources.offline_video_mp4, mimeType: "video/mp4")
+            return ["id": .string(asset.id.uuidString.lowercased()), "credits": .int(hold.credits)]
+        }
+        guard let id = result["id"]?.stringValue.flatMap(UUID.init(uuidString:)), let asset = try await store.asset(id: id, userID: user.id) else {
+            throw CoreError.notFound
+        }
+        await record(user.id, started: started, outcome: .success, credits: result["credits"]?.integer ?? 0, provider: AIProviderID.offline.rawValue, model: Self.offlineModel)
+        return asset
+    }
+
+    static let offlineModel = "offline-placeholder-video"
 
     /// Polls the operation once and finishes the asset when it is done.
     @discardableResult
@@ -164,9 +185,11 @@ struct VideoService: Sendable {
         try await media.keys.key(for: userID, provider: .gemini) ?? config.gemini.apiKey
     }
 
-    private func record(_ userID: UUID, started: ContinuousClock.Instant, outcome: UsageEvent.Outcome, credits: Int) async {
+    private func record(
+        _ userID: UUID, started: ContinuousClock.Instant, outcome: UsageEvent.Outcome, credits: Int, provider: String = "gemini", model: String? = nil
+    ) async {
         let event = UsageEvent(
-            userID: userID, tool: "video", provider: "gemini", model: model, credits: credits,
+            userID: userID, tool: "video", provider: provider, model: model ?? self.model, credits: credits,
             latencyMs: Int((ContinuousClock.now - started) / .milliseconds(1)), outcome: outcome)
         await media.recorder.recordLoggingFailure(event, logger: logger)
     }

@@ -37,7 +37,10 @@ struct SubscriptionRoutes: APIRouteCollection {
             let subscription = try await service.subscription(userID: user.id)
             let plan = try await service.plan(subscription.plan)
             return Envelope.ok([
-                "plan": .string(plan.name), "tier": .string(plan.tier.rawValue), "status": .string(subscription.status.rawValue),
+                // The frontend compares `plan` with 'FREE' | 'PRO' | 'ENTERPRISE'
+                // (features/account/Subscription.js, components/common/PlanBadge.js).
+                "plan": .string(plan.tier.rawValue), "planName": .string(plan.name), "tier": .string(plan.tier.rawValue),
+                "status": .string(subscription.status.rawValue),
                 "currentPeriodStart": Envelope.date(subscription.currentPeriodStart),
                 "currentPeriodEnd": Envelope.date(subscription.currentPeriodEnd),
                 "cancelAtPeriodEnd": .bool(subscription.cancelAtPeriodEnd),
@@ -56,6 +59,8 @@ struct SubscriptionRoutes: APIRouteCollection {
             }
             // Tokens are recorded by the AI routes; no plan limits them.
             data["tokens"] = PlanJSON.usage(used: used["tokens"] ?? 0, limit: Quota.unlimited)
+            // hooks/useQuota.js and the quota page read `totalTokens.used/limit/remaining`.
+            data["totalTokens"] = data["tokens"]
             return Envelope.ok(.object(data))
         }
         group.get("/subscription/limits") { _, context in

@@ -10,7 +10,8 @@ struct ResearchRoutes: APIRouteCollection {
     var operations: [OpenAPIOperation] {
         let body = OpenAPIDocument.object([
             "query": OpenAPIDocument.string, "focus": OpenAPIDocument.string, "maxResults": ["type": "integer", "minimum": 1, "maximum": 20],
-            "language": OpenAPIDocument.string, "timeRange": OpenAPIDocument.string, "context": OpenAPIDocument.string, "type": OpenAPIDocument.string,
+            "language": OpenAPIDocument.string, "timeRange": OpenAPIDocument.string, "context": ["oneOf": [OpenAPIDocument.string, ["type": "array", "items": ["oneOf": [OpenAPIDocument.string, OpenAPIDocument.object(["role": OpenAPIDocument.string, "content": OpenAPIDocument.string, "timestamp": [:]], required: ["content"])]]]]],
+            "type": OpenAPIDocument.string,
         ], required: ["query"])
         return [
             OpenAPIOperation("POST", "/research/query", summary: "Grounded research: {id, summary, sources, citations, grounded, cached} (5 credits; a cache hit is free)",
@@ -46,6 +47,56 @@ struct ResearchRoutes: APIRouteCollection {
         }
     }
 
+    /// Characters of conversation kept for the prompt: the newest turns that fit.
+    static let contextBudget = 8_000
+    /// More turns than this are not even looked at (the newest ones are kept).
+    static let maximumTurns = 200
+
+    /// `context` as the AI assistant sends it (features/ai-assistant/AIAssistant.js): its
+    /// chat history, an array of `{role, content, timestamp}` (or of strings), or a plain
+    /// string. The newest turns are kept within `contextBudget`; a long history is never
+    /// refused, only shortened from its oldest end.
+    static func context(_ value: JSONValue?, issues: inout [ValidationIssue]) -> String? {
+        var turns: [String]
+        switch value {
+        case nil, .null?:
+            return nil
+        case .string(let text)?:
+            turns = [text]
+        case .array(let items)?:
+            turns = []
+            for item in items.suffix(maximumTurns) {
+                switch item {
+                case .string(let text):
+                    turns.append(text)
+                case .object(let turn):
+                    guard case .string(let content)? = turn["content"] else { continue }
+                    let role = turn["role"]?.stringValue.map { $0.prefix(20).trimmingCharacters(in: .whitespaces) } ?? ""
+                    turns.append(role.isEmpty ? content : "\(role): \(content)")
+                default:
+                    continue
+                }
+            }
+        default:
+            issues.append(SettingsRoutes.issue("context", "must be a string or an array of messages"))
+            return nil
+        }
+        var kept: [String] = []
+        var used = 0
+        for turn in turns.reversed() {
+            let text = turn.replacingOccurrences(of: "\u{0}", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { continue }
+            if used + text.count > contextBudget {
+                // The newest turn alone may be long: keep its end, which is the latest part.
+                if kept.isEmpty { kept.append(String(text.suffix(contextBudget))) }
+                break
+            }
+            kept.append(text)
+            used += text.count + 1
+        }
+        return kept.isEmpty ? nil : kept.reversed().joined(separator: "\n")
+    }
+
     static func query(_ request: Request, _ context: AppRequestContext, kind: ResearchService.Kind) async throws -> ResearchService.Query {
         let body = try await SettingsRoutes.object(request, context)
         var issues: [ValidationIssue] = []
@@ -67,7 +118,7 @@ struct ResearchRoutes: APIRouteCollection {
         var query = ResearchService.Query(text: text("query", max: 2000, required: true) ?? "", kind: kind)
         query.focus = text("focus", max: 500)
         query.timeRange = text("timeRange", max: 50)
-        query.context = text("context", max: 20_000)
+        query.context = Self.context(body["context"], issues: &issues)
         query.type = text("type", max: 50)
         if let language = text("language", max: 10) {
             if language.allSatisfy({ $0.isLetter || $0 == "-" }) { query.language = language } else { issues.append(SettingsRoutes.issue("language", "must be a language code such as en or pt-BR")) }

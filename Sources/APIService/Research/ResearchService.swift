@@ -48,14 +48,18 @@ struct ResearchService: Sendable {
             .trimmingCharacters(in: CharacterSet.punctuationCharacters.union(.whitespaces))
     }
 
-    static func cacheKey(_ query: Query) -> String {
-        let material = [query.kind.rawValue, normalize(query.text), query.language.lowercased(), normalize(query.focus ?? ""),
-            normalize(query.timeRange ?? ""), normalize(query.type ?? ""), String(query.maxResults)].joined(separator: "\u{1F}")
-        return "research:" + Hex.sha256(material)
+    /// Everything that shapes the answer is in the key. An answer built from a user's own
+    /// context (their chat history) is keyed to that user too: private context never
+    /// reaches another user, and nobody can poison what others are served.
+    static func cacheKey(_ query: Query, userID: UUID) -> String {
+        var material = [query.kind.rawValue, normalize(query.text), query.language.lowercased(), normalize(query.focus ?? ""),
+            normalize(query.timeRange ?? ""), normalize(query.type ?? ""), String(query.maxResults)]
+        if let context = query.context, !context.isEmpty { material += ["user:" + userID.uuidString, context] }
+        return "research:" + Hex.sha256(material.joined(separator: "\u{1F}"))
     }
 
     func run(_ query: Query, for user: UserRecord, idempotencyKey: String?) async throws -> Answer {
-        let key = Self.cacheKey(query)
+        let key = Self.cacheKey(query, userID: user.id)
         if let bytes = await cache.get(key), let hit = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
             let summary = hit["summary"]?.stringValue
         {

@@ -9,7 +9,10 @@ extension SEOAnalyzer.Result {
             "metrics": [
                 "keyphraseDensity": .double(keyphraseDensity), "avgSentenceLength": .double(avgSentenceLength),
                 "passiveVoicePercentage": .double(passiveVoicePercentage),
-                "subheadingDistribution": [
+                // writer/SEOAuditReport.js renders this as text (an object crashes React);
+                // the numbers stay available beside it.
+                "subheadingDistribution": .string(subheadingDistribution.summary),
+                "subheadingStats": [
                     "subheadings": .int(subheadingDistribution.subheadings), "longestSectionWords": .int(subheadingDistribution.longestSectionWords),
                     "sectionsOver300Words": .int(subheadingDistribution.sectionsOver300Words),
                 ],
@@ -19,5 +22,15 @@ extension SEOAnalyzer.Result {
             ],
             "suggestions": .array(suggestions.map(JSONValue.string)),
         ]
+    }
+}
+
+extension SEOAnalyzer.SubheadingDistribution {
+    /// "Good: 6 subheadings, longest section 180 words" (or what needs fixing).
+    var summary: String {
+        let counted = "\(subheadings) subheading\(subheadings == 1 ? "" : "s"), longest section \(longestSectionWords) words"
+        guard sectionsOver300Words > 0 else { return "Good: " + counted }
+        let over = "\(sectionsOver300Words) section\(sectionsOver300Words == 1 ? "" : "s") over \(SEOAnalyzer.sectionWords) words"
+        return "Needs work: \(over) (\(counted))"
     }
 }

@@ -8,10 +8,9 @@ enum PasswordPolicy {
         if password.count < minimumLength {
             return "Password should be at least \(minimumLength) characters"
         }
-        let localPart = email.split(separator: "@", maxSplits: 1).first.map { $0.lowercased() } ?? ""
-        if localPart.count >= 3, password.lowercased().contains(localPart) {
-            return "Password should not contain e-mail"
-        }
+        // No "must not contain the e-mail" rule: the real frontend cannot pre-check it, and
+        // shows `detail` as text (auth/Register.js → AuthLayout.js), so the rule's object
+        // answer blanked its register page. AUTH.md: no rule the frontend does not pre-check.
         return nil
     }
 }
