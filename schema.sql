@@ -290,6 +290,22 @@ CREATE TABLE IF NOT EXISTS processed_webhook_events (
     PRIMARY KEY (provider, event_id)
 );
 
+-- Payments the providers reported (invoice and sale webhooks), for the admin's list. The
+-- ledger of credits is elsewhere; this is money.
+CREATE TABLE IF NOT EXISTS payments (
+    id           bigserial PRIMARY KEY,
+    user_id      uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    provider     text NOT NULL,
+    event_id     text NOT NULL,
+    amount_cents integer NOT NULL,
+    currency     text NOT NULL,
+    status       text NOT NULL CHECK (status IN ('completed', 'failed')),
+    plan         text,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (provider, event_id)
+);
+CREATE INDEX IF NOT EXISTS payments_created_idx ON payments (created_at DESC);
+
 -- ---------------------------------------------------------------- settings and keys
 CREATE TABLE IF NOT EXISTS user_settings (
     user_id          uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,

@@ -7,40 +7,10 @@ import TestSupport
 /// built executables over real HTTP, each must get a clean 4xx (or a prompt answer), and
 /// both services must answer `/health` right after it.
 @Suite(.serialized) struct HostileInputTests {
-    struct System {
-        let api: ServiceProcess
-        let auth: ServiceProcess
-        let bearer: String
+    typealias System = LiveSystem
 
-        func healthy() async throws {
-            for service in [api, auth] {
-                #expect(service.isRunning, "\(service.name) died: \(service.capturedOutput().suffix(2_000))")
-                let health = try await HTTP.get("\(service.baseURL)/health", timeout: .seconds(5))
-                #expect(health.status == 200, "\(service.name) /health")
-            }
-        }
-
-        func post(_ service: ServiceProcess, _ path: String, _ body: String, type: String = "application/json", authorized: Bool = true) async throws -> HTTP.Reply {
-            var headers = [("Content-Type", type)]
-            if authorized { headers.append(("Authorization", "Bearer \(bearer)")) }
-            return try await HTTP.send("POST", service.baseURL + path, headers: headers, body: body, timeout: .seconds(120))
-        }
-    }
-
-    func withSystem(_ body: (System) async throws -> Void) async throws {
-        let url = try await TestDatabase.migratedURL()
-        let userID = try await TestUsers.withDatabase(url: url) { try await TestUsers.create(on: $0, verified: true) }
-        let bearer = try await TokenService(secret: testSecret).accessToken(for: userID)
-        let shared = ["DATABASE_URL": url, "ENV": "development", "SECRET": testSecret, "LOG_LEVEL": "error", "DATABASE_POOL_SIZE": "4",
-                      "RATE_LIMIT_ENABLED": "false", "AUTO_MIGRATE": "false"]
-        let api = try ServiceProcess(executable: "APIService", port: try freePort(), environment: shared)
-        let auth = try ServiceProcess(
-            executable: "AuthService", port: try freePort(), environment: shared.merging(["API_UPSTREAM_URL": api.baseURL]) { $1 })
-        try await api.waitUntilReady()
-        try await auth.waitUntilReady()
-        try await body(System(api: api, auth: auth, bearer: bearer))
-        _ = try await auth.terminate()
-        _ = try await api.terminate()
+    func withSystem(_ body: (LiveSystem) async throws -> Void) async throws {
+        try await LiveSystem.run([:], body)
     }
 
     @Test func deeplyNestedJSONIsRefusedByBothServices() async throws {

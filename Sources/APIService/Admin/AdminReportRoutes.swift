@@ -8,6 +8,9 @@ struct AdminReportRoutes: APIRouteCollection {
     let reports: AdminReportStore
     let settings: AdminSettingsStore
     let catalog: @Sendable () async throws -> [Plan]
+    /// Whether each platform key is configured (never the keys): AdminSettingsPage.js
+    /// L40-68 reads `hasOpenAIKey`, `hasClaudeKey`, `hasLlamaKey`.
+    let platformKeys: [String: Bool]
     let requiresAuth = true
 
     var operations: [OpenAPIOperation] {
@@ -15,6 +18,7 @@ struct AdminReportRoutes: APIRouteCollection {
         let listResponses = responses.merging([400: "Bad query parameter"]) { $1 }
         return [
             OpenAPIOperation("GET", "/admin/subscriptions", summary: "Subscription counts: active, canceled, by plan", tag: "admin", requiresAuth: true, responses: responses),
+            OpenAPIOperation("GET", "/admin/payments", summary: "Payments the providers reported, newest first", tag: "admin", requiresAuth: true, responses: listResponses),
             OpenAPIOperation("GET", "/admin/quota", summary: "Per plan: users, limits, use this period and users at a limit", tag: "admin", requiresAuth: true, responses: responses),
             OpenAPIOperation(
                 "GET", "/admin/audit-log", summary: "Audit log, newest first", tag: "admin", requiresAuth: true, responses: listResponses,
@@ -46,10 +50,12 @@ struct AdminReportRoutes: APIRouteCollection {
         group.get("/admin/subscriptions") { _, context in
             _ = try context.requireAdmin()
             let summary = try await reports.subscriptions()
-            return Envelope.ok([
+            let counts: [String: JSONValue] = [
                 "active": .int(summary.active), "canceled": .int(summary.canceled), "expired": .int(summary.expired),
                 "total": .int(summary.total), "byPlan": .object(summary.byPlan.mapValues(JSONValue.int)),
-            ])
+            ]
+            // AdminDashboard.js L71-74, L293-311 reads `active` and `canceled` at the top level.
+            return Envelope.ok(.object(counts), topLevel: counts)
         }
         group.get("/admin/quota") { _, context in
             _ = try context.requireAdmin()
@@ -67,7 +73,22 @@ struct AdminReportRoutes: APIRouteCollection {
                     "usersAtLimit": .object(Dictionary(uniqueKeysWithValues: Quota.all.map { ($0, JSONValue.int(planUse[$0]?.usersAtLimit ?? 0)) })),
                 ]
             }
-            return Envelope.ok(["period": "current subscription period of each user", "plans": .array(items)])
+            // AdminDashboard.js L79-82, L325-344 reads each feature's {used, limit} at the top
+            // level: use summed over users, and the limits of their plans summed (-1 when
+            // anyone is unlimited).
+            var totals: [String: JSONValue] = [:]
+            for quota in Quota.all {
+                var used = 0
+                var limit = 0
+                for plan in plans {
+                    used += usage[plan.tier.rawValue]?[quota]?.used ?? 0
+                    let users = counts[plan.tier.rawValue] ?? 0
+                    let perUser = plan.limit(for: quota)
+                    if limit != Quota.unlimited { limit = perUser == Quota.unlimited && users > 0 ? Quota.unlimited : limit + max(0, perUser) * users }
+                }
+                totals[quota] = ["used": .int(used), "limit": .int(limit)]
+            }
+            return Envelope.ok(["period": "current subscription period of each user", "plans": .array(items), "totals": .object(totals)], topLevel: totals)
         }
         group.get("/admin/audit-log") { request, context in
             _ = try context.requireAdmin()
@@ -87,7 +108,16 @@ struct AdminReportRoutes: APIRouteCollection {
         }
         group.get("/admin/settings") { _, context in
             _ = try context.requireAdmin()
-            return Envelope.ok(try await settings.settings().json)
+            guard case .object(var data) = try await settings.settings().json else { throw CoreError.notFound }
+            for (name, configured) in platformKeys { data[name] = .bool(configured) }
+            return Envelope.ok(.object(data))
+        }
+        group.get("/admin/payments") { request, context in
+            _ = try context.requireAdmin()
+            let page = try PageRequest(request: request, defaultLimit: 100)
+            let (items, total) = try await reports.payments(limit: page.limit, offset: page.offset)
+            // AdminDashboard.js L108: a bare array, or `payments` beside the envelope.
+            return Envelope.ok(page.page(items, total: total), topLevel: ["payments": .array(items)])
         }
         group.put("/admin/settings") { request, context in
             let admin = try context.requireAdmin()

@@ -39,6 +39,28 @@ struct AdminReportStore: Sendable {
     }
 
     /// Users per plan tier, every tier present.
+    /// Newest first: `{id, userId, user_email, plan, amount, currency, status, provider, created_at}`.
+    func payments(limit: Int, offset: Int) async throws -> ([JSONValue], Int) {
+        var total = 0
+        for try await count in try await database.client.query("SELECT count(*)::bigint FROM payments", logger: logger).decode(Int.self) { total = count }
+        var items: [JSONValue] = []
+        let rows = try await database.client.query(
+            """
+            SELECT p.id, p.user_id, u.email, p.plan, p.amount_cents, p.currency, p.status, p.provider, p.created_at
+            FROM payments p JOIN users u ON u.id = p.user_id ORDER BY p.created_at DESC, p.id DESC LIMIT \(limit) OFFSET \(offset)
+            """, logger: logger)
+        for try await (id, user, email, plan, cents, currency, status, provider, created) in rows.decode(
+            (Int, UUID, String, String?, Int, String, String, String, Date).self)
+        {
+            items.append([
+                "id": .int(id), "userId": user.json, "user_email": .string(email), "plan": plan.map(JSONValue.string) ?? .null,
+                "amount": .string(String(format: "%d.%02d", cents / 100, cents % 100)), "currency": .string(currency), "status": .string(status),
+                "provider": .string(provider), "created_at": Envelope.date(created),
+            ])
+        }
+        return (items, total)
+    }
+
     func usersByPlan() async throws -> [String: Int] {
         var counts = Dictionary(uniqueKeysWithValues: PlanTier.allCases.map { ($0.rawValue, 0) })
         for try await (plan, count) in try await database.client.query(

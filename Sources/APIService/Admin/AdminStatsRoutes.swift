@@ -11,7 +11,8 @@ struct AdminStatsRoutes: APIRouteCollection {
 
     /// Chart colours per tier (the dashboard's pie chart).
     static let colors: [PlanTier: String] = [.free: "#94a3b8", .pro: "#3b82f6", .enterprise: "#8b5cf6"]
-    static let periods = ["day": 1, "week": 7, "month": 30]
+    /// The frontend sends `period=daily` (AdminDashboard.js L159-165).
+    static let periods = ["day": 1, "week": 7, "month": 30, "daily": 1, "weekly": 7, "monthly": 30]
 
     var operations: [OpenAPIOperation] {
         let responses: [Int: String] = [200: "Successful Response", 400: "Bad query parameter", 401: "Not signed in", 403: "Not an admin"]
@@ -29,7 +30,7 @@ struct AdminStatsRoutes: APIRouteCollection {
                 responses: responses,
                 parameters: [
                     ["name": "days", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 1, "maximum": 365]],
-                    ["name": "period", "in": "query", "required": false, "schema": ["type": "string", "enum": ["day", "week", "month"]]],
+                    ["name": "period", "in": "query", "required": false, "schema": ["type": "string", "enum": ["day", "week", "month", "daily", "weekly", "monthly"]]],
                 ]),
         ]
     }
@@ -58,7 +59,7 @@ struct AdminStatsRoutes: APIRouteCollection {
             _ = try context.requireAdmin()
             var issues: [ValidationIssue] = []
             // `period` is a shorthand for days; an explicit `days` wins.
-            let period = QueryFields.oneOf(request, "period", ["day", "week", "month"], default: nil, issues: &issues)
+            let period = QueryFields.oneOf(request, "period", ["day", "week", "month", "daily", "weekly", "monthly"], default: nil, issues: &issues)
             let days = PageRequest.integer(request, "days", default: period.flatMap { Self.periods[$0] } ?? 7, range: 1...365, issues: &issues)
             if !issues.isEmpty { throw CoreError.invalidInput(issues) }
             let summary = try await reports.failures(days: days)

@@ -49,6 +49,9 @@ struct AdminUserRoutes: APIRouteCollection {
             if !issues.isEmpty { throw CoreError.invalidInput(issues) }
             let page = try PageRequest(request: request)
             let (items, total) = try await store.list(search: search, limit: page.limit, offset: page.offset)
+            // Under the frontend's `/api/` prefix the whole body is the list
+            // (AdminDashboard.js L70, L87); `/api/v1/` keeps the envelope (API.md).
+            if !request.uri.path.hasPrefix("/api/v1/") { return Envelope.bare(items) }
             return Envelope.ok(page.page(items, total: total))
         }
         group.patch("/admin/users/:id") { request, context in

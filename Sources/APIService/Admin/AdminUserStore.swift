@@ -141,6 +141,8 @@ struct AdminUserStore: Sendable {
                 "id": id.json, "email": .string(email), "name": name.map(JSONValue.string) ?? .null, "role": .string(role),
                 "is_active": .bool(active), "is_verified": .bool(verified), "is_superuser": .bool(superuser),
                 "plan": .string(plan), "credits": ["balance": .int(balance)], "createdAt": Envelope.date(created),
+                // The admin dashboard's name for it (AdminDashboard.js L250-269).
+                "created_at": Envelope.date(created),
             ])
         }
         return items

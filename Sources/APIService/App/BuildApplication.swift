@@ -63,6 +63,7 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
         MediaRoutes(service: dependencies.media, videos: dependencies.videos),
         MediaFileRoutes(store: dependencies.media.store, urls: dependencies.media.urls, authenticator: dependencies.authenticator),
         ResearchRoutes(service: ResearchService(generation: dependencies.generation, database: dependencies.database, cache: dependencies.cache)),
+        AssistantToolRoutes(generation: dependencies.generation, media: dependencies.media),
         PlatformKeyRoutes(
             store: PlatformKeyStore(database: dependencies.database), access: PlatformKeyAccess(accounts: accounts)),
     ] + adminStatsRouteCollections(dependencies, accounts: accounts) + writerRouteCollections(dependencies)
@@ -80,7 +81,13 @@ func adminStatsRouteCollections(_ dependencies: APIDependencies, accounts: Accou
         FeedbackRoutes(store: FeedbackStore(database: database)),
         AdminUserRoutes(store: AdminUserStore(
             database: database, subscriptionCache: dependencies.subscriptionCache, userChanged: { [users = dependencies.users] in users.invalidate(id: $0) })),
-        AdminReportRoutes(reports: reports, settings: AdminSettingsStore(database: database), catalog: catalog),
+        AdminReportRoutes(
+            reports: reports, settings: AdminSettingsStore(database: database), catalog: catalog,
+            platformKeys: [
+                "hasGeminiKey": dependencies.config.ai.gemini.apiKey != nil, "hasOpenAIKey": dependencies.config.ai.openai.apiKey != nil,
+                "hasClaudeKey": dependencies.config.ai.anthropic.apiKey != nil,
+                "hasLlamaKey": dependencies.config.ai.groq.apiKey != nil || dependencies.config.ai.ollama != nil,
+            ]),
         AdminStatsRoutes(reports: reports, catalog: catalog),
     ]
 }

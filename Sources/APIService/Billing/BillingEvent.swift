@@ -22,10 +22,19 @@ struct BillingEvent: Sendable, Equatable {
         case ignored
     }
 
+    /// The money an invoice or sale event reports, for the admin's payment list.
+    struct Payment: Sendable, Equatable {
+        var amountCents: Int
+        var currency: String
+        /// `completed` or `failed`.
+        var status: String
+    }
+
     var provider: PaymentProvider
     var eventID: String
     var type: String
     var change: Change
+    var payment: Payment? = nil
 }
 
 enum PaymentProvider: String, Sendable, Codable {

@@ -29,7 +29,17 @@ struct BillingStore: Sendable {
         var isNew = false
         for try await _ in fresh { isNew = true }
         guard isNew else { return .duplicate }
-        return .applied(userID: try await apply(event.change, provider: event.provider, eventID: event.eventID, on: runner))
+        let userID = try await apply(event.change, provider: event.provider, eventID: event.eventID, on: runner)
+        if let payment = event.payment, let userID {
+            try await runner.run(
+                """
+                INSERT INTO payments (user_id, provider, event_id, amount_cents, currency, status, plan)
+                SELECT \(userID), \(event.provider.rawValue), \(event.eventID), \(payment.amountCents), \(payment.currency), \(payment.status), s.plan
+                FROM subscriptions s WHERE s.user_id = \(userID)
+                ON CONFLICT (provider, event_id) DO NOTHING
+                """, logger: logger)
+        }
+        return .applied(userID: userID)
     }
 
     /// Returns the user whose subscription changed.

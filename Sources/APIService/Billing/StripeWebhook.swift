@@ -43,7 +43,13 @@ struct StripeWebhook: Sendable {
         guard let event = try? JSONDecoder().decode(JSONValue.self, from: Data(payload)), let id = event["id"]?.stringValue,
             let type = event["type"]?.stringValue, let object = event["data"]?["object"]
         else { throw .invalidWebhook("not a Stripe event") }
-        return BillingEvent(provider: .stripe, eventID: id, type: type, change: try change(type: type, object: object))
+        var parsed = BillingEvent(provider: .stripe, eventID: id, type: type, change: try change(type: type, object: object))
+        if type.hasPrefix("invoice."), let currency = object["currency"]?.stringValue {
+            let failed = type == "invoice.payment_failed"
+            let cents = (failed ? object["amount_due"] : object["amount_paid"] ?? object["amount_due"])?.integer ?? 0
+            parsed.payment = .init(amountCents: cents, currency: currency, status: failed ? "failed" : "completed")
+        }
+        return parsed
     }
 
     private func change(type: String, object: JSONValue) throws(BillingError) -> BillingEvent.Change {

@@ -19,4 +19,11 @@ enum Envelope {
     static func date(_ date: Date?) -> JSONValue {
         date.map { .string(ISO8601.string(from: $0, fractionalSeconds: true)) } ?? .null
     }
+
+    /// A bare JSON array, for the frontend screens that use the whole body as a list.
+    static func bare(_ items: [JSONValue], status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(data: JSONValue.array(items).encodedData())))
+    }
 }

@@ -70,7 +70,9 @@ struct APIAuthenticationMiddleware: RouterMiddleware {
     let access: PlatformKeyAccess
     let users: any UserDirectory
     /// Paths (after the `/api` or `/api/v1` prefix) that accept a platform key.
-    static let keyPaths: Set<String> = ["/token-usage/sync"]
+    /// The WordPress plugin's three calls (WP/nova-xfinity-ai.php L1926-2205,
+    /// WP/includes/token-sync.php L65-235).
+    static let keyPaths: Set<String> = ["/token-usage/sync", "/sync/token-usage", "/token-usage/stats"]
 
     func handle(
         _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response

@@ -22,11 +22,14 @@ struct SEORoutes: APIRouteCollection {
         ], required: ["content"])
         return ["/seo/analyze", "/articles/seo/analyze"].map {
             OpenAPIOperation("POST", $0, summary: "Algorithmic SEO and readability analysis (free, deterministic)", tag: "seo", requiresAuth: true, requestBody: body)
+        } + ["/seo/suggestions", "/articles/seo/suggestions"].map {
+            OpenAPIOperation("POST", $0, summary: "The analysis's suggestions with its score: {suggestions, overallScore, readabilityLabel} (free)", tag: "seo", requiresAuth: true, requestBody: body)
         }
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        for path in ["/seo/analyze", "/articles/seo/analyze"] {
+        for path in ["/seo/analyze", "/articles/seo/analyze", "/seo/suggestions", "/articles/seo/suggestions"] {
+            let suggestionsOnly = path.hasSuffix("/suggestions")
             group.post(RouterPath(path)) { request, context in
                 let body = try await request.decodeJSON(Body.self, context: context)
                 let keywords = body.keywords ?? []
@@ -35,6 +38,14 @@ struct SEORoutes: APIRouteCollection {
                 }
                 let result = analyzer.analyze(.init(
                     html: body.content, keywords: keywords, focusKeyphrase: body.focusKeyphrase, title: body.title, metaDescription: body.metaDescription))
+                // geminiSeoService.js L77 (`/seo/suggestions`): the same free analysis, its
+                // suggestions first; no AI is charged for what the analyzer already knows.
+                if suggestionsOnly {
+                    return Envelope.ok([
+                        "suggestions": .array(result.suggestions.map(JSONValue.string)), "overallScore": .int(result.overallScore),
+                        "readabilityLabel": .string(result.readabilityLabel),
+                    ])
+                }
                 return Envelope.ok(result.json)
             }
         }
