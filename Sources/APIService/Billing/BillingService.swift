@@ -71,7 +71,7 @@ struct BillingService: Sendable {
         let created = try await mapped {
             try await paypal.createSubscription(
                 plan: plan, userID: user.id, returnURL: config.returnURL + "/subscription?paypal=success",
-                cancelURL: config.returnURL + "/subscription?paypal=cancelled")
+                cancelURL: config.returnURL + "/subscription?canceled=true")  // Subscription.js L70-78 reads `canceled === 'true'`
         }
         guard created.approvalURL != nil else { throw CoreError.badGateway("PayPal returned no approval link") }
         return created

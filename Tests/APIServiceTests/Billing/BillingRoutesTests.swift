@@ -171,6 +171,11 @@ import TestSupport
                 #expect(response.json["data"]?["approvalUrl"]?.stringValue?.contains("paypal") == true)
                 return try #require(response.json["data"]?["subscriptionId"]?.stringValue)
             }
+            // A cancelled approval returns to /subscription?canceled=true, which
+            // features/account/Subscription.js L70-78 reads.
+            let createdBody = try #require(fake.requests("/paypal/v1/billing/subscriptions").last { $0.method == "POST" }?.body)
+            let created = try JSONDecoder().decode(JSONValue.self, from: Data(createdBody.utf8))
+            #expect(created["application_context"]?["cancel_url"]?.stringValue?.hasSuffix("/subscription?canceled=true") == true)
             func execute(_ headers: HTTPFields) async throws -> (HTTPResponse.Status, JSONValue) {
                 try await client.execute(
                     uri: "/api/v1/subscription/paypal/execute", method: .post, headers: headers.merging([.contentType: "application/json"]),
