@@ -21,6 +21,7 @@ struct AuthConfig: Sendable {
     var rateLimitAuthPerMinute: Int
     var rateLimitLoginPerMinute: Int
     var oauth: OAuthConfig
+    var cookies: CookiePolicy
 
     init(env: EnvironmentReader = EnvironmentReader()) throws {
         // The auth service reads users fresher than the API service (5 s instead of 30 s):
@@ -38,6 +39,7 @@ struct AuthConfig: Sendable {
         rateLimitAuthPerMinute = try env.int("RATE_LIMIT_AUTH_PER_MINUTE", default: 30, range: 1...1_000_000)
         rateLimitLoginPerMinute = try env.int("RATE_LIMIT_LOGIN_PER_MINUTE", default: 10, range: 1...1_000_000)
         oauth = try OAuthConfig(env: env, core: core)
+        cookies = try CookiePolicy(env: env, publicURL: oauth.publicURL)
         bcryptCost = UInt8(try env.int("BCRYPT_COST", default: 10, range: (core.environment == .production ? 10 : 4)...15))
     }
 }

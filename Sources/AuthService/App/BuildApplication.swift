@@ -14,6 +14,9 @@ func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throw
         limiter: foundation.rateLimiter, enabled: config.rateLimitEnabled, perIPPerMinute: config.rateLimitAuthPerMinute,
         loginPerAccountPerMinute: config.rateLimitLoginPerMinute)
     router.add(middleware: AuthRateLimitMiddleware(limits: rateLimits))
+    router.add(middleware: SessionRenewalMiddleware(
+        tokens: dependencies.tokens, sessions: dependencies.refreshTokens, users: dependencies.users, cookies: config.cookies,
+        cookieLifetime: config.refreshTokenLifetime))
     var services: [any Service] = [
         EmailSender(
             outbox: dependencies.outbox,
@@ -27,7 +30,7 @@ func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throw
     RegisterRoutes(service: RegistrationService(dependencies: dependencies)).register(on: router)
     LoginRoutes(
         service: LoginService(dependencies: dependencies), authenticator: dependencies.authenticator, rateLimits: rateLimits,
-        accessTokenLifetime: config.core.accessTokenLifetime, refreshTokenLifetime: config.refreshTokenLifetime
+        accessTokenLifetime: config.core.accessTokenLifetime, refreshTokenLifetime: config.refreshTokenLifetime, cookies: config.cookies
     ).register(on: router)
     PasswordResetRoutes(service: PasswordResetService(dependencies: dependencies)).register(on: router)
     VerificationRoutes(service: VerificationService(dependencies: dependencies)).register(on: router)
@@ -39,7 +42,7 @@ func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throw
             dependencies: dependencies, config: config.oauth, client: OAuthProviderClient(http: oauthHTTP, logger: foundation.logger),
             signer: OAuthStateSigner(secret: config.core.secret),
             states: OAuthStateStore(database: foundation.database, lifetime: OAuthRoutes.stateLifetime)),
-        rateLimits: rateLimits, frontendURL: config.core.frontendURL, refreshTokenLifetime: config.refreshTokenLifetime
+        rateLimits: rateLimits, frontendURL: config.core.frontendURL, refreshTokenLifetime: config.refreshTokenLifetime, cookies: config.cookies
     ).register(on: router)
     operations += RegisterRoutes.operations + LoginRoutes.operations + PasswordResetRoutes.operations
         + VerificationRoutes.operations + UsersRoutes.operations + OAuthRoutes.operations

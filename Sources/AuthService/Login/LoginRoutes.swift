@@ -10,6 +10,7 @@ struct LoginRoutes: Sendable {
     let rateLimits: AuthRateLimits
     let accessTokenLifetime: Duration
     let refreshTokenLifetime: Duration
+    let cookies: CookiePolicy
 
     struct SessionResponse: Encodable {
         var accessToken: String
@@ -92,7 +93,7 @@ struct LoginRoutes: Sendable {
             }
             try await service.logout(userID: userID, refreshToken: cookieToken, origin: RequestOrigin(request, context))
             var response = Response(status: .noContent)
-            if cookieToken != nil { SessionCookies.clear(on: &response) }
+            if cookieToken != nil { SessionCookies.clear(on: &response, policy: cookies) }
             return response
         }
     }
@@ -102,7 +103,7 @@ struct LoginRoutes: Sendable {
             SessionResponse(
                 accessToken: session.accessToken, refreshToken: session.refreshToken,
                 expiresIn: Int(accessTokenLifetime.components.seconds)))
-        SessionCookies.set(on: &response, refreshToken: session.refreshToken, lifetime: refreshTokenLifetime)
+        SessionCookies.set(on: &response, refreshToken: session.refreshToken, lifetime: refreshTokenLifetime, policy: cookies)
         return response
     }
 }

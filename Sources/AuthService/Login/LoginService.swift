@@ -17,12 +17,13 @@ struct LoginService: Sendable {
     func login(email: String, password: String, origin: RequestOrigin) async throws -> Session {
         let user = try await authenticate(email: email, password: password, origin: origin)
         let dependencies = self.dependencies
-        let refreshToken = try await dependencies.transaction { runner in
+        let issued = try await dependencies.transaction { runner in
             try await dependencies.users.clearFailedLogins(id: user.id, on: runner)
             try await dependencies.audit.record(.loginSuccess, userID: user.id, origin: origin, on: runner)
             return try await dependencies.refreshTokens.issue(userID: user.id, on: runner)
         }
-        return Session(user: user, accessToken: try await dependencies.tokens.accessToken(for: user.id), refreshToken: refreshToken)
+        return Session(
+            user: user, accessToken: try await dependencies.tokens.accessToken(for: user.id, session: issued.familyID), refreshToken: issued.token)
     }
 
     func authenticate(email: String, password: String, origin: RequestOrigin) async throws -> UserRecord {
@@ -70,11 +71,11 @@ struct LoginService: Sendable {
             try await dependencies.audit.record(
                 .refreshTokenReuse, userID: userID, origin: origin, details: ["family_id": .string(familyID.uuidString.lowercased())])
             throw AuthError.refreshTokenInvalid
-        case .rotated(let userID, let successor):
+        case .rotated(let userID, let successor, let familyID):
             guard let user = try await dependencies.users.user(id: userID, on: dependencies.database.client), user.isActive else {
                 throw AuthError.refreshTokenInvalid
             }
-            return Session(user: user, accessToken: try await dependencies.tokens.accessToken(for: user.id), refreshToken: successor)
+            return Session(user: user, accessToken: try await dependencies.tokens.accessToken(for: user.id, session: familyID), refreshToken: successor)
         }
     }
 

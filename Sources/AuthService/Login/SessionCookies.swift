@@ -10,17 +10,19 @@ enum SessionCookies {
     static let csrfName = "csrf_token"
     static let refreshPath = "/auth/jwt"
 
-    static func set(on response: inout Response, refreshToken: String, lifetime: Duration) {
+    /// The frontend's own cookie (FE/context/AuthContext.js L131-138): the access token,
+    /// readable by its JavaScript, renewed by `SessionRenewalMiddleware`.
+    static let accessName = "access_token"
+
+    static func set(on response: inout Response, refreshToken: String, lifetime: Duration, policy: CookiePolicy) {
         let maxAge = Int(lifetime.components.seconds)
-        response.setCookie(
-            Cookie(name: refreshName, value: refreshToken, maxAge: maxAge, path: refreshPath, secure: true, httpOnly: true, sameSite: .strict))
-        response.setCookie(
-            Cookie(name: csrfName, value: RefreshTokenStore.newToken(), maxAge: maxAge, path: "/", secure: true, httpOnly: false, sameSite: .strict))
+        response.setCookie(policy.cookie(refreshName, refreshToken, maxAge: maxAge, path: refreshPath, httpOnly: true, sameSite: .strict))
+        response.setCookie(policy.cookie(csrfName, RefreshTokenStore.newToken(), maxAge: maxAge, path: "/", httpOnly: false, sameSite: .strict))
     }
 
-    static func clear(on response: inout Response) {
-        response.setCookie(Cookie(name: refreshName, value: "", maxAge: 0, path: refreshPath, secure: true, httpOnly: true, sameSite: .strict))
-        response.setCookie(Cookie(name: csrfName, value: "", maxAge: 0, path: "/", secure: true, httpOnly: false, sameSite: .strict))
+    static func clear(on response: inout Response, policy: CookiePolicy) {
+        response.setCookie(policy.cookie(refreshName, "", maxAge: 0, path: refreshPath, httpOnly: true, sameSite: .strict))
+        response.setCookie(policy.cookie(csrfName, "", maxAge: 0, path: "/", httpOnly: false, sameSite: .strict))
     }
 
     /// Double-submit check for requests that authenticate with a cookie: the header must

@@ -10,6 +10,7 @@ struct OAuthRoutes: Sendable {
     let rateLimits: AuthRateLimits
     let frontendURL: String
     let refreshTokenLifetime: Duration
+    let cookies: CookiePolicy
     static let stateLifetime: Duration = .seconds(600)
 
     static let operations: [OpenAPIOperation] = [
@@ -57,7 +58,7 @@ struct OAuthRoutes: Sendable {
                 // never goes into a URL (history, logs, Referer), only into its cookie.
                 let token = FormEncoding.encode(session.accessToken)
                 var response = Response(status: .found, headers: [.location: "\(frontendURL)/login?token=\(token)&tokens=\(token)"])
-                SessionCookies.set(on: &response, refreshToken: session.refreshToken, lifetime: refreshTokenLifetime)
+                SessionCookies.set(on: &response, refreshToken: session.refreshToken, lifetime: refreshTokenLifetime, policy: cookies)
                 return response
             } catch let failure as OAuthFailure {
                 return Response(status: .found, headers: [.location: "\(frontendURL)/login?error=\(failure.rawValue)"])
@@ -76,8 +77,6 @@ struct OAuthRoutes: Sendable {
     /// on which a Strict cookie would not be sent.
     private func setBinding(_ binding: String, on response: inout Response) {
         response.setCookie(
-            Cookie(
-                name: OAuthBindingCookie.name, value: binding, maxAge: Int(Self.stateLifetime.components.seconds), path: "/auth",
-                secure: true, httpOnly: true, sameSite: .lax))
+            cookies.cookie(OAuthBindingCookie.name, binding, maxAge: Int(Self.stateLifetime.components.seconds), path: "/auth", httpOnly: true, sameSite: .lax))
     }
 }

@@ -63,8 +63,9 @@ struct OAuthService: Sendable {
         let accessToken = try await client.exchange(code: code, codeVerifier: verifier, provider: provider)
         let profile = try await client.profile(accessToken: accessToken, provider: provider)
         do {
-            let (user, refreshToken) = try await signIn(profile, provider: provider.id, origin: origin)
-            return LoginService.Session(user: user, accessToken: try await dependencies.tokens.accessToken(for: user.id), refreshToken: refreshToken)
+            let (user, issued) = try await signIn(profile, provider: provider.id, origin: origin)
+            return LoginService.Session(
+                user: user, accessToken: try await dependencies.tokens.accessToken(for: user.id, session: issued.familyID), refreshToken: issued.token)
         } catch let failure as OAuthFailure {
             throw failure
         } catch {
@@ -93,7 +94,7 @@ struct OAuthService: Sendable {
     /// verified one, records the link, and issues a refresh token, in one transaction.
     /// Two simultaneous first sign-ins race on unique keys; the loser retries once and
     /// finds the winner's rows.
-    private func signIn(_ profile: OAuthProfile, provider: OAuthProviderID, origin: RequestOrigin) async throws -> (UserRecord, String) {
+    private func signIn(_ profile: OAuthProfile, provider: OAuthProviderID, origin: RequestOrigin) async throws -> (UserRecord, RefreshTokenStore.Issued) {
         var attempt = 0
         while true {
             attempt += 1

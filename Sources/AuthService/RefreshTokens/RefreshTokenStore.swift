@@ -16,7 +16,7 @@ struct RefreshTokenStore: Sendable {
     let grace: Duration
 
     enum Rotation: Sendable {
-        case rotated(userID: UUID, successor: String)
+        case rotated(userID: UUID, successor: String, familyID: UUID)
         case invalid
         /// A rotated token came back after the grace window: the family was revoked.
         case reused(userID: UUID, familyID: UUID)
@@ -45,15 +45,32 @@ struct RefreshTokenStore: Sendable {
 
     var lifetimeSeconds: Double { Double(lifetime.components.seconds) }
 
-    /// Starts a new family for `userID`; returns the token.
-    func issue(userID: UUID, on runner: any SQLRunner) async throws -> String {
+    /// A new session: its first refresh token and its family, the session's id.
+    struct Issued: Sendable {
+        var token: String
+        var familyID: UUID
+    }
+
+    /// Starts a new family for `userID`.
+    func issue(userID: UUID, on runner: any SQLRunner) async throws -> Issued {
         let token = Self.newToken()
+        let familyID = UUID()
         try await runner.run(
             """
             INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
-            VALUES (\(userID), gen_random_uuid(), \(Self.hash(token)), now() + make_interval(secs => \(lifetimeSeconds)))
+            VALUES (\(userID), \(familyID), \(Self.hash(token)), now() + make_interval(secs => \(lifetimeSeconds)))
             """, logger: database.logger)
-        return token
+        return Issued(token: token, familyID: familyID)
+    }
+
+    /// Whether the session is alive: a token of the family neither revoked (logout, theft)
+    /// nor expired (the family's absolute lifetime).
+    func isLive(familyID: UUID) async throws -> Bool {
+        let rows = try await database.client.query(
+            "SELECT 1 FROM refresh_tokens WHERE family_id = \(familyID) AND revoked_at IS NULL AND expires_at > now() LIMIT 1",
+            logger: database.logger)
+        for try await _ in rows { return true }
+        return false
     }
 
     func rotate(_ token: String) async throws -> Rotation {
@@ -80,13 +97,13 @@ struct RefreshTokenStore: Sendable {
                     INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
                     VALUES (\(userID), \(familyID), \(Self.hash(successor)), now() + make_interval(secs => \(lifetimeSeconds)))
                     """, logger: logger)
-                return .rotated(userID: userID, successor: successor)
+                return .rotated(userID: userID, successor: successor, familyID: familyID)
             }
             if withinGrace {
                 // The successor must still be usable (not revoked since).
                 let check = try await connection.query(
                     "SELECT 1 FROM refresh_tokens WHERE token_hash = \(Self.hash(successor)) AND revoked_at IS NULL", logger: logger)
-                for try await _ in check { return .rotated(userID: userID, successor: successor) }
+                for try await _ in check { return .rotated(userID: userID, successor: successor, familyID: familyID) }
                 return .invalid
             }
             try await connection.query(

@@ -68,20 +68,25 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     public var subject: String
     var audience: FlexibleAudience
     var expiration: EpochSeconds
+    /// The session (refresh-token family) a login token belongs to, so that a renewal can
+    /// check the session is still alive; absent on tokens issued outside a session.
+    public var sessionID: String?
 
     public var audiences: [String] { audience.values }
     public var expiresAt: Int64 { expiration.seconds }
 
-    public init(subject: String, expiresAt: Int64) {
+    public init(subject: String, expiresAt: Int64, sessionID: String? = nil) {
         self.subject = subject
         self.audience = FlexibleAudience([TokenAudience.access], encodeAsArray: true)
         self.expiration = EpochSeconds(expiresAt)
+        self.sessionID = sessionID
     }
 
     enum CodingKeys: String, CodingKey {
         case subject = "sub"
         case audience = "aud"
         case expiration = "exp"
+        case sessionID = "sid"
     }
 
     // Expiry and audience are checked by `TokenService` against its injected clock.

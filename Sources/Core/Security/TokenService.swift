@@ -59,8 +59,16 @@ public struct TokenService: Sendable {
 
     // MARK: issuing
 
-    public func accessToken(for userID: UUID) async throws -> String {
-        try await accessKeys.sign(AccessTokenClaims(subject: userID.uuidString.lowercased(), expiresAt: expiry(after: accessTokenLifetime)))
+    /// `session`: the refresh-token family of a login, carried as `sid`.
+    public func accessToken(for userID: UUID, session: UUID? = nil) async throws -> String {
+        try await accessKeys.sign(
+            AccessTokenClaims(
+                subject: userID.uuidString.lowercased(), expiresAt: expiry(after: accessTokenLifetime), sessionID: session?.uuidString.lowercased()))
+    }
+
+    /// Seconds until `claims` expire, on this service's clock.
+    public func secondsLeft(_ claims: AccessTokenClaims) -> Double {
+        Double(claims.expiresAt) - now().timeIntervalSince1970
     }
 
     public func verifyToken(for userID: UUID, email: String) async throws -> String {

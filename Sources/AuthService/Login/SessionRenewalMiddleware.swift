@@ -1,0 +1,56 @@
+import Core
+import Foundation
+import Hummingbird
+import Logging
+
+/// Rolling sessions for the real frontend, which keeps the access token in its own
+/// JavaScript cookie (`access_token`) and never calls the refresh endpoint
+/// (FE/services/api.js L86-118): a request through this service whose access token is
+/// valid but expires within `window` gets a renewed `access_token` cookie (readable by
+/// JavaScript, `SameSite=Lax`, `Path=/`, as the frontend sets its own), bound to the same
+/// session. Only a live session is renewed: a revoked family (logout, token theft), an
+/// expired one (the refresh lifetime is the absolute limit), an inactive user, an expired
+/// token (an idle session ends) or a token without a session get nothing.
+struct SessionRenewalMiddleware: RouterMiddleware {
+    let tokens: TokenService
+    let sessions: RefreshTokenStore
+    let users: UserStore
+    let cookies: CookiePolicy
+    /// The cookie's own lifetime, as the frontend sets it (7 days).
+    let cookieLifetime: Duration
+    var window: Double = 5 * 60
+
+    func handle(
+        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
+    ) async throws -> Response {
+        var response = try await next(request, context)
+        guard let token = Self.credential(request), let renewed = await renewal(of: token, context: context) else { return response }
+        response.setCookie(
+            cookies.cookie(SessionCookies.accessName, renewed, maxAge: Int(cookieLifetime.components.seconds), path: "/", httpOnly: false, sameSite: .lax))
+        return response
+    }
+
+    /// The frontend sends both the header and the cookie; either counts.
+    static func credential(_ request: Request) -> String? {
+        if let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " {
+            let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            if !token.hasPrefix("nxf_") { return token }
+        }
+        return request.cookies[SessionCookies.accessName]?.value.nilIfEmpty
+    }
+
+    func renewal(of token: String, context: AppRequestContext) async -> String? {
+        guard let claims = try? await tokens.verifyAccessToken(token), tokens.secondsLeft(claims) < window,
+            let session = claims.sessionID.flatMap(UUID.init(uuidString:)), let userID = UUID(uuidString: claims.subject)
+        else { return nil }
+        do {
+            guard try await sessions.isLive(familyID: session), let user = try await users.user(id: userID, on: users.database.client), user.isActive
+            else { return nil }
+            return try await tokens.accessToken(for: user.id, session: session)
+        } catch {
+            // A renewal is a courtesy: the request itself already succeeded.
+            context.logger.warning("session renewal failed", metadata: ["error": "\(String(reflecting: error))"])
+            return nil
+        }
+    }
+}
