@@ -159,7 +159,9 @@ INSERT INTO feature_prices (feature, credits, quota, minimum_tier) VALUES
     ('video_long', 100, 'videos', NULL),
     ('audio', 3, NULL, NULL),
     ('wordpress_publish', 2, 'wordpress', NULL),
-    ('seo_analysis', 0, NULL, NULL)
+    ('seo_analysis', 0, NULL, NULL),
+    ('seo_tool', 2, NULL, NULL),
+    ('plagiarism', 5, NULL, NULL)
 ON CONFLICT (feature) DO NOTHING;
 
 -- ---------------------------------------------------------------- subscriptions

@@ -328,8 +328,22 @@ import TestSupport
             let suggestions = try await call(system, "POST", "/api/seo/suggestions", json: ["content": "<p>Cold brew is easy.</p>", "keywords": ["cold brew"], "focusKeyphrase": "cold brew"])
             #expect(suggestions.status == 200, "\(suggestions.body)")
             #expect(suggestions.json["data"]?["suggestions"]?.arrayValue?.isEmpty == false)
-            // Not yet built (the writer screen cannot load at b4010e5, WriterMain.js is
-            // empty): /articles/plagiarism and /seo/audit; see the issue note.
+            // geminiArticleService.js L246-256: plagiarism {content}; geminiSeoService.js L116:
+            // the audit (PRO) with the caller's object. Offline here: labelled, unchecked.
+            let plagiarism = try await call(system, "POST", "/api/articles/plagiarism", json: ["content": "Cold brew is coffee steeped in cold water."])
+            #expect(plagiarism.status == 200, "\(plagiarism.body)")
+            #expect(plagiarism.json["data"]?["checked"] == false)
+            #expect(plagiarism.json["data"]?["matches"]?.arrayValue != nil)
+            let audit = try await call(system, "POST", "/api/seo/audit", json: ["content": "<p>Cold brew is easy.</p>", "keywords": ["cold brew"], "focusKeyphrase": "cold brew"])
+            #expect(audit.status == 200, "\(audit.body)")
+            #expect(audit.json["data"]?["score"]?.integerValue != nil)
+            // The reference backend's other writer tools (API.md "Writing").
+            for (path, field) in [("/api/articles/headlines", "headlines"), ("/api/articles/keywords", "keywords"), ("/api/seo/meta-tags", "title"),
+                                  ("/api/seo/search-intent", "intent"), ("/api/articles/seo/score", "score")] {
+                let answer = try await call(system, "POST", path, json: ["content": "<p>Cold brew is easy.</p>", "topic": "Cold brew", "keywords": ["cold brew"]])
+                #expect(answer.status == 200, "\(path): \(answer.body)")
+                #expect(answer.json["data"]?[field] != nil, "\(path)")
+            }
         }
     }
 

@@ -64,6 +64,7 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
         MediaFileRoutes(store: dependencies.media.store, urls: dependencies.media.urls, authenticator: dependencies.authenticator),
         ResearchRoutes(service: ResearchService(generation: dependencies.generation, database: dependencies.database, cache: dependencies.cache)),
         AssistantToolRoutes(generation: dependencies.generation, media: dependencies.media),
+        ContentToolRoutes(generation: dependencies.generation),
         PlatformKeyRoutes(
             store: PlatformKeyStore(database: dependencies.database), access: PlatformKeyAccess(accounts: accounts)),
     ] + adminStatsRouteCollections(dependencies, accounts: accounts) + writerRouteCollections(dependencies)

@@ -52,7 +52,7 @@ struct WritingRequest: Sendable, Equatable {
     private static func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
 
     /// `keywords`: an array of strings, or (as some clients send) one comma-separated string.
-    private static func keywords(_ body: inout BodyFields) -> [String] {
+    static func keywords(_ body: inout BodyFields) -> [String] {
         guard let value = body.value("keywords") else { return [] }
         var items: [String] = []
         switch value {
