@@ -8,20 +8,23 @@ import TestSupport
 
 @testable import APIService
 
-@Suite struct VideoTests {
+/// Serialized, on a database of its own: every API app runs a video poller over the rows
+/// of its database, and another test's poller (with other fakes, or no Gemini key) must
+/// not poll these operations.
+@Suite(.serialized) struct VideoTests {
     static let mp4: [UInt8] = [0, 0, 0, 0x18] + Array("ftypmp42".utf8) + [0, 0, 0, 0] + Array("isommp42 fake video".utf8)
 
-    func withVideo(_ body: @Sendable (FakeAIProviders, APIHarness, any TestClientProtocol) async throws -> Void) async throws {
+    func withVideo(syncWait: Int = 10, _ body: @Sendable (FakeAIProviders, APIHarness, any TestClientProtocol) async throws -> Void) async throws {
         let fake = try FakeAIProviders()
         try await fake.start()
         defer { fake.stop() }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("video-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let env = fake.environment.merging([
-            "MEDIA_STORAGE_PATH": root, "API_PUBLIC_URL": "http://api.test", "GEMINI_VIDEO_MODEL": "veo-test", "VIDEO_SYNC_WAIT_SECONDS": "10",
+            "MEDIA_STORAGE_PATH": root, "API_PUBLIC_URL": "http://api.test", "GEMINI_VIDEO_MODEL": "veo-test", "VIDEO_SYNC_WAIT_SECONDS": String(syncWait),
             "VIDEO_POLL_INTERVAL_MS": "50",
         ]) { $1 }
-        try await APIHarness.run(env) { harness, client in try await body(fake, harness, client) }
+        try await APIHarness.run(env, isolatedDatabase: true) { harness, client in try await body(fake, harness, client) }
     }
 
     func proUser(_ harness: APIHarness) async throws -> HTTPFields {
@@ -65,6 +68,21 @@ import TestSupport
                 #expect(response.headers[.contentType] == "video/mp4")
             }
             #expect(try await balance(client, auth) == before - 50)
+        }
+    }
+
+    /// The frontend waits 30 s and reads only `videoUrl`; a video that is not done by then
+    /// answers `processing` with a message saying where it will appear.
+    @Test func aLongVideoAnswersProcessingWithAMessage() async throws {
+        try await withVideo(syncWait: 0) { fake, harness, client in
+            let auth = try await proUser(harness)
+            fake.script("gemini", .json(200, ["name": "models/veo-test/operations/op-3"]))
+            fake.script("veo-op", .json(200, ["name": "models/veo-test/operations/op-3", "done": false]))
+            let (status, body) = try await post(client, auth, ["prompt": "a long sunset", "duration": "9s"])
+            #expect(status == .ok)
+            #expect(body["data"]?["status"] == "processing")
+            #expect(body["data"]?["message"]?.stringValue?.contains("/media/") == true)
+            #expect(body["data"]?["videoUrl"] == nil)
         }
     }
 

@@ -164,6 +164,11 @@ struct MediaRoutes: APIRouteCollection {
     private func videoJSON(_ asset: MediaAsset) -> JSONValue {
         var data: [String: JSONValue] = ["id": .string(asset.id.uuidString.lowercased()), "status": .string(asset.status)]
         if asset.status == "completed", asset.storageKey != nil { data["videoUrl"] = .string(service.urls.url(for: asset.id)) }
+        // The frontend waits 30 s and reads only `videoUrl` (geminiMediaService.js L151-180):
+        // say what happens to a video that takes longer.
+        if asset.status == "processing" {
+            data["message"] = .string("The video is still being generated; it will appear in your media library (GET /media/\(asset.id.uuidString.lowercased())) when done.")
+        }
         return .object(data)
     }
 
