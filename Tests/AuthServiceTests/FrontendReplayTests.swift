@@ -304,6 +304,18 @@ import TestSupport
                 json: ["contentType": "VIDEO", "provider": "GEMINI", "model": "veo-3.1", "rating": 4, "comment": .null,
                        "metadata": ["prompt": "a lighthouse", "style": "Cinematic", "aspect": "16:9", "duration": "9s", "resolution": "720p", "withVoice": false]])
             #expect((200..<300).contains(feedback.status), "\(feedback.body)")
+            // feedbackService.js L110: `?limit=&offset=` (omitted when falsy, so a bare `?` too).
+            let second = try await call(system, "POST", "/api/feedback", json: ["contentType": "IMAGE", "provider": "GEMINI", "model": "gemini-3-pro-preview", "rating": 5, "comment": "great"])
+            #expect((200..<300).contains(second.status))
+            let newest = try await call(system, "GET", "/api/feedback/history?limit=1&offset=0")
+            let older = try await call(system, "GET", "/api/feedback/history?limit=1&offset=1")
+            #expect(newest.json["data"]?["items"]?.arrayValue?.count == 1)
+            #expect(older.json["data"]?["items"]?.arrayValue?.count == 1)
+            #expect(newest.json["data"]?["items"]?.arrayValue?.first?["id"] != older.json["data"]?["items"]?.arrayValue?.first?["id"])
+            #expect(try await call(system, "GET", "/api/feedback/history?").status == 200)
+            // L60, L85: stats and the recommendation, with their optional parameters.
+            #expect(try await call(system, "GET", "/api/feedback/stats?contentType=VIDEO&days=30").status == 200)
+            #expect(try await call(system, "GET", "/api/feedback/recommend?contentType=VIDEO&minRating=3.5").status == 200)
         }
     }
 

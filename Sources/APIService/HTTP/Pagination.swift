@@ -1,12 +1,15 @@
 import Core
 import Hummingbird
 
-/// `?page=&limit=` (page ≥ 1, 1 ≤ limit ≤ 100); anything else is a 400 VALIDATION_ERROR
+/// `?page=&limit=` (page ≥ 1, 1 ≤ limit ≤ 100), or `?limit=&offset=` as
+/// FE/services/feedbackService.js L110 sends it; anything else is a 400 VALIDATION_ERROR
 /// naming the parameter.
 struct PageRequest: Sendable, Equatable {
     var page: Int
     var limit: Int
-    var offset: Int { (page - 1) * limit }
+    /// An explicit `offset` (rows to skip), when the client sent one instead of a page.
+    var skip: Int?
+    var offset: Int { skip ?? (page - 1) * limit }
 
     static let maximumLimit = 100
 
@@ -19,6 +22,11 @@ struct PageRequest: Sendable, Equatable {
         var issues: [ValidationIssue] = []
         page = Self.integer(request, "page", default: 1, range: 1...1_000_000, issues: &issues)
         limit = Self.integer(request, "limit", default: defaultLimit, range: 1...Self.maximumLimit, issues: &issues)
+        if request.uri.queryParameters["offset"] != nil {
+            let skip = Self.integer(request, "offset", default: 0, range: 0...10_000_000, issues: &issues)
+            self.skip = skip
+            page = skip / max(1, limit) + 1
+        }
         if !issues.isEmpty { throw CoreError.invalidInput(issues) }
     }
 
