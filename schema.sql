@@ -161,7 +161,9 @@ INSERT INTO feature_prices (feature, credits, quota, minimum_tier) VALUES
     ('wordpress_publish', 2, 'wordpress', NULL),
     ('seo_analysis', 0, NULL, NULL),
     ('seo_tool', 2, NULL, NULL),
-    ('plagiarism', 5, NULL, NULL)
+    ('plagiarism', 5, NULL, NULL),
+    ('transcription', 3, NULL, NULL),
+    ('video_summary', 10, NULL, NULL)
 ON CONFLICT (feature) DO NOTHING;
 
 -- ---------------------------------------------------------------- subscriptions

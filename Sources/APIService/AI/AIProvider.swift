@@ -24,6 +24,14 @@ struct AIRequest: Sendable, Equatable {
     /// What the `offline` provider answers: the caller's deterministic, clearly labelled
     /// stand-in in the expected shape (nil: a generic labelled text).
     var offlineAnswer: String?
+    /// Audio or video for the model to read (transcription, video summaries); only
+    /// providers that read media are tried for such a request.
+    var attachments: [Attachment] = []
+
+    struct Attachment: Sendable, Equatable {
+        var mimeType: String
+        var data: [UInt8]
+    }
 }
 
 struct TokenUsage: Sendable, Equatable {
@@ -109,6 +117,12 @@ enum AIProviderError: Error, Sendable, Equatable {
 protocol AIProvider: Sendable {
     var id: AIProviderID { get }
     var model: String { get }
+    /// Whether requests with audio or video attachments can go to it.
+    var readsMedia: Bool { get }
     func complete(_ request: AIRequest) async throws -> AICompletion
     func stream(_ request: AIRequest) -> AsyncThrowingStream<AIStreamEvent, any Error>
+}
+
+extension AIProvider {
+    var readsMedia: Bool { false }
 }

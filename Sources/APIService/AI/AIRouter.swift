@@ -70,7 +70,7 @@ struct AIRouter: Sendable {
     func complete(_ request: AIRequest) async throws(AIRoutingError) -> (AICompletion, [AIAttempt]) {
         var attempts: [AIAttempt] = []
         var last: AIProviderError?
-        for provider in providers {
+        for provider in providers where request.attachments.isEmpty || provider.readsMedia {
             guard await health.isAvailable(provider.id) else { continue }
             for retry in 0...maxRetries {
                 let started = ContinuousClock.now
@@ -101,7 +101,7 @@ struct AIRouter: Sendable {
     func stream(_ request: AIRequest, onText: @Sendable (String) async throws -> Void) async throws(AIRoutingError) -> (AICompletion, [AIAttempt]) {
         var attempts: [AIAttempt] = []
         var last: AIProviderError?
-        for provider in providers {
+        for provider in providers where request.attachments.isEmpty || provider.readsMedia {
             guard await health.isAvailable(provider.id) else { continue }
             for retry in 0...maxRetries {
                 let started = ContinuousClock.now

@@ -7,6 +7,8 @@ import Foundation
 struct OfflineProvider: AIProvider {
     let id = AIProviderID.offline
     let model = "offline-deterministic"
+    /// It reads nothing, but answers every shape (labelled), media requests included.
+    var readsMedia: Bool { true }
 
     func complete(_ request: AIRequest) async throws -> AICompletion {
         let text = request.offlineAnswer

@@ -14,6 +14,8 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
             "/media/upload": MediaRoutes.uploadLimit + (1 << 20), "/tools/upload": MediaRoutes.uploadLimit + (1 << 20),
             // 25 MiB of image as base64 inside JSON.
             "/media/images/edit": 36 << 20, "/media/videos": 36 << 20,
+            // 20 MiB of recording as base64 inside JSON.
+            "/research/transcribe": 28 << 20, "/research/summarize-video": 28 << 20,
         ])
     if config.rateLimitEnabled {
         router.add(middleware: APIRateLimitMiddleware(
@@ -65,6 +67,7 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
         ResearchRoutes(service: ResearchService(generation: dependencies.generation, database: dependencies.database, cache: dependencies.cache)),
         AssistantToolRoutes(generation: dependencies.generation, media: dependencies.media),
         ContentToolRoutes(generation: dependencies.generation),
+        MediaUnderstandingRoutes(generation: dependencies.generation),
         PlatformKeyRoutes(
             store: PlatformKeyStore(database: dependencies.database), access: PlatformKeyAccess(accounts: accounts)),
     ] + adminStatsRouteCollections(dependencies, accounts: accounts) + writerRouteCollections(dependencies)
