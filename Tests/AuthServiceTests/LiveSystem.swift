@@ -4,8 +4,10 @@ import PostgresNIO
 import Testing
 import TestSupport
 
-/// Both built executables on a migrated database, the auth service forwarding `/api/*`
-/// to the API service as in production, and a verified user with a bearer token.
+/// Both built executables on a migrated database of their own (what these tests change,
+/// such as the admin's AI settings, must not reroute other tests), the auth service
+/// forwarding `/api/*` to the API service as in production, and a verified user with a
+/// bearer token.
 struct LiveSystem {
     let api: ServiceProcess
     let auth: ServiceProcess
@@ -14,7 +16,7 @@ struct LiveSystem {
     let bearer: String
 
     static func run(_ environment: [String: String] = [:], _ body: (LiveSystem) async throws -> Void) async throws {
-        let url = try await TestDatabase.migratedURL()
+        let url = try await TestDatabase.makeMigrated()
         let userID = try await TestUsers.withDatabase(url: url) { try await TestUsers.create(on: $0, verified: true) }
         let bearer = try await TokenService(secret: testSecret).accessToken(for: userID)
         let shared = [
@@ -26,9 +28,17 @@ struct LiveSystem {
             executable: "AuthService", port: try freePort(), environment: shared.merging(["API_UPSTREAM_URL": api.baseURL]) { $1 })
         try await api.waitUntilReady()
         try await auth.waitUntilReady()
-        try await body(LiveSystem(api: api, auth: auth, databaseURL: url, userID: userID, bearer: bearer))
+        do {
+            try await body(LiveSystem(api: api, auth: auth, databaseURL: url, userID: userID, bearer: bearer))
+        } catch {
+            _ = try? await auth.terminate()
+            _ = try? await api.terminate()
+            try? await TestDatabase.drop(url)
+            throw error
+        }
         _ = try await auth.terminate()
         _ = try await api.terminate()
+        try await TestDatabase.drop(url)
     }
 
     func healthy() async throws {
