@@ -11,9 +11,7 @@ enum Envelope {
         body["success"] = true
         body["data"] = data
         if let message { body["message"] = .string(message) }
-        return Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(data: JSONValue.object(body).encodedData())))
+        return json(.object(body), status: status)
     }
 
     static func date(_ date: Date?) -> JSONValue {
@@ -22,8 +20,10 @@ enum Envelope {
 
     /// A bare JSON array, for the frontend screens that use the whole body as a list.
     static func bare(_ items: [JSONValue], status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(data: JSONValue.array(items).encodedData())))
+        json(.array(items), status: status)
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: value.encodedData())))
     }
 }

@@ -60,10 +60,8 @@ struct MediaRoutes: APIRouteCollection {
         group.post("/media/images/edit") { request, context in
             let body = try await SettingsRoutes.object(request, context)
             let prompt = try Self.text(body, "prompt", max: 4000)
-            guard case .string(var encoded)? = body["imageData"] else { throw Self.invalid("imageData", "is required (base64)") }
-            if encoded.hasPrefix("data:"), let comma = encoded.firstIndex(of: ",") { encoded = String(encoded[encoded.index(after: comma)...]) }
-            guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters), !data.isEmpty else { throw Self.invalid("imageData", "is not valid base64") }
-            let bytes = Array(data)
+            guard case .string(let encoded)? = body["imageData"] else { throw Self.invalid("imageData", "is required (base64)") }
+            guard let bytes = ContentSniffer.base64Media(encoded) else { throw Self.invalid("imageData", "is not valid base64") }
             guard let sniffed = ContentSniffer.mimeType(of: bytes), sniffed.hasPrefix("image/") else {
                 throw CoreError.unsupportedMediaType(expected: "image/png, image/jpeg, image/webp or image/gif", body: nil)
             }
@@ -95,12 +93,11 @@ struct MediaRoutes: APIRouteCollection {
                 }
                 video.duration = seconds
             }
-            if case .string(var encoded)? = body["startFrame"] {
-                if encoded.hasPrefix("data:"), let comma = encoded.firstIndex(of: ",") { encoded = String(encoded[encoded.index(after: comma)...]) }
-                guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters), let mime = ContentSniffer.mimeType(of: Array(data)), mime.hasPrefix("image/") else {
+            if case .string(let encoded)? = body["startFrame"] {
+                guard let bytes = ContentSniffer.base64Media(encoded), let mime = ContentSniffer.mimeType(of: bytes), mime.hasPrefix("image/") else {
                     throw Self.invalid("startFrame", "must be a base64 image")
                 }
-                video.startFrame = (Array(data), mime)
+                video.startFrame = (bytes, mime)
             }
             let asset = try await videos.start(for: try context.requireUser(), video, idempotencyKey: try request.idempotencyKey())
             return Envelope.ok(videoJSON(asset))
@@ -123,22 +120,10 @@ struct MediaRoutes: APIRouteCollection {
             return Envelope.ok(data)
         }
         group.post("/media/upload") { request, context in
-            guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"),
-                let boundary = Multipart.boundary(in: type)
-            else { throw CoreError.unsupportedMediaType(expected: "multipart/form-data with a boundary of 1–70 characters", body: nil) }
-            let buffer = try await request.collectBody(context: context)
-            let parts = Multipart.parse(Array(buffer: buffer), boundary: boundary)
+            let parts = try await MediaService.multipartParts(request, context: context)
             guard let file = parts.first(where: { $0.name == "file" }), !file.body.isEmpty else { throw Self.invalid("file", "is required") }
             guard file.body.count <= Self.uploadLimit else { throw CoreError.payloadTooLarge(limit: Self.uploadLimit) }
-            guard let mimeType = ContentSniffer.mimeType(of: file.body), let assetType = ContentSniffer.assetType(for: mimeType) else {
-                throw CoreError.unsupportedMediaType(expected: "an image, video or audio file", body: nil)
-            }
-            let asset = try await service.store.create(
-                userID: try context.requireUser().id, type: assetType, provider: "upload", model: nil, prompt: file.filename.map { String($0.prefix(255)) },
-                bytes: file.body, mimeType: mimeType)
-            return Envelope.ok(
-                ["id": .string(asset.id.uuidString.lowercased()), "url": .string(service.urls.url(for: asset.id)), "mimeType": .string(mimeType), "size": .int(file.body.count)],
-                status: .created)
+            return Envelope.ok(.object(try await service.storeUpload(file, userID: try context.requireUser().id)), status: .created)
         }
         group.get("/media") { request, context in
             let page = try PageRequest(request: request)

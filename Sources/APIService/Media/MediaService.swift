@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Hummingbird
 import Logging
 
 /// Media generation with the same accounting as text: reserve, try the capable providers
@@ -83,5 +84,27 @@ struct MediaService: Sendable {
             "mimeType": asset.mimeType.map(JSONValue.string) ?? .null, "size": asset.size.map(JSONValue.int) ?? .null, "status": .string(asset.status),
             "createdAt": Envelope.date(asset.createdAt),
         ]
+    }
+}
+
+extension MediaService {
+    /// The parts of a `multipart/form-data` body (415 without a valid RFC 2046 boundary).
+    static func multipartParts(_ request: Request, context: AppRequestContext) async throws -> [MultipartPart] {
+        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"), let boundary = Multipart.boundary(in: type) else {
+            throw CoreError.unsupportedMediaType(expected: "multipart/form-data with a boundary of 1–70 characters", body: nil)
+        }
+        return Multipart.parse(Array(buffer: try await request.collectBody(context: context)), boundary: boundary)
+    }
+
+    /// Stores an uploaded file, typed by its content (415 unless image, video or audio):
+    /// `{id, url, mimeType, size}`.
+    func storeUpload(_ part: MultipartPart, userID: UUID) async throws -> [String: JSONValue] {
+        guard let mimeType = ContentSniffer.mimeType(of: part.body), let assetType = ContentSniffer.assetType(for: mimeType) else {
+            throw CoreError.unsupportedMediaType(expected: "an image, video or audio file", body: nil)
+        }
+        let asset = try await store.create(
+            userID: userID, type: assetType, provider: "upload", model: nil, prompt: part.filename.map { String($0.prefix(255)) },
+            bytes: part.body, mimeType: mimeType)
+        return ["id": .string(asset.id.uuidString.lowercased()), "url": .string(urls.url(for: asset.id)), "mimeType": .string(mimeType), "size": .int(part.body.count)]
     }
 }

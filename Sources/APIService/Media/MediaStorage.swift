@@ -92,6 +92,15 @@ struct DiskMediaStorage: MediaStorage {
 /// The media type of a file from its first bytes; the name and the declared type are
 /// not trusted.
 enum ContentSniffer {
+    /// The bytes of base64 media as clients send it, raw or as a `data:` URL; nil when it is
+    /// not base64 or empty.
+    static func base64Media(_ text: String) -> [UInt8]? {
+        var encoded = Substring(text)
+        if encoded.hasPrefix("data:"), let comma = encoded.firstIndex(of: ",") { encoded = encoded[encoded.index(after: comma)...] }
+        guard let data = Data(base64Encoded: String(encoded), options: .ignoreUnknownCharacters), !data.isEmpty else { return nil }
+        return Array(data)
+    }
+
     static func mimeType(of bytes: [UInt8]) -> String? {
         func starts(_ prefix: [UInt8], at offset: Int = 0) -> Bool {
             bytes.count >= offset + prefix.count && Array(bytes[offset..<(offset + prefix.count)]) == prefix

@@ -94,25 +94,15 @@ struct AssistantToolRoutes: APIRouteCollection {
             ])
         }
         group.post("/tools/upload") { request, context in
-            guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"), let boundary = Multipart.boundary(in: type) else {
-                throw CoreError.unsupportedMediaType(expected: "multipart/form-data with a boundary of 1–70 characters", body: nil)
-            }
             let user = try context.requireUser()
-            let parts = Multipart.parse(Array(buffer: try await request.collectBody(context: context)), boundary: boundary)
+            let parts = try await MediaService.multipartParts(request, context: context)
                 .filter { ($0.name == "files" || $0.name == "file") && !$0.body.isEmpty }
             guard !parts.isEmpty else { throw CoreError.invalidInput([SettingsRoutes.issue("files", "at least one file is required")]) }
             var files: [JSONValue] = []
             for part in parts.prefix(10) {
-                guard let mimeType = ContentSniffer.mimeType(of: part.body), let assetType = ContentSniffer.assetType(for: mimeType) else {
-                    throw CoreError.unsupportedMediaType(expected: "images, videos or audio", body: nil)
-                }
-                let asset = try await media.store.create(
-                    userID: user.id, type: assetType, provider: "upload", model: nil, prompt: part.filename.map { String($0.prefix(255)) },
-                    bytes: part.body, mimeType: mimeType)
-                files.append([
-                    "id": .string(asset.id.uuidString.lowercased()), "url": .string(media.urls.url(for: asset.id)), "mimeType": .string(mimeType),
-                    "size": .int(part.body.count), "name": part.filename.map(JSONValue.string) ?? .null,
-                ])
+                var file = try await media.storeUpload(part, userID: user.id)
+                file["name"] = part.filename.map(JSONValue.string) ?? .null
+                files.append(.object(file))
             }
             return Envelope.ok(["fileUrl": files.first?["url"] ?? .null, "files": .array(files)], status: .created)
         }

@@ -33,15 +33,11 @@ struct MediaUnderstandingRoutes: APIRouteCollection {
     /// The media of `field`: base64 (a data: URL prefix allowed), at most `maximumBytes`,
     /// of a type `accepts` takes by its content; returns the bytes and the MIME type sent on.
     static func media(_ body: JSONValue, _ field: String, declared: String?, accepts: (String) -> Bool) throws -> AIRequest.Attachment {
-        guard case .string(var encoded)? = body[field], !encoded.isEmpty else {
+        guard case .string(let encoded)? = body[field], !encoded.isEmpty else {
             throw CoreError.invalidInput([SettingsRoutes.issue(field, "is required (base64)")])
         }
-        if encoded.hasPrefix("data:"), let comma = encoded.firstIndex(of: ",") { encoded = String(encoded[encoded.index(after: comma)...]) }
-        guard encoded.utf8.count <= maximumBytes / 3 * 4 + 8 else { throw CoreError.payloadTooLarge(limit: maximumBytes) }
-        guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters), !data.isEmpty else {
-            throw CoreError.invalidInput([SettingsRoutes.issue(field, "must be base64")])
-        }
-        let bytes = Array(data)
+        guard let bytes = ContentSniffer.base64Media(encoded) else { throw CoreError.invalidInput([SettingsRoutes.issue(field, "must be base64")]) }
+        guard bytes.count <= maximumBytes else { throw CoreError.payloadTooLarge(limit: maximumBytes) }
         guard let sniffed = ContentSniffer.mimeType(of: bytes), accepts(sniffed) else {
             throw CoreError.unsupportedMediaType(expected: field == "audioData" ? "audio" : "video", body: nil)
         }

@@ -147,8 +147,9 @@ enum EnglishText {
         return scalar.properties.isAlphabetic
     }
 
+    /// Unicode's White_Space, without the property look-up for ASCII (tab to CR, space).
     static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == " " || (!scalar.isASCII || scalar.value < 0x21) && scalar.properties.isWhitespace
+        scalar.isASCII ? scalar == " " || (scalar.value >= 0x09 && scalar.value <= 0x0D) : scalar.properties.isWhitespace
     }
 
     /// A combining mark (or joiner) belongs to the character before it, as in a

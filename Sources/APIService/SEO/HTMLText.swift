@@ -50,7 +50,7 @@ struct HTMLText: Sendable, Equatable {
             let tag = scalars[(index + 1)..<close]
             index = close + 1
             let isClosing = tag.first == "/"
-            let name = tag.drop { $0 == "/" }.prefix { Self.isLetterOrNumber($0) }
+            let name = tag.drop { $0 == "/" }.prefix { EnglishText.isLetterOrNumber($0) }
             guard name.count <= Self.longestBlockTag, name.allSatisfy(\.isASCII) else { continue }
             let lowered = String(String.UnicodeScalarView(name)).lowercased()
             guard Self.blockTags.contains(lowered) else { continue }
@@ -61,14 +61,6 @@ struct HTMLText: Sendable, Equatable {
         }
         flush()
         self.blocks = blocks
-    }
-
-    static func isLetterOrNumber(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.isASCII {
-            let value = scalar.value | 0x20
-            return (value >= 0x61 && value <= 0x7A) || (scalar.value >= 0x30 && scalar.value <= 0x39)
-        }
-        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 
     // MARK: - Invisible content
@@ -146,14 +138,14 @@ struct HTMLText: Sendable, Equatable {
     static func closingTag(_ element: String, in text: [Unicode.Scalar], at offset: Int) -> Int? {
         guard matches("</" + element, in: text, at: offset) else { return nil }
         var end = offset + 2 + element.unicodeScalars.count
-        while end < text.count, text[end].properties.isWhitespace { end += 1 }
+        while end < text.count, EnglishText.isWhitespace(text[end]) { end += 1 }
         guard end < text.count, text[end] == ">" else { return nil }
         return end + 1 - offset
     }
 
     /// ICU's `\w`: letters, marks, decimal digits, connector punctuation, ZWNJ and ZWJ.
     static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        if isLetterOrNumber(scalar) && scalar.isASCII { return true }
+        if EnglishText.isLetterOrNumber(scalar) && scalar.isASCII { return true }
         let properties = scalar.properties
         switch properties.generalCategory {
         case .decimalNumber, .connectorPunctuation, .nonspacingMark, .spacingMark, .enclosingMark: return true
@@ -218,7 +210,7 @@ struct HTMLText: Sendable, Equatable {
         result.reserveCapacity(text.count)
         var pendingSpace = false
         for scalar in text {
-            if scalar.isASCII ? (scalar == " " || (scalar.value >= 0x09 && scalar.value <= 0x0D)) : scalar.properties.isWhitespace {
+            if EnglishText.isWhitespace(scalar) {
                 pendingSpace = !result.isEmpty
                 continue
             }

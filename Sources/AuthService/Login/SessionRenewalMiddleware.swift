@@ -30,13 +30,10 @@ struct SessionRenewalMiddleware: RouterMiddleware {
         return response
     }
 
-    /// The frontend sends both the header and the cookie; either counts.
+    /// The frontend sends both the header and the cookie; either counts (a platform key
+    /// is no session).
     static func credential(_ request: Request) -> String? {
-        if let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " {
-            let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-            if !token.hasPrefix("nxf_") { return token }
-        }
-        return request.cookies[SessionCookies.accessName]?.value.nilIfEmpty
+        AccessTokenAuthenticator.credential(in: request, acceptsCookie: true).flatMap { $0.hasPrefix("nxf_") ? nil : $0 }
     }
 
     func renewal(of token: String, context: AppRequestContext) async -> String? {

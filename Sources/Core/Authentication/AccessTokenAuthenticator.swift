@@ -19,8 +19,13 @@ public struct AccessTokenAuthenticator: Sendable {
 
     /// The raw token the request carries, if any.
     public func credential(in request: Request) -> String? {
+        Self.credential(in: request, acceptsCookie: acceptsCookie)
+    }
+
+    /// The `Authorization: Bearer` token, else (with `acceptsCookie`) the `access_token` cookie.
+    public static func credential(in request: Request, acceptsCookie: Bool) -> String? {
         if let header = request.headers[.authorization] {
-            return Self.bearerToken(header)
+            return bearerToken(header)
         }
         if acceptsCookie, let cookie = request.cookies["access_token"]?.value, !cookie.isEmpty {
             // Some clients store the cookie as "Bearer <token>".
