@@ -22,6 +22,8 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
             limiter: dependencies.rateLimiter, authenticator: dependencies.authenticator, tokens: dependencies.tokens,
             perMinute: config.apiRequestsPerMinute))
     }
+    router.add(middleware: CookieWriteGuard(
+        corsOrigins: config.core.corsOrigins, publicURLs: [config.publicURL, config.core.frontendURL]))
     let collections = apiRouteCollections(dependencies)
     var operations: [OpenAPIOperation] = []
     for prefix in APIPrefixes.all {

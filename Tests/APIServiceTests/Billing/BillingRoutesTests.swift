@@ -228,10 +228,11 @@ import TestSupport
 
     @Test func webhooksWithoutConfigurationAreUnavailable() async throws {
         try await APIHarness.run { _, client in
-            try await client.execute(uri: "/api/webhooks/stripe", method: .post, body: ByteBuffer(string: "{}")) { response in
+            let json: HTTPFields = [.contentType: "application/json"]
+            try await client.execute(uri: "/api/webhooks/stripe", method: .post, headers: json, body: ByteBuffer(string: "{}")) { response in
                 #expect(response.status == .serviceUnavailable)
             }
-            try await client.execute(uri: "/api/webhooks/paypal", method: .post, body: ByteBuffer(string: "{}")) { response in
+            try await client.execute(uri: "/api/webhooks/paypal", method: .post, headers: json, body: ByteBuffer(string: "{}")) { response in
                 #expect(response.status == .serviceUnavailable)
             }
         }

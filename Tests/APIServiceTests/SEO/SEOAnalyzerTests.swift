@@ -101,7 +101,9 @@ import TestSupport
                     uri: "/api/seo/analyze", method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(string: bad)
                 ) { #expect($0.status == .badRequest, "\(bad)") }
             }
-            try await client.execute(uri: "/api/seo/analyze", method: .post, body: ByteBuffer(string: "{}")) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/seo/analyze", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}")) {
+                #expect($0.status == .unauthorized)
+            }
         }
     }
 }
