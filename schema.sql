@@ -511,3 +511,16 @@ CREATE TABLE IF NOT EXISTS drafts (
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS drafts_user_updated_idx ON drafts (user_id, updated_at DESC);
+
+-- ---------------------------------------------------------------- one source of truth for "is admin"
+-- `role` decides; `is_superuser` (fastapi-users' field) must equal role = 'admin'. Rows
+-- where the two disagreed (a superuser revoked through PATCH /users/{id} kept role admin)
+-- lose both: an admin is only who both columns said was one.
+UPDATE users SET role = 'user', is_superuser = false WHERE is_superuser <> (role = 'admin');
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'users_role_is_superuser_check') THEN
+        ALTER TABLE users ADD CONSTRAINT users_role_is_superuser_check CHECK (is_superuser = (role = 'admin'));
+    END IF;
+END
+$$;

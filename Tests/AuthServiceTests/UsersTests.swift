@@ -116,19 +116,22 @@ import TestSupport
         let target = try await harness.createUser()
         let adminToken = try await harness.token(for: admin)
         let targetToken = try await harness.token(for: target)
+        let plain = try await harness.createUser()
+        let plainToken = try await harness.token(for: plain)
         try await harness.app().test(.router) { client in
             let json = bearer(adminToken).merging([.contentType: "application/json"])
             try await client.execute(uri: "/users/\(target.id)", method: .patch, headers: json, body: .json(["role": "admin", "is_verified": true])) { response in
                 #expect(response.status == .ok)
                 #expect(response.json["role"] == "admin")
                 #expect(response.json["is_verified"] == true)
-                #expect(response.json["is_superuser"] == false)
+                // One fact: an admin is a superuser.
+                #expect(response.json["is_superuser"] == true)
             }
             try await client.execute(uri: "/users/\(target.id)", method: .patch, headers: json, body: .json(["role": "owner"])) { response in
                 #expect(response.status == .unprocessableContent)
             }
             // A user cannot raise their own role through /users/{id}.
-            try await client.execute(uri: "/users/\(target.id)", method: .patch, headers: bearer(targetToken).merging([.contentType: "application/json"]), body: .json(["is_superuser": true])) { response in
+            try await client.execute(uri: "/users/\(plain.id)", method: .patch, headers: bearer(plainToken).merging([.contentType: "application/json"]), body: .json(["is_superuser": true])) { response in
                 #expect(response.status == .forbidden)
             }
             try await client.execute(uri: "/users/\(target.id)", method: .patch, headers: json, body: .json(["is_active": false])) { response in
@@ -144,6 +147,46 @@ import TestSupport
             try await client.execute(uri: "/users/\(target.id)", method: .delete, headers: bearer(adminToken)) { response in
                 #expect(response.status == .notFound)
             }
+        }
+    }
+}
+
+@Suite struct AdminRoleTests {
+    /// A superuser revoked with fastapi-users' own field must stop being an admin in both
+    /// services, and nobody can give themselves their role back.
+    @Test func revokingSuperuserRevokesTheAdminRoleForGood() async throws {
+        let harness = try await AuthHarness()
+        let admin = try await harness.createUser(superuser: true)
+        let other = try await harness.createUser(superuser: true)
+        let adminToken = try await harness.token(for: admin)
+        let otherToken = try await harness.token(for: other)
+        try await harness.app().test(.router) { client in
+            let json = bearer(adminToken).merging([.contentType: "application/json"])
+            try await client.execute(uri: "/users/\(other.id)", method: .patch, headers: json, body: .json(["is_superuser": false])) { response in
+                #expect(response.status == .ok)
+                #expect(response.json["is_superuser"] == false)
+                #expect(response.json["role"] == "user")
+            }
+            let stored = try #require(try await harness.user(id: other.id))
+            #expect(stored.role == .user)
+            #expect(!stored.isAdmin)
+            let otherJSON = bearer(otherToken).merging([.contentType: "application/json"])
+            for body: JSONValue in [["role": "admin"], ["is_superuser": true]] {
+                try await client.execute(uri: "/users/\(other.id)", method: .patch, headers: otherJSON, body: .json(body)) { response in
+                    #expect(response.status == .forbidden)
+                }
+            }
+            // Not even a sitting admin changes their own role.
+            try await client.execute(uri: "/users/\(admin.id)", method: .patch, headers: json, body: .json(["is_superuser": false])) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/users/\(other.id)", method: .patch, headers: json, body: .json(["role": "admin", "is_superuser": false])) { response in
+                #expect(response.status == .unprocessableContent)
+            }
+            let after = try #require(try await harness.user(id: other.id))
+            #expect(after.role == .user && !after.isSuperuser)
+            let me = try #require(try await harness.user(id: admin.id))
+            #expect(me.role == .admin && me.isSuperuser)
         }
     }
 }

@@ -17,8 +17,8 @@ public enum TestUsers {
         let address = email ?? "user-\(UUID().uuidString.prefix(12).lowercased())@example.com"
         let rows = try await database.client.query(
             """
-            INSERT INTO users (email, hashed_password, referred_by, referral_code, is_verified, role)
-            VALUES (\(address), 'not-a-hash', \(referredBy), \(referralCode), \(verified), \(role)) RETURNING id
+            INSERT INTO users (email, hashed_password, referred_by, referral_code, is_verified, role, is_superuser)
+            VALUES (\(address), 'not-a-hash', \(referredBy), \(referralCode), \(verified), \(role), \(role == "admin")) RETURNING id
             """, logger: database.logger)
         for try await id in rows.decode(UUID.self) { return id }
         throw NoRow()

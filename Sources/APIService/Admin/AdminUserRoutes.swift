@@ -64,9 +64,9 @@ struct AdminUserRoutes: APIRouteCollection {
             if fields.issues.isEmpty, role == nil, active == nil, plan == nil {
                 fields.fail("body", "missing", "Give at least one of role, is_active, plan")
             }
-            // An admin cannot lock themselves out; another admin must do it.
-            if id == admin.id, role == UserRecord.Role.user.rawValue {
-                fields.fail("role", "value_error", "You cannot remove your own admin role")
+            // Nobody changes their own role: another admin must do it.
+            if id == admin.id, role != nil {
+                fields.fail("role", "value_error", "You cannot change your own role")
             }
             if id == admin.id, active == false {
                 fields.fail("is_active", "value_error", "You cannot deactivate your own account")

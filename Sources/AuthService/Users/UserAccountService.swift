@@ -42,12 +42,15 @@ struct UserAccountService: Sendable {
         if scope == .superuser {
             if let active = request.isActive { changes.isActive = active }
             if let verified = request.isVerified { changes.isVerified = verified }
-            if let superuser = request.isSuperuser {
-                changes.isSuperuser = superuser
-                // Superusers are admins; revoking superuser leaves the role to `role`.
-                if superuser { changes.role = .admin }
+            if let admin = try Self.adminChange(request) {
+                // Nobody changes their own role: a superuser who could would undo their
+                // own demotion, and one who demotes themselves locks the platform out.
+                if user.id == actorID, admin != user.isAdmin { throw CoreError.forbidden }
+                // `role` is the one source of truth for "is admin"; `is_superuser` is
+                // fastapi-users' name for it, kept equal by a CHECK constraint.
+                changes.role = admin ? .admin : .user
+                changes.isSuperuser = admin
             }
-            if let role = request.role { changes.role = role }
         }
         let finalChanges = changes
         let sendVerification = emailChanged && (finalChanges.isVerified == false)
@@ -83,6 +86,21 @@ struct UserAccountService: Sendable {
             }
             return updated
         }
+    }
+
+    /// Whether the request makes the user an admin (true), not one (false), or leaves the
+    /// role alone (nil). `is_superuser` and `role` name the same thing: a request that
+    /// sets them to opposite values is refused rather than half applied.
+    static func adminChange(_ request: UserUpdateRequest) throws -> Bool? {
+        let byRole = request.role.map { $0 == .admin }
+        if let byRole, let superuser = request.isSuperuser, byRole != superuser {
+            throw CoreError.invalidInput([
+                ValidationIssue(
+                    type: "value_error", path: [.string("role")], message: "Value error, role and is_superuser disagree",
+                    input: .string(request.role?.rawValue ?? ""))
+            ])
+        }
+        return byRole ?? request.isSuperuser
     }
 
     func delete(id: UUID, actorID: UUID, origin: RequestOrigin = .none) async throws -> Bool {

@@ -58,7 +58,7 @@ struct UsersRoutes: Sendable {
     /// for a malformed or unknown id.
     private func target(_ request: Request, _ context: AppRequestContext) async throws -> (caller: UserRecord, target: UserRecord) {
         let caller = try await authenticator.authenticate(request)
-        guard caller.isSuperuser else { throw CoreError.forbidden }
+        guard caller.isAdmin else { throw CoreError.forbidden }
         guard let raw = context.parameters.get("id"), let id = UUID(flexible: raw), let user = try await service.user(id: id) else {
             throw CoreError.notFound
         }

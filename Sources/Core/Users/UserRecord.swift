@@ -47,6 +47,7 @@ public struct UserRecord: Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    /// Superusers are admins whatever the `role` column says.
-    public var isAdmin: Bool { isSuperuser || role == .admin }
+    /// The one source of truth for "is admin" is `role`; `is_superuser` (fastapi-users'
+    /// field) mirrors it, and a CHECK constraint in schema.sql keeps the two equal.
+    public var isAdmin: Bool { role == .admin }
 }

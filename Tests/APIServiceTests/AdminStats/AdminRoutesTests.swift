@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import PostgresNIO
 import Testing
 import TestSupport
 
@@ -40,15 +41,30 @@ import TestSupport
         }
     }
 
-    @Test func superusersAreAdminsWhateverTheirRole() async throws {
+    /// One source of truth: `role`, with `is_superuser` held equal to it by the database,
+    /// so that no half-demoted admin exists for either service to disagree about.
+    @Test func adminIsOneFactAndNobodyChangesTheirOwnRole() async throws {
         try await APIHarness.run { harness, client in
             let id = try await TestUsers.create(on: harness.database)
-            try await harness.database.client.query("UPDATE users SET is_superuser = true WHERE id = \(id)", logger: harness.database.logger)
+            for half in ["is_superuser = true", "role = 'admin'"] {
+                await #expect(throws: (any Error).self) {
+                    try await harness.database.client.query(PostgresQuery(unsafeSQL: "UPDATE users SET \(half) WHERE id = '\(id)'"), logger: harness.database.logger)
+                }
+            }
             let auth: HTTPFields = [.authorization: "Bearer \(try await harness.tokens.accessToken(for: id))"]
+            try await harness.database.client.query("UPDATE users SET is_superuser = true, role = 'admin' WHERE id = \(id)", logger: harness.database.logger)
             for prefix in ["/api/v1", "/api"] {
                 #expect(try await exchange(client, .get, "\(prefix)/admin/subscriptions", auth).status == .ok)
                 #expect(try await exchange(client, .get, "\(prefix)/stats/plans", auth).status == .ok)
             }
+            for role in ["admin", "user"] {
+                let own = try await exchange(client, .patch, "/api/admin/users/\(id)", auth, #"{"role":"\#(role)"}"#)
+                #expect(own.status == .badRequest)
+                #expect(own.json["error"]?["details"]?.arrayValue?.first?["message"] == "You cannot change your own role")
+            }
+            #expect(try await harness.sqlInt("SELECT count(*)::int FROM audit_log WHERE user_id = \(id)") == 0)
+            let (_, plain) = try await harness.user()
+            #expect(try await exchange(client, .get, "/api/admin/subscriptions", plain).status == .forbidden)
         }
     }
 
