@@ -24,6 +24,14 @@ struct ArticleStore: Sendable {
         var status = "DRAFT"
         var provider: String?
         var model: String?
+
+        /// `htmlContent` through the allow-list, on every write: the frontend renders it
+        /// as HTML, whether a model or a client wrote it.
+        var sanitized: Fields {
+            var copy = self
+            copy.htmlContent = HTMLSanitizer.sanitize(htmlContent)
+            return copy
+        }
     }
 
     struct Article: Sendable, Equatable {
@@ -76,6 +84,7 @@ struct ArticleStore: Sendable {
     }
 
     func create(userID: UUID, _ fields: Fields) async throws -> Article {
+        let fields = fields.sanitized
         let (words, score) = measure(fields)
         // A concurrent insert may take the same slug between the look-up and the insert;
         // the unique index refuses it and the next attempt picks another suffix.
@@ -123,6 +132,7 @@ struct ArticleStore: Sendable {
     /// Saves `fields` over the article; the slug follows a changed title, and the first
     /// move to PUBLISHED stamps `published_at`.
     func update(userID: UUID, id: UUID, _ fields: Fields) async throws -> Article {
+        let fields = fields.sanitized
         let current = try await find(userID: userID, id: id)
         let (words, score) = measure(fields)
         for attempt in 1...5 {

@@ -172,19 +172,15 @@ enum WriterPrompts {
         "<p><em>\(offlineLabel)</em> <strong>Ready to explore \(escape(request.keyphrase))?</strong> This call to action is a placeholder.</p>"
     }
 
-    /// A model's HTML made safe to store and show: code fences removed, `<script>`,
-    /// `<style>` and `<iframe>` dropped; nil when nothing is left.
+    /// A model's HTML made safe to store and show: code fences removed, then the
+    /// allow-list (`HTMLSanitizer`); nil when nothing is left.
     static func validHTML(_ text: String) -> String? {
         var html = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if html.hasPrefix("```") {
             html = String(html.drop { $0 != "\n" }.dropFirst())
             if let fence = html.range(of: "```", options: .backwards) { html = String(html[..<fence.lowerBound]) }
         }
-        for tag in ["script", "style", "iframe"] {
-            html = html.replacingOccurrences(of: "<\(tag)\\b[^>]*>[\\s\\S]*?</\(tag)\\s*>", with: "", options: [.regularExpression, .caseInsensitive])
-            html = html.replacingOccurrences(of: "<\(tag)\\b[^>]*>", with: "", options: [.regularExpression, .caseInsensitive])
-        }
-        html = html.trimmingCharacters(in: .whitespacesAndNewlines)
+        html = HTMLSanitizer.sanitize(html).trimmingCharacters(in: .whitespacesAndNewlines)
         return html.isEmpty ? nil : html
     }
 

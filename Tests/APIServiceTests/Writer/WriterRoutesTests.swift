@@ -136,6 +136,10 @@ import TestSupport
             #expect(try await writerCall(client, .post, "/api/articles/outline", auth, Self.topic).1["data"] == ["Beans", "Grinding", "Water"])
             fake.script("gemini", Self.gemini("```html\n<p>Good</p><script>alert(1)</script>\n```"))
             #expect(try await writerCall(client, .post, "/api/articles/section", auth, ["sectionTitle": "Beans"]).1["data"] == "<p>Good</p>")
+            // A model's HTML goes through the allow-list: handlers and script URLs go, the text stays.
+            fake.script("gemini", Self.gemini(#"<p onclick="steal()">Good <a href="javascript:steal()">beans</a><img src=x onerror=steal()></p>"#))
+            #expect(try await writerCall(client, .post, "/api/articles/section", auth, ["sectionTitle": "Beans"]).1["data"]
+                == #"<p>Good <a>beans</a><img src="x"></p>"#)
             // Not JSON twice (answer and repair): 502, nothing charged.
             let before = try #require(try await writerBalance(client, auth))
             fake.script("gemini", Self.gemini("no json here"), Self.gemini("still none"))
