@@ -33,6 +33,10 @@ struct APIConfig: Sendable {
     var publicURL: String
     /// `NOTIFICATION_EMAIL_INTERVAL_MS`: how often automatic e-mails are looked for.
     var notificationEmailInterval: Duration
+    /// `OUTBOUND_ALLOWED_HOSTS`: `host` or `host:port` entries that users' URLs (WordPress
+    /// sites) may name even though they resolve to private addresses, e.g. an intranet
+    /// WordPress. Empty by default: only public addresses are called.
+    var outboundAllowedHosts: [String]
 
     init(env: EnvironmentReader = EnvironmentReader()) throws {
         core = try CoreConfig(env: env, defaultPort: 3001)
@@ -52,6 +56,7 @@ struct APIConfig: Sendable {
         videoPollInterval = .milliseconds(try env.int("VIDEO_POLL_INTERVAL_MS", default: 10_000, range: 50...600_000))
         let publicURL = try env.url("API_PUBLIC_URL")?.absoluteString ?? "http://localhost:8000"
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        outboundAllowedHosts = env.list("OUTBOUND_ALLOWED_HOSTS") ?? []
         notificationEmailInterval = .milliseconds(try env.int("NOTIFICATION_EMAIL_INTERVAL_MS", default: 5000, range: 50...600_000))
         if let text = env.string("ENCRYPTION_KEY") {
             guard let key = SecretBox.parseKey(text) else {

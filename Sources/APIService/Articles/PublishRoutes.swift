@@ -45,7 +45,16 @@ struct PublishRoutes: APIRouteCollection {
             guard let base, let username, let password else { throw CoreError.invalidInput([.missing("wordpressUrl")]) }
             // 404 before anything is reserved.
             let article = try await store.find(userID: user.id, id: id)
-            let site = WordPressClient.Site(baseURL: base, username: username, applicationPassword: password)
+            // The address is checked (and pinned) before anything is reserved or sent.
+            let target: GuardedHTTPClient.Target
+            do {
+                target = try await wordpress.outbound.target(for: base)
+            } catch let error as OutboundRefusal {
+                throw CoreError.invalidInput([
+                    ValidationIssue(type: "url_not_allowed", path: ["wordpressUrl"], message: "wordpressUrl: \(error.message)", input: .string(base))
+                ])
+            }
+            let site = WordPressClient.Site(baseURL: base, username: username, applicationPassword: password, target: target)
             let store = self.store
             let wordpress = self.wordpress
             let result = try await reservations.perform(userID: user.id, feature: Self.feature, idempotencyKey: key) { _ in

@@ -7,17 +7,20 @@ import NIOFoundationCompat
 
 /// The WordPress REST API (`/wp-json/wp/v2/posts`), authenticated with an application
 /// password over HTTP Basic. The password is used for this one request and never logged
-/// nor stored.
+/// nor stored. The site is the user's choice, so it is called through `GuardedHTTPClient`:
+/// never a local, private or metadata address, never through a redirect.
 struct WordPressClient: Sendable {
-    let http: HTTPClient
+    let outbound: GuardedHTTPClient
     let logger: Logger
-    var timeout: TimeAmount = .seconds(30)
+    var timeout: TimeAmount = .seconds(20)
 
     struct Site: Sendable {
         /// `http(s)://host[:port][/path]`, without a trailing slash.
         var baseURL: String
         var username: String
         var applicationPassword: String
+        /// Where `baseURL`'s host was checked to be (`GuardedHTTPClient.target(for:)`).
+        var target: GuardedHTTPClient.Target
     }
 
     struct Post: Sendable, Equatable {
@@ -61,9 +64,8 @@ struct WordPressClient: Sendable {
         let status: UInt
         let answer: ByteBuffer
         do {
-            let response = try await http.execute(request, timeout: timeout, logger: logger)
-            status = response.status.code
-            answer = try await response.body.collect(upTo: 4 << 20)
+            let reply = try await outbound.send(request, to: site.target, timeout: timeout, maxResponseBytes: 4 << 20, logger: logger)
+            (status, answer) = (reply.status, reply.body)
         } catch {
             logger.warning("wordpress unreachable", metadata: ["error": "\(String(describing: type(of: error)))"])
             throw CoreError.badGateway("WordPress is unreachable")

@@ -13,7 +13,7 @@ import TestSupport
         let fake = try FakeWordPress()
         try await fake.start()
         defer { fake.stop() }
-        try await APIHarness.run { harness, client in try await body(fake, harness, client) }
+        try await APIHarness.run(fake.environment) { harness, client in try await body(fake, harness, client) }
     }
 
     func article(_ client: any TestClientProtocol, _ auth: HTTPFields) async throws -> String {
@@ -74,7 +74,7 @@ import TestSupport
             #expect(try await writerBalance(client, auth) == before)
             #expect(try await writerCall(client, .get, "/api/articles/\(id)", auth).1["data"]?["status"] == "DRAFT")
             // Nobody listening at all.
-            let closed: JSONValue = ["wordpressUrl": .string("http://127.0.0.1:\(try freePort())"), "username": "u", "applicationPassword": "p"]
+            let closed: JSONValue = ["wordpressUrl": .string("http://127.0.0.1:\(fake.closedPort)"), "username": "u", "applicationPassword": "p"]
             #expect(try await writerCall(client, .post, "/api/articles/\(id)/publish", auth, closed).0 == .badGateway)
             #expect(try await writerBalance(client, auth) == before)
         }
