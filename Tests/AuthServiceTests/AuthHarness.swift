@@ -116,9 +116,12 @@ extension TestClientProtocol {
         try await execute(uri: uri, method: .post, headers: headers, body: .json(body), testCallback: test)
     }
 
-    func login(_ username: String, _ password: String, test: @escaping @Sendable (TestResponse) async throws -> Void) async throws {
+    @discardableResult
+    func login<Result: Sendable>(
+        _ username: String, _ password: String, test: @escaping @Sendable (TestResponse) async throws -> Result
+    ) async throws -> Result {
         let body = "username=\(username.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? username)&password=\(password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? password)"
-        try await execute(
+        return try await execute(
             uri: "/auth/jwt/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
             body: ByteBuffer(string: body), testCallback: test)
     }

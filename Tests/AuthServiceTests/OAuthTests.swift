@@ -269,6 +269,68 @@ import TestSupport
         }
     }
 
+    /// Account pre-takeover: the attacker's account, reached by Discord, an API key and a
+    /// session, is moved to the victim's address with PATCH /users/me (which leaves it
+    /// unverified). When the victim then signs in with Google, the account becomes the
+    /// victim's alone: none of the attacker's ways in still opens it.
+    @Test func aClaimedUnverifiedAccountKeepsNoOtherWayIn() async throws {
+        try await withProvider { fake, harness, client in
+            let attacker = try await harness.createUser(email: AuthHarness.uniqueEmail("mallory"), verified: true)
+            let discordID = String(UInt64.random(in: 1...UInt64.max))
+            fake.signInNext(as: ["id": .string(discordID), "username": "mallory", "email": .string(attacker.email), "verified": true])
+            let linked = try await start(client, "discord")
+            #expect(try await finish(client, linked.callback, binding: linked.binding).query["token"] != nil)
+            let refresh = try await client.login(attacker.email, AuthHarness.password) { response in
+                try #require(response.json["refresh_token"]?.stringValue)
+            }
+            let keyHash = Hex.sha256("nxf_" + UUID().uuidString)
+            try await TestDatabase.with(url: harness.config.core.database.urlString) { database in
+                try await database.client.query(
+                    "INSERT INTO platform_api_keys (user_id, name, key_hash, last4) VALUES (\(attacker.id), 'backdoor', \(keyHash), 'abcd')")
+            }
+            let victimEmail = AuthHarness.uniqueEmail("victim")
+            try await client.execute(
+                uri: "/users/me", method: .patch, headers: bearer(try await harness.token(for: attacker)).merging([.contentType: "application/json"]),
+                body: .json(["email": .string(victimEmail)])
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(response.json["is_verified"] == false)
+            }
+
+            fake.signInNext(as: Self.google(victimEmail))
+            let claim = try await start(client, "google")
+            let victimToken = try #require(try await finish(client, claim.callback, binding: claim.binding).query["token"])
+            try await client.execute(uri: "/users/me", method: .get, headers: bearer(victimToken)) { response in
+                #expect(response.json["id"]?.stringValue == attacker.id.uuidString.lowercased())
+                #expect(response.json["is_verified"] == true)
+            }
+
+            // Discord no longer opens it: the attacker's Discord identity is unlinked (a new
+            // sign-in there makes an account of its own for the attacker's own address).
+            fake.signInNext(as: ["id": .string(discordID), "username": "mallory", "email": .string(attacker.email), "verified": true])
+            let again = try await start(client, "discord")
+            let attackerToken = try #require(try await finish(client, again.callback, binding: again.binding).query["token"])
+            try await client.execute(uri: "/users/me", method: .get, headers: bearer(attackerToken)) { response in
+                #expect(response.json["id"]?.stringValue != attacker.id.uuidString.lowercased())
+            }
+            // Nor the session, the password or the API key.
+            try await client.execute(
+                uri: "/auth/jwt/refresh", method: .post, headers: [.contentType: "application/json"], body: .json(["refresh_token": .string(refresh)])
+            ) { response in #expect(response.status == .unauthorized) }
+            try await client.login(victimEmail, AuthHarness.password) { response in #expect(response.status == .badRequest) }
+            try await TestDatabase.with(url: harness.config.core.database.urlString) { database in
+                let rows = try await database.client.query(
+                    "SELECT count(*)::int FROM platform_api_keys WHERE user_id = \(attacker.id) AND revoked_at IS NULL")
+                for try await live in rows.decode(Int.self) { #expect(live == 0) }
+                let links = try await database.client.query("SELECT provider FROM oauth_accounts WHERE user_id = \(attacker.id)")
+                var providers: [String] = []
+                for try await provider in links.decode(String.self) { providers.append(provider) }
+                #expect(providers == ["google"])
+            }
+            #expect(try await auditEvents(harness, email: victimEmail).contains("account_claimed"))
+        }
+    }
+
     @Test func anInactiveAccountCannotSignIn() async throws {
         try await withProvider { fake, harness, client in
             let user = try await harness.createUser(active: false, verified: true)

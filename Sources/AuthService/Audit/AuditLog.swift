@@ -19,6 +19,8 @@ enum AuditEvent: String, Sendable {
     case emailVerified = "email_verified"
     case adminBootstrap = "admin_bootstrap"
     case oauthLink = "oauth_link"
+    /// A provider's verified e-mail claimed an unverified account: every other way in was removed.
+    case accountClaimed = "account_claimed"
 }
 
 /// Who did it and from where.

@@ -135,11 +135,7 @@ struct OAuthService: Sendable {
         if let existing = try await users.user(email: email, on: runner) {
             user = existing
             if !existing.isVerified {
-                // Someone may have registered this address without owning it. The
-                // provider has proved ownership now, so whatever password they set is
-                // void, as are their sessions.
-                user = try await users.update(id: existing.id, .init(hashedPassword: Self.unusablePassword(), isVerified: true), on: runner) ?? existing
-                try await dependencies.refreshTokens.revokeAll(userID: existing.id, on: runner)
+                user = try await claim(existing, provider: provider, origin: origin, on: runner)
                 // Now verified: the verification bonus and any referral rewards, as after the e-mail link.
                 try await AccountLifecycle.userVerified(userID: existing.id, on: runner, logger: logger)
             }
@@ -162,6 +158,31 @@ struct OAuthService: Sendable {
         try await dependencies.audit.record(
             .oauthLink, userID: user.id, origin: origin,
             details: ["provider": .string(provider.rawValue), "provider_account_id": .string(profile.accountID)], on: runner)
+        return user
+    }
+
+    /// The provider proved that the signing-in person owns the address of an unverified
+    /// account. Whoever made the account unverified (registered it, or changed its e-mail
+    /// to this address with PATCH /users/me) may not own it, so every way in they could
+    /// have set up goes, in the same transaction: the password, the sessions, the other
+    /// providers' links and the platform API keys. The access tokens already issued
+    /// expire on their own (JWT_ACCESS_TOKEN_EXPIRE_MINUTES, 15 by default).
+    private func claim(_ existing: UserRecord, provider: OAuthProviderID, origin: RequestOrigin, on runner: any SQLRunner) async throws -> UserRecord {
+        let logger = dependencies.logger
+        let user = try await dependencies.users.update(id: existing.id, .init(hashedPassword: Self.unusablePassword(), isVerified: true), on: runner)
+            ?? existing
+        try await dependencies.refreshTokens.revokeAll(userID: existing.id, on: runner)
+        var unlinked: [JSONValue] = []
+        let links = try await runner.run(
+            "DELETE FROM oauth_accounts WHERE user_id = \(existing.id) RETURNING provider", logger: logger)
+        for try await name in links.decode(String.self) { unlinked.append(.string(name)) }
+        var revokedKeys = 0
+        let keys = try await runner.run(
+            "UPDATE platform_api_keys SET revoked_at = now() WHERE user_id = \(existing.id) AND revoked_at IS NULL RETURNING id", logger: logger)
+        for try await _ in keys { revokedKeys += 1 }
+        try await dependencies.audit.record(
+            .accountClaimed, userID: existing.id, origin: origin,
+            details: ["provider": .string(provider.rawValue), "unlinked": .array(unlinked), "revoked_api_keys": .int(revokedKeys)], on: runner)
         return user
     }
 
