@@ -62,6 +62,10 @@ actor ProviderHealth {
 struct AIRouter: Sendable {
     let providers: [any AIProvider]
     let health: ProviderHealth
+    /// Providers that run on the caller's own key (Settings → API keys). Their failures say
+    /// something about that key (a 401 for a revoked one), not about the provider, so they
+    /// neither cool the provider down for everyone nor are skipped for its cooldown.
+    var ownKeyProviders: Set<AIProviderID> = []
     var maxRetries = 2
     var baseDelay: Duration = .milliseconds(500)
     var maxRetryAfter: Duration = .seconds(30)
@@ -71,23 +75,23 @@ struct AIRouter: Sendable {
         var attempts: [AIAttempt] = []
         var last: AIProviderError?
         for provider in providers where request.attachments.isEmpty || provider.readsMedia {
-            guard await health.isAvailable(provider.id) else { continue }
+            guard await isAvailable(provider.id) else { continue }
             for retry in 0...maxRetries {
                 let started = ContinuousClock.now
                 do {
                     let completion = try await provider.complete(request)
                     attempts.append(AIAttempt(
                         provider: provider.id, model: completion.model, succeeded: true, latency: .now - started, usage: completion.usage))
-                    await health.record(provider.id, success: true)
+                    await record(provider.id, success: true)
                     return (completion, attempts)
                 } catch {
                     let failure = error as? AIProviderError ?? .transport(String(describing: type(of: error)))
                     last = failure
                     attempts.append(AIAttempt(
                         provider: provider.id, model: provider.model, succeeded: false, error: failure.kind, latency: .now - started, usage: TokenUsage()))
-                    await health.record(provider.id, success: false)
+                    await record(provider.id, success: false)
                     logger.warning("ai provider attempt failed", metadata: ["provider": "\(provider.id.rawValue)", "error": "\(failure.kind)"])
-                    guard failure.isRetryable, retry < maxRetries, await health.isAvailable(provider.id) else { break }
+                    guard failure.isRetryable, retry < maxRetries, await isAvailable(provider.id) else { break }
                     try? await Task.sleep(for: delay(retry: retry, error: failure))
                 }
             }
@@ -102,7 +106,7 @@ struct AIRouter: Sendable {
         var attempts: [AIAttempt] = []
         var last: AIProviderError?
         for provider in providers where request.attachments.isEmpty || provider.readsMedia {
-            guard await health.isAvailable(provider.id) else { continue }
+            guard await isAvailable(provider.id) else { continue }
             for retry in 0...maxRetries {
                 let started = ContinuousClock.now
                 var streamed = false
@@ -115,7 +119,7 @@ struct AIRouter: Sendable {
                         case .finished(let completion):
                             attempts.append(AIAttempt(
                                 provider: provider.id, model: completion.model, succeeded: true, latency: .now - started, usage: completion.usage))
-                            await health.record(provider.id, success: true)
+                            await record(provider.id, success: true)
                             return (completion, attempts)
                         }
                     }
@@ -125,14 +129,23 @@ struct AIRouter: Sendable {
                     last = failure
                     attempts.append(AIAttempt(
                         provider: provider.id, model: provider.model, succeeded: false, error: failure.kind, latency: .now - started, usage: TokenUsage()))
-                    await health.record(provider.id, success: false)
+                    await record(provider.id, success: false)
                     if streamed { throw AIRoutingError(attempts: attempts, last: failure) }
-                    guard failure.isRetryable, retry < maxRetries, await health.isAvailable(provider.id) else { break }
+                    guard failure.isRetryable, retry < maxRetries, await isAvailable(provider.id) else { break }
                     try? await Task.sleep(for: delay(retry: retry, error: failure))
                 }
             }
         }
         throw AIRoutingError(attempts: attempts, last: last)
+    }
+
+    func isAvailable(_ id: AIProviderID) async -> Bool {
+        ownKeyProviders.contains(id) ? true : await health.isAvailable(id)
+    }
+
+    func record(_ id: AIProviderID, success: Bool) async {
+        guard !ownKeyProviders.contains(id) else { return }
+        await health.record(id, success: success)
     }
 
     /// `Retry-After` when the provider sent one (capped), else base × 2^retry with jitter.

@@ -121,7 +121,9 @@ struct GenerationService: Sendable {
             ?? (adminSet ? AIProviderID(rawValue: platform.provider) : nil)
         let order = adminSet ? platform.fallbackOrder.compactMap(AIProviderID.init(rawValue:)).filter { enabled.contains($0) } : nil
         let chain = catalog.chain(preferred: preferred, fallbackOrder: order, userKeys: userKeys)
-        return AIRouter(providers: chain, health: health, maxRetries: catalog.config.maxRetries, logger: logger)
+        var router = AIRouter(providers: chain, health: health, maxRetries: catalog.config.maxRetries, logger: logger)
+        router.ownKeyProviders = Set(userKeys.keys)
+        return router
     }
 
     /// One usage row per attempt; failures also a `generation_failures` row. History

@@ -232,6 +232,30 @@ extension Sequence {
         }
     }
 
+    /// A user's own revoked key answers 401 every time; that must not take the provider
+    /// away from everybody else (nor does the platform's cooldown block a user's own key).
+    @Test func aUsersOwnBadKeyDoesNotCoolTheProviderDownForOthers() async throws {
+        try await withFake { fake, catalog in
+            let health = ProviderHealth(threshold: 3, cooldown: .seconds(30))
+            let mine = AIRouter(
+                providers: [catalog.provider(.openai, userKey: "sk-revoked"), catalog.provider(.anthropic)].compactMap { $0 }, health: health,
+                ownKeyProviders: [.openai], baseDelay: .milliseconds(10), logger: quietLogger)
+            for _ in 0..<5 {
+                fake.script("openai", .json(401, ["error": ["message": "invalid key"]]))
+                _ = try await mine.complete(AIRequest(prompt: "x"))
+            }
+            #expect(await health.isAvailable(.openai))
+            let (completion, _) = try await router(catalog, [.openai, .anthropic], health: health).complete(AIRequest(prompt: "x"))
+            #expect(completion.provider == .openai)
+
+            // And the other way round: a platform cooldown does not skip a user's own key.
+            fake.script("openai", .json(500, [:]), .json(500, [:]), .json(500, [:]))
+            _ = try await router(catalog, [.openai, .anthropic], health: health).complete(AIRequest(prompt: "x"))
+            #expect(!(await health.isAvailable(.openai)))
+            #expect(try await mine.complete(AIRequest(prompt: "x")).0.provider == .openai)
+        }
+    }
+
     @Test func streamsFallBackOnlyBeforeTheFirstPiece() async throws {
         try await withFake { fake, catalog in
             // Fails before any output: the next provider streams.
