@@ -21,6 +21,8 @@ struct APIDependencies: Sendable {
     let rateLimiter: any RateLimiter
     let subscriptionCache: SubscriptionCache
     let reservations: CreditReservations
+    /// Per user and generation family; nil when `RATE_LIMIT_ENABLED=false`.
+    let generationRateLimit: GenerationRateLimit?
     let logger: Logger
     /// Outgoing HTTP (payment providers, later AI providers), shut down with the app.
     let http: HTTPClient
@@ -40,7 +42,9 @@ struct APIDependencies: Sendable {
         self.ai = AIProviderCatalog(config: config.ai, client: http, logger: foundation.logger)
         self.rateLimiter = foundation.rateLimiter
         self.subscriptionCache = SubscriptionCache(cache: foundation.cache, ttl: .seconds(config.subscriptionCacheSeconds))
-        self.reservations = CreditReservations(database: foundation.database, cache: subscriptionCache)
+        self.generationRateLimit = config.rateLimitEnabled
+            ? GenerationRateLimit(limiter: foundation.rateLimiter, perMinute: config.generationRequestsPerMinute) : nil
+        self.reservations = CreditReservations(database: foundation.database, cache: subscriptionCache, rateLimit: generationRateLimit)
     }
 
     func transaction<T: Sendable>(_ body: @Sendable (any SQLRunner) async throws -> T) async throws -> T {
@@ -77,7 +81,8 @@ extension APIDependencies {
         VideoService(
             media: media, config: config.ai, http: ProviderHTTP(client: http, timeout: config.ai.timeout, logger: logger),
             // A video may take several minutes: its hold must outlive the usual 15.
-            reservations: CreditReservations(database: database, cache: subscriptionCache, holdLifetime: .seconds(45 * 60)),
+            reservations: CreditReservations(
+                database: database, cache: subscriptionCache, holdLifetime: .seconds(45 * 60), rateLimit: generationRateLimit),
             model: config.geminiVideoModel, syncWait: config.videoSyncWait, pollInterval: config.videoPollInterval)
     }
 }

@@ -6,7 +6,6 @@ import Foundation
 func writerRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollection] {
     let articles = ArticleStore(database: dependencies.database)
     let generation = dependencies.generation
-    let config = dependencies.config
     return [
         ArticleRoutes(store: articles),
         DraftRoutes(store: DraftStore(database: dependencies.database, cache: dependencies.cache)),
@@ -16,7 +15,6 @@ func writerRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCol
         WriterRoutes(
             generation: generation,
             generator: ArticleGenerator(generation: generation, articles: articles, reservations: dependencies.reservations),
-            limiter: dependencies.rateLimiter, generationsPerMinute: config.rateLimitEnabled ? config.generationRequestsPerMinute : nil,
             logger: dependencies.logger),
     ]
 }

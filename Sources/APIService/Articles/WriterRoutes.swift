@@ -7,13 +7,10 @@ import NIOCore
 /// POST /articles/metadata, /articles/outline, /articles/section, /articles/cta (one
 /// charge each, through `GenerationService`) and /articles/generate (the whole article,
 /// one `article` charge, JSON or SSE). All honour `Idempotency-Key`, and the generation
-/// family's rate limit (per user, `RATE_LIMIT_GENERATION_PER_MINUTE`).
+/// family's rate limit (`GenerationRateLimit`, applied where credits are reserved).
 struct WriterRoutes: APIRouteCollection {
     let generation: GenerationService
     let generator: ArticleGenerator
-    let limiter: any RateLimiter
-    /// Nil when rate limiting is off (`RATE_LIMIT_ENABLED=false`).
-    let generationsPerMinute: Int?
     let logger: Logger
     let requiresAuth = true
 
@@ -122,7 +119,7 @@ struct WriterRoutes: APIRouteCollection {
         ByteBuffer(string: "event: \(name)\ndata: \(data.encodedString)\n\n")
     }
 
-    /// The user, the validated body, the idempotency key, after the rate limit.
+    /// The user, the validated body, the idempotency key.
     private func prepare(
         _ request: Request, _ context: AppRequestContext, requireTopic: Bool = true, requireSection: Bool = false
     ) async throws -> (UserRecord, WritingRequest, String?) {
@@ -131,10 +128,6 @@ struct WriterRoutes: APIRouteCollection {
         var body = try await BodyFields.read(request, context: context)
         let writing = WritingRequest.read(&body, requireTopic: requireTopic, requireSection: requireSection)
         try body.check()
-        if let generationsPerMinute {
-            let decision = await limiter.consume(key: "api:generation:articles:" + user.id.uuidString, limit: generationsPerMinute, window: .seconds(60))
-            guard decision.allowed else { throw CoreError.tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds) }
-        }
         return (user, writing, key)
     }
 }

@@ -51,8 +51,13 @@ public struct CreditReservations: Sendable {
     let cache: SubscriptionCache?
     /// How long a hold survives a crashed worker before the next reservation frees it.
     let holdLifetime: TimeInterval
+    /// Checked by `perform` before anything is reserved; nil when rate limits are off.
+    let rateLimit: GenerationRateLimit?
 
-    public init(database: Database, cache: SubscriptionCache? = nil, holdLifetime: Duration = .seconds(15 * 60)) {
+    public init(
+        database: Database, cache: SubscriptionCache? = nil, holdLifetime: Duration = .seconds(15 * 60), rateLimit: GenerationRateLimit? = nil
+    ) {
+        self.rateLimit = rateLimit
         self.database = database
         self.logger = database.logger
         self.catalog = PlanCatalog(logger: database.logger)

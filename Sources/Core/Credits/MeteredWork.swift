@@ -1,13 +1,14 @@
 import Foundation
 
 extension CreditReservations {
-    /// The whole protocol for one credit-spending request: reserve, run `work`, settle
+    /// The whole protocol for one credit-spending request: the generation rate limit, reserve, run `work`, settle
     /// with its result (stored for retries under `idempotencyKey`), or release when `work`
     /// throws (or is cancelled), so a failed generation costs nothing. A retry of a key
     /// that already succeeded returns the stored result without running `work` again.
     public func perform(
         userID: UUID, feature: String, idempotencyKey: String? = nil, _ work: @Sendable (CreditReservation) async throws -> JSONValue
     ) async throws -> JSONValue {
+        try await rateLimit?.admit(userID: userID, feature: feature)
         switch try await reserve(userID: userID, feature: feature, idempotencyKey: idempotencyKey) {
         case .replay(let stored):
             return stored
