@@ -37,7 +37,7 @@ struct BillingRoutes: APIRouteCollection {
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("/subscription/checkout") { request, context in
             let body = try await request.decodeJSON(PlanRequest.self, context: context)
-            let session = try await service.checkout(user: try context.requireUser(), plan: body.plan, idempotencyKey: request.headers[.idempotencyKey])
+            let session = try await service.checkout(user: try context.requireUser(), plan: body.plan, idempotencyKey: try request.idempotencyKey())
             return Envelope.ok(["sessionId": .string(session.id), "url": .string(session.url)])
         }
         group.post("/subscription/portal") { _, context in

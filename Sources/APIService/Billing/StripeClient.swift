@@ -31,7 +31,7 @@ struct StripeClient: Sendable {
             ("subscription_data[metadata][userId]", user), ("subscription_data[metadata][plan]", plan.rawValue),
         ]
         if let customerID { form.append(("customer", customerID)) } else { form.append(("customer_email", email)) }
-        let json = try await post("/v1/checkout/sessions", form: form, idempotencyKey: idempotencyKey)
+        let json = try await post("/v1/checkout/sessions", form: form, idempotencyKey: idempotencyKey.map { Self.scopedKey($0, user: userID, plan: plan) })
         guard let id = json["id"]?.stringValue, let url = json["url"]?.stringValue else { throw .provider("checkout session without id or url") }
         return CheckoutSession(id: id, url: url)
     }
@@ -47,6 +47,14 @@ struct StripeClient: Sendable {
         _ = try await post(
             "/v1/subscriptions/\(FormEncoding.encode(subscriptionID))", form: [("cancel_at_period_end", cancel ? "true" : "false")],
             idempotencyKey: nil)
+    }
+
+    /// Stripe keys idempotency by account, not by our user: a client's key goes to Stripe
+    /// only inside a digest of who sent it and for what, so one user's key can never
+    /// replay another user's checkout session (and the same key for another plan is a new
+    /// request rather than Stripe's "parameters differ" error).
+    static func scopedKey(_ key: String, user: UUID, plan: PaidPlan) -> String {
+        "checkout-" + Hex.sha256("\(user.uuidString.lowercased())\n\(plan.rawValue)\n\(key)")
     }
 
     private func post(_ path: String, form: [(String, String)], idempotencyKey: String?) async throws(BillingError) -> JSONValue {

@@ -40,6 +40,33 @@ import TestSupport
             "metadata": ["userId": .string(user.uuidString.lowercased()), "plan": .string(plan)]]]]
     }
 
+    /// Stripe replays a key for the whole account: the same key from two users (or for two
+    /// plans) must reach Stripe as different keys, or one user gets the other's session.
+    @Test func idempotencyKeysReachStripeScopedByUserAndPlan() async throws {
+        try await withBilling { fake, harness, client in
+            func checkout(_ auth: HTTPFields, _ plan: String, key: String) async throws -> String? {
+                try await client.execute(
+                    uri: "/api/subscription/checkout", method: .post, headers: auth.merging([.contentType: "application/json", .init("Idempotency-Key")!: key]),
+                    body: ByteBuffer(string: #"{"plan":"\#(plan)"}"#)
+                ) { #expect($0.status == .ok) }
+                return fake.requests("/stripe/v1/checkout/sessions").last?.headers["idempotency-key"]
+            }
+            let (_, alice) = try await harness.user()
+            let (_, mallory) = try await harness.user()
+            let key = "checkout-\(UUID().uuidString)"
+            let first = try #require(try await checkout(alice, "PRO", key: key))
+            #expect(first != key)
+            #expect(try await checkout(alice, "PRO", key: key) == first)
+            #expect(try await checkout(mallory, "PRO", key: key) != first)
+            #expect(try await checkout(alice, "ENTERPRISE", key: key) != first)
+            try await client.execute(
+                uri: "/api/subscription/checkout", method: .post,
+                headers: alice.merging([.contentType: "application/json", .init("Idempotency-Key")!: String(repeating: "k", count: 300)]),
+                body: ByteBuffer(string: #"{"plan":"PRO"}"#)
+            ) { #expect($0.status == .badRequest) }
+        }
+    }
+
     @Test func checkoutReturnsTheStripeSessionAndRefusesUnknownPlans() async throws {
         try await withBilling { fake, harness, client in
             let (id, auth) = try await harness.user()
