@@ -107,7 +107,7 @@ import TestSupport
         #expect(SecretBox.parseKey(Data(repeating: 7, count: 32).base64EncodedString()) != nil)
         #expect(SecretBox.parseKey("replace-with-32-bytes-base64") == nil)
         #expect(SecretBox.parseKey(Data(repeating: 7, count: 16).base64EncodedString()) == nil)
-        let base = ["SECRET": String(repeating: "s", count: 40), "DATABASE_URL": "postgres://u@db/x"]
+        let base = ["SECRET": "718f9865e5f1f63d102457172d1d24a91918171826f0d3ba84191de13cfad612", "DATABASE_URL": "postgres://u@db/x"]
         #expect(throws: ConfigError.self) { try APIConfig(env: EnvironmentReader(base.merging(["ENCRYPTION_KEY": "nope"]) { $1 })) }
         #expect(throws: ConfigError.self) { try APIConfig(env: EnvironmentReader(base.merging(["ENV": "production"]) { $1 })) }
         _ = try APIConfig(env: EnvironmentReader(base.merging(["ENV": "production", "ENCRYPTION_KEY": hex]) { $1 }))

@@ -28,13 +28,75 @@ public struct CoreConfig: Sendable {
     public static let developmentDatabaseURL = "postgres://postgres@localhost:5432/nova_xfinity"
     public static let defaultCORSOrigins = ["http://localhost:3000", "http://localhost:5173"]
 
-    /// Values that appear in sample `.env` files; running production with one of them
-    /// would let anyone mint tokens.
+    /// Values that appear in sample `.env` files and the examples this repository ships
+    /// (`deploy/k8s/secret.example.yaml`, the `docker-compose.yml` fallback); running
+    /// production with one of them would let anyone mint tokens.
     static let placeholderSecrets: Set<String> = [
         "secret", "changeme", "change-me", "change_me", "changethis", "your-secret-key", "your_secret_key",
         "supersecret", "super-secret", "jwt-secret", "mysecret", "please-change-me", "CHANGE_ME_IN_PRODUCTION",
+        "replace-with-openssl-rand-hex-32-output-0000000000000000", "compose-development-secret-change-me-0123456789",
         developmentSecret,
     ].reduce(into: Set<String>()) { $0.insert($1.lowercased()) }
+
+    /// Words that mark a value as an example rather than generated, matched ignoring case,
+    /// spaces, `-`, `_` and `.` (so `change-me`, `CHANGE_ME` and `Change Me` all match).
+    /// None can occur in hex and is vanishingly unlikely in random base64.
+    static let placeholderMarkers = [
+        "changeme", "changethis", "replaceme", "replacewith", "example", "placeholder", "development", "dummy",
+        "sample", "insecure", "notforproduction", "yoursecret", "testsecret",
+    ]
+
+    /// The minimum length of a production secret, in bytes.
+    public static let minimumSecretBytes = 32
+
+    /// Why `value` must not be a production secret, or nil when it may be one: shorter than
+    /// 32 bytes, a known or shipped example, containing a placeholder marker, fewer than 8
+    /// distinct characters, a run of 8 identical characters or a counting sequence of 8
+    /// (`00000000`, `01234567`, `abcdefgh`). `openssl rand -hex 32` output passes (the
+    /// chance of such a run or sequence in 64 random hex digits is below one in a million).
+    /// Services can apply it to their own secret settings.
+    public static func productionSecretProblem(_ value: String) -> String? {
+        let advice = "generate one with `openssl rand -hex 32`"
+        guard value.utf8.count >= minimumSecretBytes else {
+            return "must be at least \(minimumSecretBytes) bytes in production (got \(value.utf8.count))"
+        }
+        let lowered = value.lowercased()
+        guard !placeholderSecrets.contains(lowered) else {
+            return "is a known placeholder; \(advice)"
+        }
+        let squeezed = String(lowered.unicodeScalars.filter { !" -_.".unicodeScalars.contains($0) })
+        if let marker = placeholderMarkers.first(where: squeezed.contains) {
+            return "looks like an example value (contains '\(marker)'); \(advice)"
+        }
+        let scalars = Array(lowered.unicodeScalars)
+        let distinct = Set(scalars).count
+        guard distinct >= 8 else {
+            return "has too little variety (\(distinct) distinct character\(distinct == 1 ? "" : "s")); \(advice)"
+        }
+        // Longest stretches of one character repeated and of a counting sequence (step ±1).
+        var repeated = 1, counting = 1, step = 0
+        var longestRepeated = 1, longestCounting = 1
+        for (previous, current) in zip(scalars, scalars.dropFirst()) {
+            let difference = Int(current.value) - Int(previous.value)
+            repeated = difference == 0 ? repeated + 1 : 1
+            if abs(difference) == 1 {
+                counting = difference == step ? counting + 1 : 2
+                step = difference
+            } else {
+                counting = 1
+                step = 0
+            }
+            longestRepeated = max(longestRepeated, repeated)
+            longestCounting = max(longestCounting, counting)
+        }
+        guard longestRepeated < 8 else {
+            return "repeats one character \(longestRepeated) times in a row; \(advice)"
+        }
+        guard longestCounting < 8 else {
+            return "contains a counting sequence of \(longestCounting) characters; \(advice)"
+        }
+        return nil
+    }
 
     public init(env: EnvironmentReader, defaultPort: Int, defaultUserCacheSeconds: Int = 30) throws {
         environment = try AppEnvironment.parse(env)
@@ -51,13 +113,8 @@ public struct CoreConfig: Sendable {
         databasePoolSize = try env.int("DATABASE_POOL_SIZE", default: 16, range: 1...500)
 
         if let value = env.string("SECRET") {
-            if environment == .production {
-                guard value.utf8.count >= 32 else {
-                    throw ConfigError(variable: "SECRET", reason: "must be at least 32 bytes in production (got \(value.utf8.count))")
-                }
-                guard !Self.placeholderSecrets.contains(value.lowercased()) else {
-                    throw ConfigError(variable: "SECRET", reason: "is a known placeholder; generate one with `openssl rand -hex 32`")
-                }
+            if environment == .production, let problem = Self.productionSecretProblem(value) {
+                throw ConfigError(variable: "SECRET", reason: problem)
             }
             secret = value
         } else if environment == .production {
