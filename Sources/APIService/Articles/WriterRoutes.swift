@@ -82,13 +82,16 @@ struct WriterRoutes: APIRouteCollection {
     }
 
     /// SSE: each step as an event, then `done` with the stored article, or `error` with the
-    /// envelope's `{code, message, details?}` (and `status`). A client that disconnects
-    /// cancels the work, which releases the credits.
+    /// envelope's `{code, message, details?}` (and `status`). A client that disconnects does
+    /// not stop the work: by then it has read some of the article, so the article is
+    /// finished, stored (GET /articles lists it) and charged once, as if it had stayed; a
+    /// retry with the same `Idempotency-Key` answers the stored result.
     private func stream(user: UserRecord, writing: WritingRequest, key: String?) -> Response {
         let (events, continuation) = AsyncStream<ByteBuffer>.makeStream()
         let generator = self.generator
         let logger = self.logger
-        let task = Task {
+        // Unstructured on purpose: the request's cancellation (a hang-up) must not reach it.
+        Task {
             continuation.yield(ByteBuffer(string: ": generating\n\n"))
             do {
                 let article = try await generator.generate(for: user, writing, idempotencyKey: key) { name, data in
@@ -109,7 +112,6 @@ struct WriterRoutes: APIRouteCollection {
             }
             continuation.finish()
         }
-        continuation.onTermination = { _ in task.cancel() }
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody(asyncSequence: events))

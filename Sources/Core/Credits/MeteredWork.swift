@@ -21,7 +21,9 @@ extension CreditReservations {
                 try? await Task { try await release(hold) }.value
                 throw error
             }
-            try await settle(hold, response: result)
+            // The work is done (and may have been delivered): settle even if the request's
+            // task was cancelled meanwhile, or the result would be free.
+            try await Task { try await settle(hold, response: result) }.value
             return result
         }
     }

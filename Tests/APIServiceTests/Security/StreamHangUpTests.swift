@@ -1,0 +1,65 @@
+import AsyncHTTPClient
+import Core
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+import TestSupport
+
+@testable import APIService
+
+/// POST /articles/generate over SSE: hanging up after the last `section` event used to
+/// cancel the work and release the hold, so the sections the client had already read were
+/// free. A started article is now finished, stored and charged whether or not the client
+/// stays.
+@Suite struct StreamHangUpTests {
+    @Test func hangingUpAfterTheSectionsStillStoresAndChargesTheArticle() async throws {
+        let fake = try FakeAIProviders()
+        try await fake.start()
+        defer { fake.stop() }
+        let environment = fake.environment.filter { $0.key.hasPrefix("GEMINI_") }.merging(["AI_TIMEOUT_SECONDS": "10", "AI_MAX_RETRIES": "0"]) { $1 }
+        try await APIHarness.run(environment, setup: .live) { harness, client in
+            let (user, auth) = try await writerUser(harness)
+            let port = try #require(client.port)
+            let before = try #require(try await writerBalance(client, auth))
+            fake.script(
+                "gemini",
+                WriterRoutesTests.gemini(#"{"focusKeyphrase": "coffee", "seoTitle": "Coffee at home", "slug": "coffee", "metaDescription": "How to brew."}"#),
+                WriterRoutesTests.gemini(#"{"outline": ["Beans"]}"#),
+                WriterRoutesTests.gemini("<p>Fresh beans matter.</p>"),
+                // The call to action comes late: the client is gone by then.
+                .delayed(.milliseconds(1500), WriterRoutesTests.gemini("<p>Brew now.</p>")))
+
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/articles/generate")
+            request.method = .POST
+            for field in auth { request.headers.add(name: field.name.rawName, value: field.value) }
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Accept", value: "text/event-stream")
+            request.body = .bytes(ByteBuffer(data: WriterRoutesTests.topic.encodedData()))
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let reader = Task {
+                let response = try await http.execute(request, timeout: .seconds(30))
+                var text = ""
+                for try await chunk in response.body {
+                    text += String(buffer: chunk)
+                    if text.contains("event: section") { return text }
+                }
+                return text
+            }
+            let seen = try await reader.value
+            #expect(seen.contains("Fresh beans matter."))
+            // Hang up: the connection goes away with the client.
+            try await http.shutdown()
+
+            var stored = 0
+            for _ in 0..<100 where stored == 0 {
+                try await Task.sleep(for: .milliseconds(100))
+                stored = try await WriterRoutesTests.articleCount(harness, user)
+            }
+            #expect(stored == 1, "the article is finished and stored")
+            #expect(try await writerBalance(client, auth) == before - 10, "and charged once")
+            #expect(try await harness.sqlInt("SELECT count(*)::int FROM credit_reservations WHERE user_id = \(user) AND status = 'held'") == 0)
+        }
+    }
+}
