@@ -524,3 +524,9 @@ BEGIN
     END IF;
 END
 $$;
+
+-- ---------------------------------------------------------------- provider-billed grants
+-- The start of a provider subscription's first period, as first learnt: the monthly grant
+-- of a provider-billed plan is keyed by subscription and month number since then, so a
+-- provider restating a period's start does not pay the grant twice.
+ALTER TABLE subscriptions ADD COLUMN IF NOT EXISTS billing_anchor timestamptz;

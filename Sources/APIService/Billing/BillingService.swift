@@ -78,7 +78,7 @@ struct BillingService: Sendable {
     }
 
     /// After the buyer approved: the subscription must be the caller's (`custom_id`) and
-    /// active at PayPal before the plan changes.
+    /// ACTIVE at PayPal (its first payment taken) before the plan changes.
     func paypalExecute(user: UserRecord, subscriptionID: String) async throws -> (PayPalClient.Subscription, PaidPlan) {
         guard let paypal, let paypalConfig = config.paypal else { throw CoreError.serviceUnavailable("PayPal is not configured") }
         let subscription = try await mapped { try await paypal.subscription(id: subscriptionID) }
@@ -86,8 +86,13 @@ struct BillingService: Sendable {
         guard let plan = paypalConfig.planIDs.first(where: { $0.value == subscription.planID })?.key else {
             throw CoreError.badGateway("PayPal subscription is for an unknown plan")
         }
-        guard subscription.status == "ACTIVE" || subscription.status == "APPROVED" else {
-            throw CoreError.conflict("The PayPal subscription is \(subscription.status), not approved")
+        // APPROVED means the buyer agreed, not that PayPal took the first payment: the plan
+        // changes on ACTIVE (here, or on the BILLING.SUBSCRIPTION.ACTIVATED webhook).
+        guard subscription.status == "ACTIVE" else {
+            throw CoreError.conflict(
+                subscription.status == "APPROVED"
+                    ? "PayPal has not taken the first payment yet; your plan changes as soon as it has"
+                    : "The PayPal subscription is \(subscription.status), not active")
         }
         let store = self.store
         let change = BillingEvent.Change.activated(

@@ -58,6 +58,8 @@ struct BillingStore: Sendable {
                 """
                 UPDATE subscriptions SET plan = \(plan.tier.rawValue), status = 'ACTIVE', cancel_at_period_end = false,
                     payment_provider = \(provider.rawValue), external_customer_id = coalesce(\(customerID), external_customer_id),
+                    billing_anchor = CASE WHEN external_subscription_id IS DISTINCT FROM \(subscriptionID) OR billing_anchor IS NULL
+                                          THEN \(periodStart) ELSE billing_anchor END,
                     external_subscription_id = \(subscriptionID), current_period_start = \(periodStart),
                     current_period_end = \(periodEnd), updated_at = now()
                 WHERE user_id = \(userID)
@@ -77,6 +79,7 @@ struct BillingStore: Sendable {
                 UPDATE subscriptions SET plan = coalesce(\(plan?.tier.rawValue), plan), status = \(effective.rawValue),
                     cancel_at_period_end = coalesce(\(cancel), cancel_at_period_end),
                     current_period_start = coalesce(\(start), current_period_start),
+                    billing_anchor = coalesce(billing_anchor, \(start), current_period_start),
                     current_period_end = coalesce(\(end), current_period_end), updated_at = now()
                 WHERE user_id = \(userID)
                 """, logger: logger)
@@ -101,14 +104,30 @@ struct BillingStore: Sendable {
 
         case let .paymentSucceeded(subscriptionID, start, end):
             guard let userID = try await owner(of: subscriptionID, provider: provider, on: runner) else { return nil }
-            try await runner.run(
-                """
-                UPDATE subscriptions SET
-                    status = CASE WHEN cancel_at_period_end THEN status ELSE 'ACTIVE' END,
-                    current_period_start = CASE WHEN \(end)::timestamptz > current_period_end THEN coalesce(\(start), current_period_start) ELSE current_period_start END,
-                    current_period_end = greatest(current_period_end, coalesce(\(end), current_period_end)), updated_at = now()
-                WHERE user_id = \(userID)
-                """, logger: logger)
+            if let end {
+                // Stripe states the paid period: a later one starts the next period.
+                try await runner.run(
+                    """
+                    UPDATE subscriptions SET
+                        status = CASE WHEN cancel_at_period_end THEN status ELSE 'ACTIVE' END,
+                        current_period_start = CASE WHEN \(end)::timestamptz > current_period_end THEN coalesce(\(start), current_period_end) ELSE current_period_start END,
+                        current_period_end = greatest(current_period_end, \(end)), updated_at = now()
+                    WHERE user_id = \(userID)
+                    """, logger: logger)
+            } else {
+                // PayPal's sale names no period. The first one comes at activation, inside
+                // the period it pays; a renewal comes at the next billing time, at the end
+                // of the period (a day early at most): that one starts the next month.
+                try await runner.run(
+                    """
+                    UPDATE subscriptions SET
+                        status = CASE WHEN cancel_at_period_end THEN status ELSE 'ACTIVE' END,
+                        current_period_start = CASE WHEN now() >= current_period_end - interval '1 day' THEN current_period_end ELSE current_period_start END,
+                        current_period_end = CASE WHEN now() >= current_period_end - interval '1 day' THEN current_period_end + interval '1 month' ELSE current_period_end END,
+                        updated_at = now()
+                    WHERE user_id = \(userID)
+                    """, logger: logger)
+            }
             _ = try await subscriptions.current(userID: userID, on: runner)
             return userID
 

@@ -18,6 +18,10 @@ public struct SubscriptionRecord: Sendable, Codable, Equatable {
     public var currentPeriodEnd: Date
     public var cancelAtPeriodEnd: Bool
     public var paymentProvider: String?
+    /// The provider's subscription, and the start of its first period as we learnt it:
+    /// the monthly grant of a provider-billed plan is keyed by the two (see `grantReference`).
+    public var externalSubscriptionID: String?
+    public var billingAnchor: Date?
 
     /// Whether the plan's paid limits apply now (a cancelled plan keeps them to period end).
     public func isActive(at now: Date = Date()) -> Bool {
@@ -27,8 +31,12 @@ public struct SubscriptionRecord: Sendable, Codable, Equatable {
 
 /// `subscriptions`: provisioning FREE on first use, and rolling periods forward. A
 /// CANCELLED, EXPIRED or TRIAL subscription (or one set to cancel) whose period has ended
-/// becomes FREE; an ACTIVE paid one rolls into its next month until the payment
-/// provider's webhooks say otherwise. Every new period earns the plan's monthly grant.
+/// becomes FREE. An ACTIVE one that we bill ourselves (FREE, or a plan an admin gave)
+/// rolls into its next month here; one a payment provider bills does not: its next period
+/// starts when the provider reports the renewal paid (Stripe's `invoice.paid`, PayPal's
+/// `PAYMENT.SALE.COMPLETED`), and it ends when the provider gives up on the payment
+/// (`customer.subscription.deleted`, `BILLING.SUBSCRIPTION.SUSPENDED`). Every period earns
+/// the plan's monthly grant once.
 public struct SubscriptionStore: Sendable {
     let logger: Logger
     let catalog: PlanCatalog
@@ -40,7 +48,10 @@ public struct SubscriptionStore: Sendable {
         self.ledger = CreditLedger(logger: logger)
     }
 
-    static let columns = "user_id, plan, status, current_period_start, current_period_end, cancel_at_period_end, payment_provider"
+    static let columns = """
+        user_id, plan, status, current_period_start, current_period_end, cancel_at_period_end, payment_provider, external_subscription_id, \
+        billing_anchor
+        """
 
     /// The user's subscription, provisioned and brought up to date, with the row locked
     /// until the caller's transaction ends. Must run inside a transaction.
@@ -56,7 +67,8 @@ public struct SubscriptionStore: Sendable {
             """, logger: logger)
         for try await _ in inserted { changed = true }
         guard var record = try await locked(userID: userID, on: runner) else { throw CreditError.unknownPlan("no subscription") }
-        if now >= record.currentPeriodEnd {
+        let awaitsRenewal = record.paymentProvider != nil && record.status == .active && !record.cancelAtPeriodEnd
+        if now >= record.currentPeriodEnd, !awaitsRenewal {
             let fallsBack = record.status != .active || record.cancelAtPeriodEnd
             if fallsBack {
                 record.plan = .free
@@ -93,7 +105,7 @@ public struct SubscriptionStore: Sendable {
         // The monthly grant, keyed by the period: paid exactly once per period.
         let plan = try await catalog.plan(record.plan, on: runner)
         if plan.monthlyCredits > 0 {
-            let reference = "\(record.plan.rawValue):\(ISO8601.string(from: record.currentPeriodStart, fractionalSeconds: true))"
+            let reference = Self.grantReference(record)
             if try await ledger.apply(userID: userID, delta: plan.monthlyCredits, reason: .planGrant, reference: reference, on: runner) != nil {
                 changed = true
             }
@@ -104,12 +116,28 @@ public struct SubscriptionStore: Sendable {
     func locked(userID: UUID, on runner: any SQLRunner) async throws -> SubscriptionRecord? {
         let rows = try await runner.run(
             "SELECT \(unescaped: Self.columns) FROM subscriptions WHERE user_id = \(userID) FOR UPDATE", logger: logger)
-        for try await (id, plan, status, start, end, cancel, provider) in rows.decode((UUID, String, String, Date, Date, Bool, String?).self) {
+        for try await (id, plan, status, start, end, cancel, provider, external, anchor)
+            in rows.decode((UUID, String, String, Date, Date, Bool, String?, String?, Date?).self)
+        {
             return SubscriptionRecord(
                 userID: id, plan: PlanTier(rawValue: plan) ?? .free, status: .init(rawValue: status) ?? .active,
-                currentPeriodStart: start, currentPeriodEnd: end, cancelAtPeriodEnd: cancel, paymentProvider: provider)
+                currentPeriodStart: start, currentPeriodEnd: end, cancelAtPeriodEnd: cancel, paymentProvider: provider,
+                externalSubscriptionID: external, billingAnchor: anchor)
         }
         return nil
+    }
+
+    /// The ledger reference of a period's grant. A period we compute ourselves is named by
+    /// its start. A provider's period is named by the subscription and the number of months
+    /// since its first period (rounded), because the provider restates the start it chose
+    /// (Stripe's `customer.subscription.updated` arrives seconds away from the start we
+    /// recorded at checkout): the same month is the same grant, whoever said when it began.
+    static func grantReference(_ record: SubscriptionRecord) -> String {
+        if record.paymentProvider != nil, let subscription = record.externalSubscriptionID, let anchor = record.billingAnchor {
+            let months = record.currentPeriodStart.timeIntervalSince(anchor) / (30.436875 * 86_400)
+            return "\(record.plan.rawValue):\(subscription):\(Int(months.rounded()))"
+        }
+        return "\(record.plan.rawValue):\(ISO8601.string(from: record.currentPeriodStart, fractionalSeconds: true))"
     }
 
     public static func addMonth(to date: Date) -> Date {

@@ -93,7 +93,7 @@ import TestSupport
             #expect(form["metadata[userId]"] == user.uuidString.lowercased())
             #expect(form["subscription_data[metadata][plan]"] == "ENTERPRISE")
             #expect(form["customer_email"] == "a@example.com")
-            #expect(request.headers["idempotency-key"] == "key-1")
+            #expect(request.headers["idempotency-key"] == StripeClient.scopedKey("key-1", user: user, plan: .enterprise))
 
             #expect(try await stripe.createPortalSession(customerID: "cus_1", returnURL: "http://app.test").hasPrefix("https://billing.stripe.test/"))
             try await stripe.setCancelAtPeriodEnd(subscriptionID: "sub_1", true)

@@ -49,7 +49,9 @@ final class FakePaymentProviders: @unchecked Sendable {
         lock.withLock {
             paypalSubscriptions[id] = [
                 "id": .string(id), "status": .string(status), "custom_id": .string(customID), "plan_id": .string(planID),
-                "start_time": "2026-11-01T00:00:00Z", "billing_info": ["next_billing_time": "2026-12-01T00:00:00Z"],
+                // A period that started yesterday (fixed dates would lapse as the calendar moves on).
+                "start_time": .string(ISO8601.string(from: Date().addingTimeInterval(-86_400))),
+                "billing_info": ["next_billing_time": .string(ISO8601.string(from: SubscriptionStore.addMonth(to: Date().addingTimeInterval(-86_400))))],
             ]
         }
     }
