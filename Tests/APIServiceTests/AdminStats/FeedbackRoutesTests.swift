@@ -76,7 +76,8 @@ import TestSupport
     }
 
     @Test func statsAverageAndRecommendationNeedEnoughSamples() async throws {
-        try await APIHarness.run { harness, client in
+        // Platform-wide averages: a database of its own, so earlier runs' ratings do not count.
+        try await APIHarness.run(isolatedDatabase: true) { harness, client in
             let (_, auth) = try await harness.user()
             func rate(_ provider: String, _ rating: Int, times: Int) async throws {
                 for _ in 0..<times {
