@@ -287,6 +287,8 @@ import TestSupport
             try await TestDatabase.with(url: harness.config.core.database.urlString) { database in
                 try await database.client.query(
                     "INSERT INTO platform_api_keys (user_id, name, key_hash, last4) VALUES (\(attacker.id), 'backdoor', \(keyHash), 'abcd')")
+                try await database.client.query(
+                    "INSERT INTO user_provider_keys (user_id, provider, sealed_key, last4) VALUES (\(attacker.id), 'OPENAI', '\\x00'::bytea, 'wxyz')")
             }
             let victimEmail = AuthHarness.uniqueEmail("victim")
             try await client.execute(
@@ -322,6 +324,8 @@ import TestSupport
                 let rows = try await database.client.query(
                     "SELECT count(*)::int FROM platform_api_keys WHERE user_id = \(attacker.id) AND revoked_at IS NULL")
                 for try await live in rows.decode(Int.self) { #expect(live == 0) }
+                let keys = try await database.client.query("SELECT count(*)::int FROM user_provider_keys WHERE user_id = \(attacker.id)")
+                for try await count in keys.decode(Int.self) { #expect(count == 0) }
                 let links = try await database.client.query("SELECT provider FROM oauth_accounts WHERE user_id = \(attacker.id)")
                 var providers: [String] = []
                 for try await provider in links.decode(String.self) { providers.append(provider) }

@@ -165,8 +165,8 @@ struct OAuthService: Sendable {
     /// account. Whoever made the account unverified (registered it, or changed its e-mail
     /// to this address with PATCH /users/me) may not own it, so every way in they could
     /// have set up goes, in the same transaction: the password, the sessions, the other
-    /// providers' links and the platform API keys. The access tokens already issued
-    /// expire on their own (JWT_ACCESS_TOKEN_EXPIRE_MINUTES, 15 by default).
+    /// providers' links, the platform API keys and their own AI provider keys. The access
+    /// tokens already issued expire on their own (JWT_ACCESS_TOKEN_EXPIRE_MINUTES, 15 by default).
     private func claim(_ existing: UserRecord, provider: OAuthProviderID, origin: RequestOrigin, on runner: any SQLRunner) async throws -> UserRecord {
         let logger = dependencies.logger
         let user = try await dependencies.users.update(id: existing.id, .init(hashedPassword: Self.unusablePassword(), isVerified: true), on: runner)
@@ -180,9 +180,17 @@ struct OAuthService: Sendable {
         let keys = try await runner.run(
             "UPDATE platform_api_keys SET revoked_at = now() WHERE user_id = \(existing.id) AND revoked_at IS NULL RETURNING id", logger: logger)
         for try await _ in keys { revokedKeys += 1 }
+        // Their own AI provider keys too: the account's prompts would otherwise go through
+        // a provider account whose logs they read.
+        var removedProviderKeys = 0
+        let providerKeys = try await runner.run("DELETE FROM user_provider_keys WHERE user_id = \(existing.id) RETURNING provider", logger: logger)
+        for try await _ in providerKeys { removedProviderKeys += 1 }
         try await dependencies.audit.record(
             .accountClaimed, userID: existing.id, origin: origin,
-            details: ["provider": .string(provider.rawValue), "unlinked": .array(unlinked), "revoked_api_keys": .int(revokedKeys)], on: runner)
+            details: [
+                "provider": .string(provider.rawValue), "unlinked": .array(unlinked), "revoked_api_keys": .int(revokedKeys),
+                "removed_provider_keys": .int(removedProviderKeys),
+            ], on: runner)
         return user
     }
 
