@@ -19,6 +19,8 @@ struct ProviderHTTP: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
+        // The request's trace goes on to the provider (W3C Trace Context).
+        if let trace = TraceContext.current { request.headers.add(name: "traceparent", value: trace.header) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: body.encodedData()))

@@ -83,7 +83,7 @@ struct APIGateway: Sendable {
             let name = field.name.canonicalName
             guard !Self.hopByHop.contains(name), !connectionTokens.contains(name),
                 field.name != .forwardedFor, field.name != .forwardedProto, field.name != .forwardedHost,
-                field.name != .requestID
+                field.name != .requestID, field.name != .traceparent
             else { continue }
             headers.add(name: field.name.rawName, value: field.value)
         }
@@ -100,6 +100,8 @@ struct APIGateway: Sendable {
             headers.add(name: "X-Forwarded-Host", value: host)
         }
         headers.add(name: "X-Request-ID", value: context.requestID)
+        // The API's spans are children of the gateway's.
+        if let trace = TraceContext.current { headers.add(name: "traceparent", value: trace.header) }
         return headers
     }
 

@@ -11,8 +11,14 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var requestID: String = ""
     /// The most a handler may read of a body; set by `BodyLimitMiddleware`.
     public var bodyLimit: Int = 1 << 20
-    /// The caller, once an authenticator has accepted their credentials.
-    public var user: UserRecord?
+    /// The caller, once an authenticator has accepted their credentials (also noted in
+    /// `trace`, so the access log written outside the authenticating middleware sees it).
+    public var user: UserRecord? {
+        didSet { trace.userID = user?.id }
+    }
+    /// Per-request facts shared by every copy of this context (middleware copies it on the
+    /// way in): the caller for the access log, the W3C trace context.
+    public let trace = RequestTrace()
     /// The client's address, proxies resolved (set by `ClientIPMiddleware`).
     public var clientIP: String?
 

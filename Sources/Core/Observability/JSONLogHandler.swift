@@ -22,19 +22,31 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        let line = Self.line(
+            label: label, level: event.level, message: event.message.description,
+            metadata: metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }))
+        Self.output.withLockedValue { $0.write(line) }
+    }
+
+    /// One log line: the handler's and the event's metadata beside the line's own fields.
+    static func line(label: String, level: Logger.Level, message: String, metadata: Logger.Metadata, date: Date = Date()) -> Data {
         var fields: [String: JSONValue] = [
-            "timestamp": .string(ISO8601.string(from: Date(), fractionalSeconds: true)),
-            "level": .string(event.level.rawValue),
+            "timestamp": .string(ISO8601.string(from: date, fractionalSeconds: true)),
+            "level": .string(level.rawValue),
             "logger": .string(label),
-            "message": .string(event.message.description),
+            "message": .string(message),
         ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
-            fields[key] = Self.json(value)
+        for (key, value) in metadata {
+            // Metadata never overwrites the line's own fields: a `message` or `level` key
+            // (say, from a provider's error) is kept beside them instead.
+            fields[reserved.contains(key) ? "meta_" + key : key] = json(value)
         }
         var line = JSONValue.object(fields).encodedData()
         line.append(0x0A)
-        Self.output.withLockedValue { $0.write(line) }
+        return line
     }
+
+    static let reserved: Set<String> = ["timestamp", "level", "logger", "message"]
 
     static func json(_ value: Logger.Metadata.Value) -> JSONValue {
         switch value {

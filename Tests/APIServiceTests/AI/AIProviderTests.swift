@@ -232,6 +232,16 @@ extension Sequence {
         }
     }
 
+    @Test func providerCallsCarryTheRequestsTraceContext() async throws {
+        try await withFake { fake, catalog in
+            let trace = TraceContext.continuing("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+            _ = try await TraceContext.$current.withValue(trace) {
+                try await router(catalog, [.openai]).complete(AIRequest(prompt: "x"))
+            }
+            #expect(fake.requests("openai").last?.headers["traceparent"] == trace.header)
+        }
+    }
+
     /// A user's own revoked key answers 401 every time; that must not take the provider
     /// away from everybody else (nor does the platform's cooldown block a user's own key).
     @Test func aUsersOwnBadKeyDoesNotCoolTheProviderDownForOthers() async throws {

@@ -5,7 +5,7 @@ import NIOConcurrencyHelpers
 import Prometheus
 
 /// Counts and times every request for `/metrics`, labelled by route template (not the raw
-/// path, which would explode label cardinality), and logs server errors.
+/// path, which would explode label cardinality), and writes the access log.
 public struct ObservabilityMiddleware: RouterMiddleware {
     let registry: PrometheusCollectorRegistry
     let handles = MetricHandles()
@@ -36,14 +36,19 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         }
         counter.increment()
         histogram.record(elapsed)
-        let metadata: Logger.Metadata = [
-            "method": .string(method), "path": .string(request.uri.path), "status": .stringConvertible(response.status.code),
-            "duration_ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000),
-        ]
-        if response.status.code >= 500 {
-            context.logger.warning("request failed", metadata: metadata)
-        } else {
-            context.logger.debug("request", metadata: metadata)
+        // The access log: one line per request at info (server errors at warning). The path
+        // without its query (signed URLs and tokens travel there), the route template, and
+        // the caller once an authenticator knew them. Built only when the level is on.
+        let level: Logger.Level = response.status.code >= 500 ? .warning : .info
+        if context.logger.logLevel <= level {
+            var metadata: Logger.Metadata = [
+                "method": .string(method), "route": .string(route), "path": .string(request.uri.path),
+                "status": .stringConvertible(response.status.code),
+                "duration_ms": .stringConvertible(
+                    Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000),
+            ]
+            if let user = context.trace.userID { metadata["user_id"] = .string(user.uuidString.lowercased()) }
+            context.logger.log(level: level, level == .warning ? "request failed" : "request", metadata: metadata)
         }
         return response
     }

@@ -11,7 +11,8 @@ extension HTTPField.Name {
 
 /// Gives every request an id: the caller's `X-Request-ID` when it is a sane token (so a
 /// gateway's id follows the request through both services), otherwise a new one. The
-/// id is echoed in the response and attached to every log line of the request.
+/// id is echoed in the response and attached to every log line of the request, as is the
+/// W3C trace id (`traceparent` continued, or a new trace; see `TraceContext`).
 public struct RequestIDMiddleware: RouterMiddleware {
     public init() {}
 
@@ -22,7 +23,9 @@ public struct RequestIDMiddleware: RouterMiddleware {
         let id = request.headers[.requestID].flatMap { Self.isAcceptable($0) ? $0 : nil } ?? Self.generate()
         context.requestID = id
         context.logger[metadataKey: "request_id"] = .string(id)
-        var response = try await next(request, context)
+        let trace = TraceContext.continuing(request.headers[.traceparent])
+        context.logger[metadataKey: "trace_id"] = .string(trace.traceID)
+        var response = try await TraceContext.$current.withValue(trace) { try await next(request, context) }
         response.headers[.requestID] = id
         return response
     }
