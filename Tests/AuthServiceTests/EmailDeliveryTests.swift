@@ -99,3 +99,23 @@ import TestSupport
         #expect(try await harness.outbox(to: email).map(\.status) == ["sent"])
     }
 }
+
+@Suite struct EmailGreetingTests {
+    /// A user without a name (or with a blank one) is greeted "Hi," — never "Hi ,".
+    @Test func aMissingNameLeavesNoGapInTheGreeting() throws {
+        let composer = try EmailComposer(frontendURL: "https://app.example.com")
+        for name in [nil, "", "   "] as [String?] {
+            for message in [
+                composer.verification(userID: UUID(), email: "a@example.com", name: name, token: "t"),
+                composer.passwordReset(userID: UUID(), email: "a@example.com", name: name, token: "t"),
+                composer.welcome(userID: UUID(), email: "a@example.com", name: name),
+            ] {
+                #expect(message.text.contains("Hi,"), "\(message.kind)")
+                #expect(!message.text.contains("Hi ,") && !message.html.contains("Hi ,"), "\(message.kind)")
+                #expect(message.html.contains("Hi,"))
+            }
+        }
+        let named = composer.welcome(userID: UUID(), email: "a@example.com", name: " Ada ")
+        #expect(named.text.contains("Hi Ada,"))
+    }
+}

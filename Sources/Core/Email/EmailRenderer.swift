@@ -23,7 +23,13 @@ public struct EmailRenderer: Sendable {
     public func render(
         kind: String, userID: UUID, to: String, subject: String, template: String, values: [String: String], footerLink: String? = nil
     ) -> EmailMessage {
-        var context: [String: Any] = values
+        // A blank value counts as absent, so `{{#name}} {{name}}{{/name}}` leaves no gap:
+        // "Hi," for a user without a name, never "Hi ,".
+        var context: [String: Any] = [:]
+        for (key, value) in values {
+            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !trimmed.isEmpty { context[key] = trimmed }
+        }
         context["product"] = productName
         context["subject"] = subject
         context["frontendURL"] = frontendURL
