@@ -98,6 +98,59 @@ import TestSupport
         }
         #expect(try await harness.outbox(to: email).map(\.status) == ["sent"])
     }
+
+    /// Production mail servers speak TLS: STARTTLS (587 style) and TLS from the first byte
+    /// (465 style), each checked against a self-signed certificate given as SMTP_CA_FILE.
+    @Test(arguments: [false, true])
+    func mailGoesOverTLSAsProductionServersSpeakIt(implicit: Bool) async throws {
+        let certificate = try SMTPSink.Certificate.selfSigned()
+        let sink = try SMTPSink(credentials: ("mailer", "s3cret pass"), tls: implicit ? .implicit(certificate) : .startTLS(certificate))
+        try await sink.start()
+        defer { sink.kill() }
+        let harness = try await harness(smtpPort: sink.port, extra: [
+            implicit ? "SMTP_SSL" : "SMTP_TLS": "true", "SMTP_CA_FILE": certificate.certificatePath,
+            "SMTP_USERNAME": "mailer", "SMTP_PASSWORD": "s3cret pass",
+        ])
+        #expect(harness.config.mail.security == (implicit ? .implicitTLS : .startTLS))
+        let user = try await harness.createUser()
+        try await harness.app().test(.router) { client in
+            try await client.postJSON("/auth/forgot-password", ["email": .string(user.email)]) { #expect($0.status == .accepted) }
+            let message = try #require(try await sink.waitForMessages(1).first)
+            #expect(message.envelope.contains("auth=yes"))
+            #expect(message.decodedBody.contains("https://app.nova.test/reset-password?token="))
+        }
+    }
+
+    /// A server that offers no STARTTLS gets nothing (credentials included): the mail
+    /// stays queued with an error that says why.
+    @Test func aServerRefusingSTARTTLSGetsNothingAndTheMailWaits() async throws {
+        let sink = try SMTPSink()
+        try await sink.start()
+        defer { sink.kill() }
+        let harness = try await harness(smtpPort: sink.port, extra: ["SMTP_TLS": "true"])
+        let user = try await harness.createUser()
+        try await harness.app().test(.router) { client in
+            try await client.postJSON("/auth/forgot-password", ["email": .string(user.email)]) { #expect($0.status == .accepted) }
+            var error: String?
+            for _ in 0..<100 where error == nil {
+                try await Task.sleep(for: .milliseconds(50))
+                error = try await TestDatabase.with(url: harness.config.core.database.urlString) { database in
+                    var found: String?
+                    let rows = try await database.client.query(
+                        "SELECT last_error FROM email_outbox WHERE lower(to_address) = lower(\(user.email)) AND last_error IS NOT NULL")
+                    for try await text in rows.decode(String.self) { found = text }
+                    return found
+                }
+            }
+            let reason = try #require(error)
+            #expect(reason.lowercased().contains("tls") || reason.lowercased().contains("ssl"), "\(reason)")
+            #expect(try await harness.outbox(to: user.email).map(\.status) == ["pending"])
+            #expect(sink.messages().isEmpty)
+        }
+        #expect(throws: ConfigError.self) {
+            try AuthConfig(env: EnvironmentReader(["SECRET": testSecret, "SMTP_HOST": "mail.example.com", "SMTP_PORT": "2525", "SMTP_TLS": "false"]))
+        }
+    }
 }
 
 @Suite struct EmailGreetingTests {

@@ -6,12 +6,45 @@ public final class SMTPSink: @unchecked Sendable {
     public let port: Int
     public let directory: URL
     let credentials: (String, String)?
+    let tls: TLS?
     var process: Process?
     var input: Pipe?
 
-    public init(port: Int? = nil, credentials: (String, String)? = nil) throws {
+    /// How the server speaks TLS: STARTTLS offered and required, or TLS from the first byte.
+    public enum TLS: Sendable {
+        case startTLS(Certificate)
+        case implicit(Certificate)
+    }
+
+    /// A self-signed certificate for 127.0.0.1 and localhost (openssl), for `SMTP_CA_FILE`.
+    public struct Certificate: Sendable {
+        public var certificatePath: String
+        public var keyPath: String
+
+        public static func selfSigned() throws -> Certificate {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-tls-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let certificate = Certificate(
+                certificatePath: folder.appendingPathComponent("cert.pem").path, keyPath: folder.appendingPathComponent("key.pem").path)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", certificate.keyPath, "-out", certificate.certificatePath,
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw ServiceProcess.LaunchError(message: "openssl could not make a certificate") }
+            return certificate
+        }
+    }
+
+    public init(port: Int? = nil, credentials: (String, String)? = nil, tls: TLS? = nil) throws {
         self.port = try port ?? freePort()
         self.credentials = credentials
+        self.tls = tls
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-sink-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
@@ -31,6 +64,11 @@ public final class SMTPSink: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: Self.python)
         var arguments = [Self.script, String(port), directory.path]
         if let (user, password) = credentials { arguments += [user, password] }
+        switch tls {
+        case .startTLS(let certificate)?: arguments += ["--starttls", certificate.certificatePath, certificate.keyPath]
+        case .implicit(let certificate)?: arguments += ["--tls", certificate.certificatePath, certificate.keyPath]
+        case nil: break
+        }
         process.arguments = arguments
         let input = Pipe()
         let output = Pipe()

@@ -90,6 +90,20 @@ struct MailConfig: Sendable {
         case 587: security = .startTLS
         default: security = loopback ? .none : .startTLS
         }
+        // The replaced service's switches, for servers on other ports: SMTP_SSL (TLS from
+        // the first byte) and SMTP_TLS (STARTTLS). Plain SMTP stays loopback-only: a
+        // password must not cross a network in clear.
+        if try env.bool("SMTP_SSL", default: false) {
+            security = .implicitTLS
+        } else if env.string("SMTP_TLS") != nil {
+            if try env.bool("SMTP_TLS", default: true) {
+                security = .startTLS
+            } else if loopback {
+                security = .none
+            } else {
+                throw ConfigError(variable: "SMTP_TLS", reason: "plain SMTP is allowed to a loopback host only, not \(host ?? "")")
+            }
+        }
         verifyCertificates = try env.bool("SMTP_TLS_VERIFY", default: true)
         caFile = env.string("SMTP_CA_FILE")
         timeoutSeconds = try env.int("SMTP_TIMEOUT_SECONDS", default: 20, range: 1...300)
