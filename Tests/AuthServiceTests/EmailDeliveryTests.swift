@@ -121,6 +121,18 @@ import TestSupport
         }
     }
 
+    @Test func metricsShowTheOutboxBacklog() async throws {
+        let harness = try await harness(smtpPort: try freePort())
+        let user = try await harness.createUser()
+        try await harness.app().test(.router) { client in
+            try await client.postJSON("/auth/forgot-password", ["email": .string(user.email)]) { #expect($0.status == .accepted) }
+            let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(text.contains("nova_email_outbox_depth 1"), "\(text.prefix(1500))")
+            #expect(text.contains("nova_email_outbox_oldest_age_seconds"))
+            #expect(text.contains(#"nova_build_info{service="AuthService""#))
+        }
+    }
+
     /// A server that offers no STARTTLS gets nothing (credentials included): the mail
     /// stays queued with an error that says why.
     @Test func aServerRefusingSTARTTLSGetsNothingAndTheMailWaits() async throws {

@@ -67,6 +67,8 @@ struct UsageEvent: Sendable, Equatable {
 /// succeeded: callers on a request path may `try?` it (the AI layer logs the error).
 struct UsageRecorder: Sendable {
     let database: Database
+    /// Each provider attempt is also counted for `/metrics` (by provider and outcome).
+    var metrics: BusinessMetrics?
     var logger: Logger { database.logger }
 
     /// Longest stored failure message; provider errors can echo whole prompts.
@@ -75,6 +77,12 @@ struct UsageRecorder: Sendable {
     /// Stores `event`; returns the `tool_usage` row id.
     @discardableResult
     func record(_ event: UsageEvent, on runner: (any SQLRunner)? = nil) async throws -> Int {
+        if let metrics, let provider = event.provider {
+            switch event.outcome {
+            case .success: metrics.providerAttempt(provider: provider, outcome: "success")
+            case .failure(let errorType, _): metrics.providerAttempt(provider: provider, outcome: errorType)
+            }
+        }
         if let runner { return try await write(event, on: runner) }
         return try await database.transaction { runner in try await write(event, on: runner) }
     }

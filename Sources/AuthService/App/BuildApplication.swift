@@ -54,9 +54,16 @@ func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throw
         operations += GatewayRoutes.operations
     }
 
+    let outbox = dependencies.outbox
+    let business = BusinessMetrics(registry: foundation.metrics)
+    let outboxGauges: @Sendable () async -> Void = {
+        guard let backlog = try? await outbox.backlog() else { return }
+        business.gauge("nova_email_outbox_depth", Double(backlog.depth))
+        business.gauge("nova_email_outbox_oldest_age_seconds", backlog.oldestAgeSeconds)
+    }
     foundation.addOperationsRoutes(
         to: router, title: "Nova-XFinity Auth", description: "fastapi-users compatible authentication service",
-        operations: operations)
+        operations: operations, scrapeGauges: [outboxGauges])
     return foundation.makeApplication(router: router, services: services)
 }
 

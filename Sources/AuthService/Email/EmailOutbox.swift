@@ -15,6 +15,17 @@ struct EmailOutbox: Sendable {
         var attempts: Int
     }
 
+    /// Messages waiting to go out, and how long the oldest has waited (for `/metrics`).
+    func backlog() async throws -> (depth: Int, oldestAgeSeconds: Double) {
+        let rows = try await database.client.query(
+            """
+            SELECT count(*)::int, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+            FROM email_outbox WHERE status = 'pending'
+            """, logger: database.logger)
+        for try await (depth, age) in rows.decode((Int, Double).self) { return (depth, age) }
+        return (0, 0)
+    }
+
     /// Queues `message` on `runner`, which should be the transaction that made the change,
     /// so that the mail exists exactly when the change does.
     func enqueue(_ message: EmailMessage, on runner: any SQLRunner) async throws {

@@ -67,14 +67,24 @@ public struct ServiceFoundation: Sendable {
     /// Registers `/health`, `/ready`, `/metrics` and `/openapi.json`.
     public func addOperationsRoutes(
         to router: Router<AppRequestContext>, title: String, description: String, operations: [OpenAPIOperation],
-        extraChecks: [any ReadinessCheck] = []
+        extraChecks: [any ReadinessCheck] = [], scrapeGauges: [@Sendable () async -> Void] = []
     ) {
         let all = OperationsRoutes.operations + operations
         let document = OpenAPIDocument.build(title: title, version: Self.version, description: description, operations: all)
         MethodNotAllowedRoutes.register(on: router, operations: all)
         let redisCheck: [any ReadinessCheck] = redis.map { [RedisReadinessCheck(redis: $0)] } ?? []
-        OperationsRoutes(checks: [DatabaseReadinessCheck(database: database)] + redisCheck + extraChecks, registry: metrics, openAPI: document)
-            .register(on: router)
+        // Which build answers, and whether the shared store is in use or the in-process fallback.
+        let business = BusinessMetrics(registry: metrics)
+        business.gauge("nova_build_info", 1, labels: [("service", name), ("version", Self.version)])
+        let redis = self.redis
+        let redisGauge: @Sendable () async -> Void = {
+            business.gauge("nova_redis_configured", redis == nil ? 0 : 1)
+            business.gauge("nova_redis_available", redis?.isHealthy == true ? 1 : 0)
+        }
+        OperationsRoutes(
+            checks: [DatabaseReadinessCheck(database: database)] + redisCheck + extraChecks, registry: metrics, openAPI: document,
+            scrapeGauges: [redisGauge] + scrapeGauges
+        ).register(on: router)
     }
 
     /// The application: the router plus the database pool (and any other service) run

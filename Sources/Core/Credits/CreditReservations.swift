@@ -53,11 +53,15 @@ public struct CreditReservations: Sendable {
     let holdLifetime: TimeInterval
     /// Checked by `perform` before anything is reserved; nil when rate limits are off.
     let rateLimit: GenerationRateLimit?
+    /// Holds and credits reserved, settled and released through `perform`, for `/metrics`.
+    let metrics: BusinessMetrics?
 
     public init(
-        database: Database, cache: SubscriptionCache? = nil, holdLifetime: Duration = .seconds(15 * 60), rateLimit: GenerationRateLimit? = nil
+        database: Database, cache: SubscriptionCache? = nil, holdLifetime: Duration = .seconds(15 * 60), rateLimit: GenerationRateLimit? = nil,
+        metrics: BusinessMetrics? = nil
     ) {
         self.rateLimit = rateLimit
+        self.metrics = metrics
         self.database = database
         self.logger = database.logger
         self.catalog = PlanCatalog(logger: database.logger)

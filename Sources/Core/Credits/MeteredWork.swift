@@ -13,17 +13,20 @@ extension CreditReservations {
         case .replay(let stored):
             return stored
         case .reserved(let hold):
+            metrics?.credits(.reserved, credits: hold.credits)
             let result: JSONValue
             do {
                 result = try await work(hold)
             } catch {
                 // The release must happen even if the request's task was cancelled.
                 try? await Task { try await release(hold) }.value
+                metrics?.credits(.released, credits: hold.credits)
                 throw error
             }
             // The work is done (and may have been delivered): settle even if the request's
             // task was cancelled meanwhile, or the result would be free.
             try await Task { try await settle(hold, response: result) }.value
+            metrics?.credits(.settled, credits: hold.credits)
             return result
         }
     }

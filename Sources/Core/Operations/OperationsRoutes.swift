@@ -8,11 +8,16 @@ public struct OperationsRoutes: Sendable {
     let checks: [any ReadinessCheck]
     let registry: PrometheusCollectorRegistry
     let openAPI: JSONValue
+    /// Run before each scrape: they set the gauges read off state (outbox depth, Redis).
+    let scrapeGauges: [@Sendable () async -> Void]
 
-    public init(checks: [any ReadinessCheck], registry: PrometheusCollectorRegistry, openAPI: JSONValue) {
+    public init(
+        checks: [any ReadinessCheck], registry: PrometheusCollectorRegistry, openAPI: JSONValue, scrapeGauges: [@Sendable () async -> Void] = []
+    ) {
         self.checks = checks
         self.registry = registry
         self.openAPI = openAPI
+        self.scrapeGauges = scrapeGauges
     }
 
     public static let operations: [OpenAPIOperation] = [
@@ -43,6 +48,7 @@ public struct OperationsRoutes: Sendable {
             return Self.json(["status": ready ? "ready" : "unavailable", "checks": .object(results)], status: ready ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
+            for refresh in scrapeGauges { await refresh() }
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16 * 1024)
             registry.emit(into: &buffer)
