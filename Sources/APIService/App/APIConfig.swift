@@ -15,8 +15,8 @@ struct APIConfig: Sendable {
     var subscriptionCacheSeconds: Int
     var billing: BillingConfig
     var ai: AIConfig
-    /// `MEDIA_STORAGE_PATH`: where media files are stored by content hash.
-    var mediaStoragePath: String
+    /// `MEDIA_STORAGE` (`disk` or `s3`) and its settings: where media files are stored.
+    var mediaStorage: MediaStorageConfig
     /// `MEDIA_URL_TTL_SECONDS`: lifetime of signed file URLs.
     var mediaURLLifetime: Duration
     var geminiImageModel: String
@@ -46,7 +46,7 @@ struct APIConfig: Sendable {
         subscriptionCacheSeconds = try env.int("SUBSCRIPTION_CACHE_TTL_SECONDS", default: 300, range: 0...300)
         billing = try BillingConfig(env: env, frontendURL: core.frontendURL)
         ai = try AIConfig(env: env)
-        mediaStoragePath = env.string("MEDIA_STORAGE_PATH") ?? "./data/media"
+        mediaStorage = try MediaStorageConfig(env: env)
         mediaURLLifetime = .seconds(try env.int("MEDIA_URL_TTL_SECONDS", default: 86_400, range: 60...31_536_000))
         geminiImageModel = env.string("GEMINI_IMAGE_MODEL") ?? "gemini-2.5-flash-image"
         geminiSpeechModel = env.string("GEMINI_TTS_MODEL") ?? "gemini-2.5-flash-preview-tts"

@@ -24,6 +24,8 @@ struct APIDependencies: Sendable {
     /// Per user and generation family; nil when `RATE_LIMIT_ENABLED=false`.
     let generationRateLimit: GenerationRateLimit?
     let logger: Logger
+    /// Provider attempts and credit holds, for `/metrics`.
+    let business: BusinessMetrics
     /// Outgoing HTTP (payment providers, later AI providers), shut down with the app.
     let http: HTTPClient
 
@@ -42,9 +44,10 @@ struct APIDependencies: Sendable {
         self.ai = AIProviderCatalog(config: config.ai, client: http, logger: foundation.logger)
         self.rateLimiter = foundation.rateLimiter
         self.subscriptionCache = SubscriptionCache(cache: foundation.cache, ttl: .seconds(config.subscriptionCacheSeconds))
+        self.business = BusinessMetrics(registry: foundation.metrics)
         self.generationRateLimit = config.rateLimitEnabled
             ? GenerationRateLimit(limiter: foundation.rateLimiter, perMinute: config.generationRequestsPerMinute) : nil
-        self.reservations = CreditReservations(database: foundation.database, cache: subscriptionCache, rateLimit: generationRateLimit)
+        self.reservations = CreditReservations(database: foundation.database, cache: subscriptionCache, rateLimit: generationRateLimit, metrics: business)
     }
 
     func transaction<T: Sendable>(_ body: @Sendable (any SQLRunner) async throws -> T) async throws -> T {
@@ -58,7 +61,7 @@ extension APIDependencies {
         GenerationService(
             dependencies: self, catalog: ai, health: providerHealth, keys: ProviderKeyStore(database: database, box: secretBox),
             settings: SettingsStore(database: database, cache: cache), admin: AdminSettingsStore(database: database),
-            recorder: UsageRecorder(database: database))
+            recorder: UsageRecorder(database: database, metrics: business))
     }
 }
 
@@ -70,9 +73,9 @@ extension APIDependencies {
             generators: MediaGenerators(
                 config: config.ai, http: http, imageModel: config.geminiImageModel, openAIImageModel: config.openAIImageModel,
                 speechModel: config.geminiSpeechModel),
-            store: MediaStore(database: database, storage: DiskMediaStorage(root: config.mediaStoragePath)),
+            store: MediaStore(database: database, storage: config.mediaStorage.make(http: self.http)),
             urls: SignedMediaURLs(secret: config.core.secret, baseURL: config.publicURL, lifetime: config.mediaURLLifetime),
-            keys: ProviderKeyStore(database: database, box: secretBox), recorder: UsageRecorder(database: database))
+            keys: ProviderKeyStore(database: database, box: secretBox), recorder: UsageRecorder(database: database, metrics: business))
     }
 }
 
@@ -82,7 +85,7 @@ extension APIDependencies {
             media: media, config: config.ai, http: ProviderHTTP(client: http, timeout: config.ai.timeout, logger: logger),
             // A video may take several minutes: its hold must outlive the usual 15.
             reservations: CreditReservations(
-                database: database, cache: subscriptionCache, holdLifetime: .seconds(45 * 60), rateLimit: generationRateLimit),
+                database: database, cache: subscriptionCache, holdLifetime: .seconds(45 * 60), rateLimit: generationRateLimit, metrics: business),
             model: config.geminiVideoModel, syncWait: config.videoSyncWait, pollInterval: config.videoPollInterval)
     }
 }
