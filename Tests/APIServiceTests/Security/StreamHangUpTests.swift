@@ -38,16 +38,21 @@ import TestSupport
             request.headers.add(name: "Accept", value: "text/event-stream")
             request.body = .bytes(ByteBuffer(data: WriterRoutesTests.topic.encodedData()))
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
-            let reader = Task {
-                let response = try await http.execute(request, timeout: .seconds(30))
+            let seen: String
+            do {
+                // A loaded machine (the whole suite at once) may be slow: a generous deadline.
+                let response = try await http.execute(request, timeout: .seconds(120))
                 var text = ""
                 for try await chunk in response.body {
                     text += String(buffer: chunk)
-                    if text.contains("event: section") { return text }
+                    if text.contains("event: section") { break }
                 }
-                return text
+                seen = text
+            } catch {
+                // A client must be shut down before it goes, whatever happened.
+                try? await http.shutdown()
+                throw error
             }
-            let seen = try await reader.value
             #expect(seen.contains("Fresh beans matter."))
             // Hang up: the connection goes away with the client.
             try await http.shutdown()
