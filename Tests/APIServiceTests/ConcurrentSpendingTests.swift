@@ -30,7 +30,7 @@ import TestSupport
             for call in calls {
                 group.addTask {
                     let reply = try await HTTP.send(
-                        "POST", "http://127.0.0.1:\(port)\(call.path)", headers: headers, body: call.body.encodedString, timeout: .seconds(60))
+                        "POST", "http://localhost:\(port)\(call.path)", headers: headers, body: call.body.encodedString, timeout: .seconds(60))
                     return (call.feature, HTTPResponse.Status(code: reply.status), reply.json["error"]?["code"]?.stringValue)
                 }
             }

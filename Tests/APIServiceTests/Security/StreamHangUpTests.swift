@@ -31,7 +31,7 @@ import TestSupport
                 // The call to action comes late: the client is gone by then.
                 .delayed(.milliseconds(1500), WriterRoutesTests.gemini("<p>Brew now.</p>")))
 
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/articles/generate")
+            var request = HTTPClientRequest(url: "http://localhost:\(port)/api/articles/generate")
             request.method = .POST
             for field in auth { request.headers.add(name: field.name.rawName, value: field.value) }
             request.headers.add(name: "Content-Type", value: "application/json")
