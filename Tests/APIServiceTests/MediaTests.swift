@@ -11,11 +11,38 @@ import TestSupport
 @Suite struct MediaTests {
     static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("IHDR fake image body".utf8) + (0..<200).map { UInt8($0 % 251) }
 
-    func withMedia(_ env: [String: String] = [:], _ body: @Sendable (APIHarness, any TestClientProtocol, String) async throws -> Void) async throws {
+    /// The whole suite runs against both storages: files on disk (one machine) and an
+    /// S3-compatible bucket (moto on loopback, signatures checked), as replicas use.
+    enum Storage: String, CaseIterable, Sendable {
+        case disk, s3
+    }
+
+    /// `body` gets a count of the stored objects (files, or keys in the bucket).
+    func withMedia(
+        _ storage: Storage, _ env: [String: String] = [:],
+        _ body: @Sendable (APIHarness, any TestClientProtocol, @escaping @Sendable () async throws -> Int) async throws -> Void
+    ) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("media-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try await APIHarness.run(env.merging(["MEDIA_STORAGE_PATH": root, "API_PUBLIC_URL": "http://api.test"]) { $1 }) { harness, client in
-            try await body(harness, client, root)
+        var environment = env.merging(["MEDIA_STORAGE_PATH": root, "API_PUBLIC_URL": "http://api.test"]) { $1 }
+        switch storage {
+        case .disk:
+            let files: @Sendable () async throws -> Int = {
+                (try? FileManager.default.subpathsOfDirectory(atPath: root))?.filter { $0.count > 60 }.count ?? 0
+            }
+            try await APIHarness.run(environment) { harness, client in try await body(harness, client, files) }
+        case .s3:
+            let moto = try MotoServer()
+            defer { moto.kill() }
+            try await moto.start()
+            let bucket = "media-suite-\(UUID().uuidString.prefix(8).lowercased())"
+            try await moto.createBucket(bucket)
+            environment.merge(S3MediaStorageTests.apiEnvironment(moto, bucket, disk: root)) { $1 }
+            let objects: @Sendable () async throws -> Int = {
+                let listing = try await moto.send("GET", "/\(bucket)", signedFor: "s3")
+                return listing.text.components(separatedBy: "<Key>").count - 1
+            }
+            try await APIHarness.run(environment) { harness, client in try await body(harness, client, objects) }
         }
     }
 
@@ -31,8 +58,9 @@ import TestSupport
     /// The path and query of a signed URL.
     static func local(_ url: String) -> String { String(url.dropFirst("http://api.test".count)) }
 
-    @Test func uploadsAreSniffedStoredOnceAndServedWithETagAndRange() async throws {
-        try await withMedia { harness, client, root in
+    @Test(arguments: Storage.allCases)
+    func uploadsAreSniffedStoredOnceAndServedWithETagAndRange(_ storage: Storage) async throws {
+        try await withMedia(storage) { harness, client, files in
             let (_, auth) = try await harness.user()
             let (_, otherAuth) = try await harness.user()
             // Bytes no other test stores (the database, and so content sharing, is common).
@@ -72,18 +100,18 @@ import TestSupport
             // The same bytes again: a second asset, one file. The file goes with the last asset.
             let (_, second) = try await upload(client, auth, png)
             let secondID = try #require(second["data"]?["id"]?.stringValue)
-            let files = { (try? FileManager.default.subpathsOfDirectory(atPath: root))?.filter { $0.count > 60 }.count ?? 0 }
-            #expect(files() == 1)
+            #expect(try await files() == 1)
             try await client.execute(uri: "/api/media/\(id)", method: .delete, headers: otherAuth) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/api/media/\(id)", method: .delete, headers: auth) { #expect($0.status == .ok) }
-            #expect(files() == 1)
+            #expect(try await files() == 1)
             try await client.execute(uri: "/api/v1/media/\(secondID)", method: .delete, headers: auth) { #expect($0.status == .ok) }
-            #expect(files() == 0)
+            #expect(try await files() == 0)
         }
     }
 
-    @Test func badUploadsAreRefused() async throws {
-        try await withMedia { harness, client, _ in
+    @Test(arguments: Storage.allCases)
+    func badUploadsAreRefused(_ storage: Storage) async throws {
+        try await withMedia(storage) { harness, client, _ in
             let (_, auth) = try await harness.user()
             #expect(try await upload(client, auth, Array("just text pretending to be a png".utf8)).0 == .unsupportedMediaType)
             #expect(try await upload(client, auth, Self.png, field: "other").0 == .badRequest)
@@ -100,11 +128,12 @@ import TestSupport
         }
     }
 
-    @Test func generatedImagesAndSpeechAreChargedStoredAndFallBack() async throws {
+    @Test(arguments: Storage.allCases)
+    func generatedImagesAndSpeechAreChargedStoredAndFallBack(_ storage: Storage) async throws {
         let fake = try FakeAIProviders()
         try await fake.start()
         defer { fake.stop() }
-        try await withMedia(fake.environment.merging(["AI_TIMEOUT_SECONDS": "5"]) { $1 }) { harness, client, _ in
+        try await withMedia(storage, fake.environment.merging(["AI_TIMEOUT_SECONDS": "5"]) { $1 }) { harness, client, _ in
             let (_, auth) = try await harness.user()
             let balance = { try await client.execute(uri: "/api/credits", method: .get, headers: auth) { $0.json["data"]?["balance"]?.intValue ?? -1 } }
             let before = try await balance()
@@ -153,8 +182,9 @@ import TestSupport
         }
     }
 
-    @Test func offlineMediaIsLabelledPlaceholders() async throws {
-        try await withMedia { harness, client, _ in
+    @Test(arguments: Storage.allCases)
+    func offlineMediaIsLabelledPlaceholders(_ storage: Storage) async throws {
+        try await withMedia(storage) { harness, client, _ in
             let (_, auth) = try await harness.user()
             try await client.execute(
                 uri: "/api/media/audio", method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(string: #"{"text":"hi"}"#)
