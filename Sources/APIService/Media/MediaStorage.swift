@@ -22,6 +22,13 @@ enum ContentKey {
     static func isValid(_ key: String) -> Bool {
         key.utf8.count == 64 && key.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
+
+    /// `ab/cd/<key>`: the fan-out every storage uses (a folder or a listing of a few
+    /// hundred entries, not one of millions). `key` must be valid.
+    static func fanOut(_ key: String) -> String {
+        let utf8 = Array(key.utf8)
+        return String(decoding: utf8[0..<2], as: UTF8.self) + "/" + String(decoding: utf8[2..<4], as: UTF8.self) + "/" + key
+    }
 }
 
 /// Files under `MEDIA_STORAGE_PATH`, fanned out as `ab/cd/<key>`; written to a temporary
@@ -38,9 +45,7 @@ struct DiskMediaStorage: MediaStorage {
 
     func url(_ key: String) -> URL? {
         guard ContentKey.isValid(key) else { return nil }
-        let utf8 = Array(key.utf8)
-        return root.appendingPathComponent(String(decoding: utf8[0..<2], as: UTF8.self))
-            .appendingPathComponent(String(decoding: utf8[2..<4], as: UTF8.self)).appendingPathComponent(key)
+        return root.appendingPathComponent(ContentKey.fanOut(key))
     }
 
     func put(_ bytes: [UInt8]) async throws -> String {

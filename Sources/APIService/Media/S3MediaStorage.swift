@@ -99,8 +99,7 @@ struct S3MediaStorage: MediaStorage {
 
     /// `{prefix}ab/cd/<key>`, the disk fan-out, so listings stay browsable.
     func objectName(_ key: String) -> String {
-        let utf8 = Array(key.utf8)
-        return prefix + String(decoding: utf8[0..<2], as: UTF8.self) + "/" + String(decoding: utf8[2..<4], as: UTF8.self) + "/" + key
+        prefix + ContentKey.fanOut(key)
     }
 
     struct Reply: Sendable {
