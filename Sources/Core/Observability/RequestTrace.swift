@@ -64,8 +64,6 @@ public struct TraceContext: Sendable, Equatable {
 
     static func randomHex(_ bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        var text = ""
-        for _ in 0..<bytes { text += String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }
-        return text
+        return Hex.string((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 }
