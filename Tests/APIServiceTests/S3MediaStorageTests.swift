@@ -179,15 +179,6 @@ import TestSupport
 
     // MARK: - End to end: two API instances, one bucket
 
-    func upload(_ client: any TestClientProtocol, _ auth: HTTPFields, _ bytes: [UInt8]) async throws -> (HTTPResponse.Status, JSONValue) {
-        let boundary = "----nova\(UUID().uuidString.prefix(8))"
-        var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.png\"\r\nContent-Type: image/png\r\n\r\n".utf8)
-        body += bytes + Array("\r\n--\(boundary)--\r\n".utf8)
-        return try await client.execute(
-            uri: "/api/media/upload", method: .post, headers: auth.merging([.contentType: "multipart/form-data; boundary=\(boundary)"]),
-            body: ByteBuffer(bytes: body)) { ($0.status, $0.json) }
-    }
-
     static func apiEnvironment(_ moto: MotoServer, _ bucket: String, disk: String) -> [String: String] {
         [
             "MEDIA_STORAGE": "s3", "S3_ENDPOINT": moto.endpoint, "S3_BUCKET": bucket, "S3_REGION": moto.region, "S3_PREFIX": "uploads",
@@ -195,9 +186,6 @@ import TestSupport
             "MEDIA_STORAGE_PATH": disk, "API_PUBLIC_URL": "http://api.test",
         ]
     }
-
-    /// The path and query of a signed URL.
-    static func local(_ url: String) -> String { String(url.dropFirst("http://api.test".count)) }
 
     @Test func anUploadOnOneReplicaIsServedByAnother() async throws {
         try await withMoto { moto, bucket in
@@ -208,11 +196,11 @@ import TestSupport
 
             try await APIHarness.run(Self.apiEnvironment(moto, bucket, disk: disks[0])) { harness, first in
                 let (_, auth) = try await harness.user()
-                let (status, body) = try await upload(first, auth, png)
+                let (status, body) = try await MediaTests().upload(first, auth, png)
                 #expect(status == .created)
                 let id = try #require(body["data"]?["id"]?.stringValue)
                 let signed = try #require(body["data"]?["url"]?.stringValue)
-                try await first.execute(uri: Self.local(signed), method: .get) { response in
+                try await first.execute(uri: MediaTests.local(signed), method: .get) { response in
                     #expect(response.status == .ok)
                     #expect(Array(buffer: response.body) == png)
                 }
@@ -224,13 +212,13 @@ import TestSupport
                 // A second instance (another pod, or this one after a restart) on the same
                 // database and bucket serves the same file, ranges and ETag included.
                 try await APIHarness.run(Self.apiEnvironment(moto, bucket, disk: disks[1])) { _, second in
-                    try await second.execute(uri: Self.local(signed), method: .get) { response in
+                    try await second.execute(uri: MediaTests.local(signed), method: .get) { response in
                         #expect(response.status == .ok)
                         #expect(Array(buffer: response.body) == png)
                         #expect(response.headers[.contentType] == "image/png")
                         #expect(response.headers[.eTag] == "\"\(key)\"")
                     }
-                    try await second.execute(uri: Self.local(signed), method: .get, headers: [.range: "bytes=4-11"]) { response in
+                    try await second.execute(uri: MediaTests.local(signed), method: .get, headers: [.range: "bytes=4-11"]) { response in
                         #expect(response.status == .partialContent)
                         #expect(response.headers[.contentRange] == "bytes 4-11/\(png.count)")
                         #expect(Array(buffer: response.body) == Array(png[4..<12]))
@@ -240,7 +228,7 @@ import TestSupport
                     try await second.execute(uri: "/api/media/\(id)", method: .delete, headers: auth) { #expect($0.status == .ok) }
                 }
                 #expect(try await makeStorage(moto, bucket, prefix: "uploads/").size(key) == nil)
-                try await first.execute(uri: Self.local(signed), method: .get) { #expect($0.status == .notFound) }
+                try await first.execute(uri: MediaTests.local(signed), method: .get) { #expect($0.status == .notFound) }
             }
         }
     }
