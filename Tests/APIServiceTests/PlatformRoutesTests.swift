@@ -132,9 +132,13 @@ import TestSupport
             }
             try await client.execute(uri: "/openapi.json", method: .get) { response in
                 let paths = response.json["paths"]
-                for path in ["/api/v1/me", "/api/me", "/api/v1/plans", "/api/v1/credits/history", "/api/notifications/{id}/read"] {
+                // Each path once, relative to both prefixes (the document's servers).
+                #expect(response.json["servers"] == [["url": "/api/v1"], ["url": "/api"]])
+                for path in ["/me", "/plans", "/credits/history", "/notifications/{id}/read"] {
                     #expect(paths?[path] != nil, "\(path) is documented")
                 }
+                #expect(paths?["/api/v1/me"] == nil && paths?["/api/me"] == nil)
+                #expect(paths?["/health"]?["servers"] == [["url": "/"]])
             }
         }
     }

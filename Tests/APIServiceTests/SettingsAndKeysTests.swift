@@ -127,6 +127,21 @@ import TestSupport
         }
     }
 
+    /// `null` reads as an absent field, so it changes nothing; each field that is no
+    /// e-mail setting is named.
+    @Test func emailSettingsTakeNullAsAbsentAndNameEachUnknownField() async throws {
+        try await APIHarness.run { harness, client in
+            let (_, auth) = try await harness.user()
+            let (status, body) = try await put(client, "/api/settings/email", #"{"product":null,"quotaWarnings":false}"#, auth)
+            #expect(status == .ok)
+            #expect(body["data"] == ["quotaWarnings": false, "usageReset": true, "subscription": true, "articlePublished": true, "product": false])
+            let (refused, error) = try await put(client, "/api/settings/email", #"{"newsletter":true,"digest":null}"#, auth)
+            #expect(refused == .badRequest)
+            #expect(error["error"]?["details"]?.arrayValue?.compactMap { $0["field"]?.stringValue } == ["digest", "newsletter"])
+            #expect(error["error"]?["details"]?.arrayValue?.first?["message"] == "digest is not an e-mail setting")
+        }
+    }
+
     @Test func platformKeysNeedProAreShownOnceAndRevocable() async throws {
         try await APIHarness.run { harness, client in
             let (_, freeAuth) = try await harness.user()

@@ -167,6 +167,12 @@ import TestSupport
                 #expect(response.status == .methodNotAllowed)
                 #expect(response.headers[.allow] == "GET, HEAD, PATCH")
             }
+            // TRACE and the draft QUERY too: a known path never answers them 404.
+            for method in [HTTPRequest.Method.trace, HTTPRequest.Method("QUERY")].compactMap({ $0 }) {
+                try await client.execute(uri: "/auth/jwt/login", method: method) { response in
+                    #expect(response.status == .methodNotAllowed, "\(method)")
+                }
+            }
         }
     }
 

@@ -72,67 +72,86 @@ struct AIRouter: Sendable {
     let logger: Logger
 
     func complete(_ request: AIRequest) async throws(AIRoutingError) -> (AICompletion, [AIAttempt]) {
-        var attempts: [AIAttempt] = []
-        var last: AIProviderError?
-        for provider in providers where request.attachments.isEmpty || provider.readsMedia {
-            guard await isAvailable(provider.id) else { continue }
-            for retry in 0...maxRetries {
-                let started = ContinuousClock.now
-                do {
-                    let completion = try await provider.complete(request)
-                    attempts.append(AIAttempt(
-                        provider: provider.id, model: completion.model, succeeded: true, latency: .now - started, usage: completion.usage))
-                    await record(provider.id, success: true)
-                    return (completion, attempts)
-                } catch {
-                    let failure = error as? AIProviderError ?? .transport(String(describing: type(of: error)))
-                    last = failure
-                    attempts.append(AIAttempt(
-                        provider: provider.id, model: provider.model, succeeded: false, error: failure.kind, latency: .now - started, usage: TokenUsage()))
-                    await record(provider.id, success: false)
-                    logger.warning("ai provider attempt failed", metadata: ["provider": "\(provider.id.rawValue)", "error": "\(failure.kind)"])
-                    guard failure.isRetryable, retry < maxRetries, await isAvailable(provider.id) else { break }
-                    try? await Task.sleep(for: delay(retry: retry, error: failure))
-                }
+        try await route(request) { provider throws(AttemptFailure) -> AICompletion in
+            do {
+                return try await provider.complete(request)
+            } catch {
+                throw AttemptFailure(error as? AIProviderError ?? .transport(String(describing: type(of: error))))
             }
         }
-        throw AIRoutingError(attempts: attempts, last: last)
     }
 
     /// Streams from the first provider that produces output. Once a piece of text has been
     /// passed on, a failure ends the stream with an error instead of switching provider
     /// (the client would otherwise see two answers spliced together).
     func stream(_ request: AIRequest, onText: @Sendable (String) async throws -> Void) async throws(AIRoutingError) -> (AICompletion, [AIAttempt]) {
+        try await route(request) { provider throws(AttemptFailure) -> AICompletion in
+            var streamed = false
+            do {
+                for try await event in provider.stream(request) {
+                    switch event {
+                    case .text(let piece):
+                        streamed = true
+                        try await onText(piece)
+                    case .finished(let completion):
+                        return completion
+                    }
+                }
+                throw AIProviderError.streamFailed("stream ended without a result")
+            } catch {
+                throw AttemptFailure(error as? AIProviderError ?? .streamFailed(String(describing: type(of: error))), isFinal: streamed)
+            }
+        }
+    }
+
+    /// How one attempt failed, as the attempt loop needs to know it.
+    private struct AttemptFailure: Error {
+        var error: AIProviderError
+        /// Output already reached the caller: neither a retry nor another provider may follow.
+        var isFinal: Bool
+
+        init(_ error: AIProviderError, isFinal: Bool = false) {
+            self.error = error
+            self.isFinal = isFinal
+        }
+    }
+
+    /// The one attempt loop behind `complete` and `stream`: providers in order (those that
+    /// read media only, for a request with attachments), a provider in cooldown skipped,
+    /// retryable failures retried after `delay`, every attempt recorded in the returned or
+    /// thrown attempts and in the provider's health. A cancelled request stops at once, in
+    /// its back-off or after the attempt it was in: nobody waits for its answer, and trying
+    /// further providers would only count failures against them.
+    private func route(
+        _ request: AIRequest, _ attempt: (any AIProvider) async throws(AttemptFailure) -> AICompletion
+    ) async throws(AIRoutingError) -> (AICompletion, [AIAttempt]) {
         var attempts: [AIAttempt] = []
         var last: AIProviderError?
         for provider in providers where request.attachments.isEmpty || provider.readsMedia {
             guard await isAvailable(provider.id) else { continue }
             for retry in 0...maxRetries {
                 let started = ContinuousClock.now
-                var streamed = false
+                let failure: AttemptFailure
                 do {
-                    for try await event in provider.stream(request) {
-                        switch event {
-                        case .text(let piece):
-                            streamed = true
-                            try await onText(piece)
-                        case .finished(let completion):
-                            attempts.append(AIAttempt(
-                                provider: provider.id, model: completion.model, succeeded: true, latency: .now - started, usage: completion.usage))
-                            await record(provider.id, success: true)
-                            return (completion, attempts)
-                        }
-                    }
-                    throw AIProviderError.streamFailed("stream ended without a result")
-                } catch {
-                    let failure = error as? AIProviderError ?? .streamFailed(String(describing: type(of: error)))
-                    last = failure
+                    let completion = try await attempt(provider)
                     attempts.append(AIAttempt(
-                        provider: provider.id, model: provider.model, succeeded: false, error: failure.kind, latency: .now - started, usage: TokenUsage()))
-                    await record(provider.id, success: false)
-                    if streamed { throw AIRoutingError(attempts: attempts, last: failure) }
-                    guard failure.isRetryable, retry < maxRetries, await isAvailable(provider.id) else { break }
-                    try? await Task.sleep(for: delay(retry: retry, error: failure))
+                        provider: provider.id, model: completion.model, succeeded: true, latency: .now - started, usage: completion.usage))
+                    await record(provider.id, success: true)
+                    return (completion, attempts)
+                } catch {
+                    failure = error
+                }
+                last = failure.error
+                attempts.append(AIAttempt(
+                    provider: provider.id, model: provider.model, succeeded: false, error: failure.error.kind, latency: .now - started, usage: TokenUsage()))
+                await record(provider.id, success: false)
+                logger.warning("ai provider attempt failed", metadata: ["provider": "\(provider.id.rawValue)", "error": "\(failure.error.kind)"])
+                if failure.isFinal || Task.isCancelled { throw AIRoutingError(attempts: attempts, last: failure.error) }
+                guard failure.error.isRetryable, retry < maxRetries, await isAvailable(provider.id) else { break }
+                do {
+                    try await Task.sleep(for: delay(retry: retry, error: failure.error))
+                } catch {
+                    throw AIRoutingError(attempts: attempts, last: failure.error)
                 }
             }
         }

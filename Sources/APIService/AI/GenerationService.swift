@@ -7,14 +7,14 @@ import Logging
 /// (usage rows, failure rows), validate JSON answers with one repair attempt, and settle
 /// on success or release on failure, so a provider outage never costs the user.
 struct GenerationService: Sendable {
-    let dependencies: APIDependencies
+    let reservations: CreditReservations
+    let logger: Logger
     let catalog: AIProviderCatalog
     let health: ProviderHealth
     let keys: ProviderKeyStore
     let settings: SettingsStore
     let admin: AdminSettingsStore
     let recorder: UsageRecorder
-    var logger: Logger { dependencies.logger }
 
     struct Job: Sendable {
         /// The `feature_prices` key that is charged (`article`, `section`, `research`…).
@@ -53,7 +53,7 @@ struct GenerationService: Sendable {
     func stream(for user: UserRecord, _ job: Job, onText: @escaping @Sendable (String) async throws -> Void) async throws -> Output {
         let router = try await router(for: user)
         let service = self
-        let result = try await dependencies.reservations.perform(userID: user.id, feature: job.feature, idempotencyKey: job.idempotencyKey) { hold in
+        let result = try await reservations.perform(userID: user.id, feature: job.feature, idempotencyKey: job.idempotencyKey) { hold in
             let completion: AICompletion
             do {
                 let (answer, attempts) = try await router.stream(job.request, onText: onText)
@@ -72,7 +72,7 @@ struct GenerationService: Sendable {
     private func run(for user: UserRecord, _ job: Job, validate: (@Sendable (JSONValue) -> JSONValue?)?) async throws -> (Output, JSONValue?) {
         let router = try await router(for: user)
         let service = self
-        let result = try await dependencies.reservations.perform(userID: user.id, feature: job.feature, idempotencyKey: job.idempotencyKey) { hold in
+        let result = try await reservations.perform(userID: user.id, feature: job.feature, idempotencyKey: job.idempotencyKey) { hold in
             var (completion, attempts) = try await service.complete(router, job.request, user: user, tool: job.tool)
             var value: JSONValue?
             if let validate {

@@ -3,30 +3,53 @@ import Foundation
 import Hummingbird
 
 /// GET /me.
-struct AccountRoutes: APIRouteCollection {
+struct AccountRoutes: TypedRouteCollection {
     let service: AccountService
     let requiresAuth = true
+    let tag = "account"
 
-    var operations: [OpenAPIOperation] {
-        [OpenAPIOperation("GET", "/me", summary: "The caller: user, plan, credit balance, referral code", tag: "account", requiresAuth: true)]
-    }
-
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/me") { _, context in
+    func routes(_ routes: inout APIRoutes) {
+        routes.get("/me", "The caller: user, plan, credit balance, referral code") { _, context -> Envelope<MeView> in
             let user = try context.requireUser()
             let subscription = try await service.subscription(userID: user.id)
             let balance = try await service.balance(userID: user.id)
             let code = try await service.referralCode(for: user)
-            return Envelope.ok([
-                "user": [
-                    "id": .string(user.id.uuidString.lowercased()), "email": .string(user.email),
-                    "name": user.name.map(JSONValue.string) ?? .null, "role": .string(user.role.rawValue),
-                    "is_verified": .bool(user.isVerified),
-                ],
-                "plan": .string(subscription.plan.rawValue),
-                "credits": ["balance": .int(balance.balance)],
-                "referralCode": code.map(JSONValue.string) ?? .null,
-            ])
+            return Envelope(MeView(user: .init(user), plan: subscription.plan.rawValue, credits: .init(balance: balance.balance), referralCode: code))
         }
     }
+}
+
+/// GET /me's answer.
+struct MeView: ResponseContent {
+    /// The user as the auth service's `/users/me` names its fields (`is_verified`).
+    struct User: ResponseContent {
+        var id: UUID
+        var email: String
+        var name: String?
+        var role: String
+        var isVerified: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id, email, name, role
+            case isVerified = "is_verified"
+        }
+
+        init(_ user: UserRecord) {
+            id = user.id
+            email = user.email
+            name = user.name
+            role = user.role.rawValue
+            isVerified = user.isVerified
+        }
+    }
+
+    struct Credits: ResponseContent {
+        var balance: Int
+    }
+
+    var user: User
+    /// The plan tier: FREE, PRO or ENTERPRISE.
+    var plan: String
+    var credits: Credits
+    var referralCode: String?
 }

@@ -38,12 +38,25 @@ struct AdminReportStore: Sendable {
         return summary
     }
 
-    /// Users per plan tier, every tier present.
-    /// Newest first: `{id, userId, user_email, plan, amount, currency, status, provider, created_at}`.
-    func payments(limit: Int, offset: Int) async throws -> ([JSONValue], Int) {
+    // MARK: payments
+
+    struct Payment: Sendable, Equatable {
+        var id: Int
+        var userID: UUID
+        var email: String
+        var plan: String?
+        var amountCents: Int
+        var currency: String
+        var status: String
+        var provider: String
+        var createdAt: Date
+    }
+
+    /// Newest first.
+    func payments(limit: Int, offset: Int) async throws -> ([Payment], Int) {
         var total = 0
         for try await count in try await database.client.query("SELECT count(*)::bigint FROM payments", logger: logger).decode(Int.self) { total = count }
-        var items: [JSONValue] = []
+        var items: [Payment] = []
         let rows = try await database.client.query(
             """
             SELECT p.id, p.user_id, u.email, p.plan, p.amount_cents, p.currency, p.status, p.provider, p.created_at
@@ -52,15 +65,14 @@ struct AdminReportStore: Sendable {
         for try await (id, user, email, plan, cents, currency, status, provider, created) in rows.decode(
             (Int, UUID, String, String?, Int, String, String, String, Date).self)
         {
-            items.append([
-                "id": .int(id), "userId": user.json, "user_email": .string(email), "plan": plan.map(JSONValue.string) ?? .null,
-                "amount": .string(String(format: "%d.%02d", cents / 100, cents % 100)), "currency": .string(currency), "status": .string(status),
-                "provider": .string(provider), "created_at": Envelope.date(created),
-            ])
+            items.append(Payment(
+                id: id, userID: user, email: email, plan: plan, amountCents: cents, currency: currency, status: status, provider: provider,
+                createdAt: created))
         }
         return (items, total)
     }
 
+    /// Users per plan tier, every tier present.
     func usersByPlan() async throws -> [String: Int] {
         var counts = Dictionary(uniqueKeysWithValues: PlanTier.allCases.map { ($0.rawValue, 0) })
         for try await (plan, count) in try await database.client.query(
@@ -99,7 +111,18 @@ struct AdminReportStore: Sendable {
 
     // MARK: audit log and failures
 
-    func auditLog(event: String?, userID: UUID?, limit: Int, offset: Int) async throws -> ([JSONValue], Int) {
+    struct AuditEntry: Sendable, Equatable {
+        var id: Int
+        var event: String
+        var userID: UUID?
+        var actorID: UUID?
+        var ip: String?
+        var userAgent: String?
+        var details: JSONValue
+        var createdAt: Date
+    }
+
+    func auditLog(event: String?, userID: UUID?, limit: Int, offset: Int) async throws -> ([AuditEntry], Int) {
         var total = 0
         for try await value in try await database.client.query(
             """
@@ -113,20 +136,30 @@ struct AdminReportStore: Sendable {
             WHERE (\(event)::text IS NULL OR event = \(event)::text) AND (\(userID)::uuid IS NULL OR user_id = \(userID)::uuid OR actor_id = \(userID)::uuid)
             ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
             """, logger: logger)
-        var items: [JSONValue] = []
+        var items: [AuditEntry] = []
         for try await (id, name, user, actor, ip, agent, details, created) in rows.decode(
             (Int, String, UUID?, UUID?, String?, String?, String, Date).self)
         {
-            items.append([
-                "id": .int(id), "event": .string(name), "userId": user?.json ?? .null, "actorId": actor?.json ?? .null,
-                "ip": ip.map(JSONValue.string) ?? .null, "userAgent": agent.map(JSONValue.string) ?? .null,
-                "details": UsageStore.decodeJSON(details), "createdAt": Envelope.date(created),
-            ])
+            items.append(AuditEntry(
+                id: id, event: name, userID: user, actorID: actor, ip: ip, userAgent: agent, details: UsageStore.decodeJSON(details),
+                createdAt: created))
         }
         return (items, total)
     }
 
-    func generationFailures(limit: Int, offset: Int) async throws -> ([JSONValue], Int) {
+    struct Failure: Sendable, Equatable {
+        var id: Int
+        var userID: UUID?
+        var email: String?
+        var service: String
+        var provider: String?
+        var model: String?
+        var errorType: String
+        var message: String?
+        var createdAt: Date
+    }
+
+    func generationFailures(limit: Int, offset: Int) async throws -> ([Failure], Int) {
         var total = 0
         for try await value in try await database.client.query("SELECT count(*)::bigint FROM generation_failures", logger: logger).decode(Int.self) {
             total = value
@@ -137,24 +170,30 @@ struct AdminReportStore: Sendable {
             FROM generation_failures f LEFT JOIN users u ON u.id = f.user_id
             ORDER BY f.created_at DESC, f.id DESC LIMIT \(limit) OFFSET \(offset)
             """, logger: logger)
-        var items: [JSONValue] = []
+        var items: [Failure] = []
         for try await (id, user, email, service, provider, model, type, message, created) in rows.decode(
             (Int, UUID?, String?, String, String?, String?, String, String?, Date).self)
         {
-            items.append([
-                "id": .int(id), "userId": user?.json ?? .null, "email": email.map(JSONValue.string) ?? .null,
-                "service": .string(service), "provider": provider.map(JSONValue.string) ?? .null,
-                "model": model.map(JSONValue.string) ?? .null, "errorType": .string(type),
-                "message": message.map(JSONValue.string) ?? .null, "createdAt": Envelope.date(created),
-            ])
+            items.append(Failure(
+                id: id, userID: user, email: email, service: service, provider: provider, model: model, errorType: type, message: message,
+                createdAt: created))
         }
         return (items, total)
     }
 
     // MARK: dashboard statistics
 
+    struct TopUser: Sendable, Equatable {
+        var userID: UUID
+        var email: String
+        var name: String?
+        var plan: String
+        var tokens: Int
+        var operations: Int
+    }
+
     /// The heaviest users over the last `days` days, by tokens then operations.
-    func topUsers(days: Int, limit: Int) async throws -> [JSONValue] {
+    func topUsers(days: Int, limit: Int) async throws -> [TopUser] {
         let rows = try await database.client.query(
             """
             SELECT t.user_id, u.email, u.name, coalesce(s.plan, 'FREE'), coalesce(sum(t.tokens_used), 0)::bigint, count(*)::bigint
@@ -162,12 +201,9 @@ struct AdminReportStore: Sendable {
             WHERE t.created_at >= now() - make_interval(days => \(days)::int)
             GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 6 DESC, 2 LIMIT \(limit)
             """, logger: logger)
-        var items: [JSONValue] = []
+        var items: [TopUser] = []
         for try await (id, email, name, plan, tokens, operations) in rows.decode((UUID, String, String?, String, Int, Int).self) {
-            items.append([
-                "userId": id.json, "email": .string(email), "name": name.map(JSONValue.string) ?? .null, "plan": .string(plan),
-                "tokensUsed": .int(tokens), "operationsCount": .int(operations),
-            ])
+            items.append(TopUser(userID: id, email: email, name: name, plan: plan, tokens: tokens, operations: operations))
         }
         return items
     }

@@ -23,16 +23,6 @@ struct AdminSettingsStore: Sendable {
         var updatedAt: Date?
         var updatedBy: UUID?
 
-        var json: JSONValue {
-            [
-                "provider": .string(provider), "focusKeyphrase": .string(focusKeyphrase),
-                "fallbackOrder": .array(fallbackOrder.map(JSONValue.string)),
-                "enabledProviders": .array(enabledProviders.map(JSONValue.string)),
-                "prices": .object(prices.mapValues(JSONValue.int)),
-                "updatedAt": Envelope.date(updatedAt), "updatedBy": updatedBy?.json ?? .null,
-            ]
-        }
-
         /// The fields an admin edits, for the audit log's before/after.
         var editable: [String: JSONValue] {
             [

@@ -3,95 +3,181 @@ import Foundation
 import Hummingbird
 
 /// GET /admin/users, PATCH /admin/users/{id}, POST /admin/users/{id}/credits (admins only).
-struct AdminUserRoutes: APIRouteCollection {
+struct AdminUserRoutes: TypedRouteCollection {
     let store: AdminUserStore
     let requiresAuth = true
 
     static let maximumCreditDelta = 1_000_000
 
-    var operations: [OpenAPIOperation] {
-        let adminResponses: [Int: String] = [200: "Successful Response", 400: "Invalid input", 401: "Not signed in", 403: "Not an admin"]
-        return [
-            OpenAPIOperation(
-                "GET", "/admin/users", summary: "Users, newest first; search by e-mail or name", tag: "admin", requiresAuth: true,
-                responses: adminResponses,
-                parameters: [["name": "search", "in": "query", "required": false, "schema": ["type": "string"]]] + paginationParameters),
-            OpenAPIOperation(
-                "PATCH", "/admin/users/:id", summary: "Change a user's role, active flag or plan (manual, unbilled)", tag: "admin",
-                requiresAuth: true,
-                requestBody: [
-                    "type": "object",
-                    "properties": [
-                        "role": ["type": "string", "enum": ["user", "admin"]], "is_active": ["type": "boolean"],
-                        "plan": ["type": "string", "enum": ["FREE", "PRO", "ENTERPRISE"]],
-                    ],
-                ],
-                responses: adminResponses.merging([404: "No such user"]) { $1 }),
-            OpenAPIOperation(
-                "POST", "/admin/users/:id/credits", summary: "Add or remove credits (ledger reason admin_adjust)", tag: "admin",
-                requiresAuth: true,
-                requestBody: [
-                    "type": "object", "required": ["delta", "reason"],
-                    "properties": [
-                        "delta": ["type": "integer", "minimum": -1_000_000, "maximum": 1_000_000, "not": ["const": 0]],
-                        "reason": ["type": "string", "maxLength": 500],
-                    ],
-                ],
-                responses: adminResponses.merging([402: "A debit beyond the spendable balance", 404: "No such user"]) { $1 }),
+    let tag = "admin"
+    var commonErrors: [Int] { [403] }
+
+    /// Admins only, before any body is read.
+    func authorize(_ context: AppRequestContext) throws { _ = try context.requireAdmin() }
+
+    /// Absent fields are kept; at least one is required.
+    struct UserUpdate: RequestContent {
+        var role: String?
+        var isActive: Bool?
+        /// A manual, unbilled plan.
+        var plan: String?
+
+        enum CodingKeys: String, CodingKey {
+            case role, isActive = "is_active", plan
+        }
+
+        static let rules: [String: FieldRule] = [
+            "role": .oneOf(UserRecord.Role.allCases.map(\.rawValue), spelling: .lowercase),
+            "plan": .oneOf(PlanTier.allCases.map(\.rawValue), spelling: .uppercase),
         ]
+
+        func validate(_ issues: inout [ValidationIssue]) {
+            if role == nil, isActive == nil, plan == nil {
+                issues.append(ValidationIssue(type: "missing", path: ["body"], message: "Give at least one of role, is_active, plan"))
+            }
+        }
+
+        var update: AdminUserStore.Update {
+            AdminUserStore.Update(role: role.flatMap(UserRecord.Role.init(rawValue:)), isActive: isActive, plan: plan.flatMap(PlanTier.init(rawValue:)))
+        }
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/admin/users") { request, context in
+    /// Never 0: a debit when negative.
+    enum Delta: ExactIntegerField {
+        static let name = "delta"
+        static let range = -maximumCreditDelta...maximumCreditDelta
+
+        static func problem(_ value: Int) -> FieldValidationError? {
+            if !range.contains(value) {
+                return FieldValidationError(type: "range", message: "delta must be between \(range.lowerBound) and \(range.upperBound)")
+            }
+            return value == 0 ? FieldValidationError(message: "delta must not be 0") : nil
+        }
+
+        static var schema: JSONValue {
+            ["type": "integer", "minimum": .int(range.lowerBound), "maximum": .int(range.upperBound), "not": ["const": 0]]
+        }
+    }
+
+    struct CreditAdjustment: RequestContent {
+        var delta: ExactInteger<Delta>
+        var reason: String
+
+        static let rules: [String: FieldRule] = ["reason": .text(max: 500)]
+    }
+
+    /// A user as every admin route answers it.
+    struct UserView: ResponseContent {
+        struct Credits: ResponseContent {
+            var balance: Int
+        }
+
+        var id: UUID
+        var email: String
+        var name: String?
+        var role: String
+        var isActive: Bool
+        var isVerified: Bool
+        var isSuperuser: Bool
+        var plan: String
+        var credits: Credits
+        var createdAt: Date
+        /// `created_at`, the admin dashboard's name for it (AdminDashboard.js L250-269).
+        var dashboardCreatedAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, email, name, role, isActive = "is_active", isVerified = "is_verified", isSuperuser = "is_superuser", plan, credits
+            case createdAt, dashboardCreatedAt = "created_at"
+        }
+
+        init(_ user: AdminUserStore.User) {
+            id = user.id
+            email = user.email
+            name = user.name
+            role = user.role
+            isActive = user.isActive
+            isVerified = user.isVerified
+            isSuperuser = user.isSuperuser
+            plan = user.plan
+            credits = Credits(balance: user.balance)
+            createdAt = user.createdAt
+            dashboardCreatedAt = user.createdAt
+        }
+    }
+
+    struct AdjustmentView: ResponseContent {
+        var userId: UUID
+        var delta: Int
+        var reason: String
+        var reference: String
+        var balance: Int
+
+        init(_ adjustment: AdminUserStore.Adjustment) {
+            userId = adjustment.userID
+            delta = adjustment.delta
+            reason = adjustment.reason
+            reference = adjustment.reference
+            balance = adjustment.balance
+        }
+    }
+
+    func routes(_ routes: inout APIRoutes) {
+        // Under the frontend's `/api/` prefix the whole body is the list (AdminDashboard.js
+        // L70, L87); `/api/v1/` keeps the envelope (API.md). Not one answer type, so it
+        // describes itself.
+        var components = WireSchema.Components()
+        let page = WireSchema.schema(for: Page<UserView>.self, components: &components)
+        let list = WireSchema.schema(for: [UserView].self, components: &components)
+        let query = [OpenAPIOperation.query("search", ["type": "string", "maxLength": 200], description: "A substring of the e-mail or name")]
+            + PageRequest.parameters
+        routes.custom(
+            .get, "/admin/users",
+            OpenAPIOperation(
+                "GET", "/admin/users", summary: "Users, newest first; search by e-mail or name (under /api: the bare list)", tag: tag,
+                parameters: query,
+                responseBody: ["anyOf": [EnvelopeSchema.schema(data: page), list]], components: components)
+        ) { request, context in
             _ = try context.requireAdmin()
             var issues: [ValidationIssue] = []
             let search = QueryFields.string(request, "search", maxLength: 200, issues: &issues)
             if !issues.isEmpty { throw CoreError.invalidInput(issues) }
             let page = try PageRequest(request: request)
-            let (items, total) = try await store.list(search: search, limit: page.limit, offset: page.offset)
-            // Under the frontend's `/api/` prefix the whole body is the list
-            // (AdminDashboard.js L70, L87); `/api/v1/` keeps the envelope (API.md).
-            if !request.uri.path.hasPrefix("/api/v1/") { return Envelope.bare(items) }
-            return Envelope.ok(page.page(items, total: total))
+            let (users, total) = try await store.list(search: search, limit: page.limit, offset: page.offset)
+            let items = users.map(UserView.init)
+            guard request.uri.path.hasPrefix("/api/v1/") else {
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: try WireEncoder.encode(items)))
+            }
+            return try Envelope(page.page(items, total: total)).response(from: request, context: context)
         }
-        group.patch("/admin/users/:id") { request, context in
+        routes.patch("/admin/users/:id", "Change a user's role, active flag or plan (manual, unbilled)", body: UserUpdate.self) {
+            body, request, context -> Envelope<UserView> in
             let admin = try context.requireAdmin()
             let id = try request.uuidParameter("id", context: context)
-            var fields = try await BodyFields.read(request, context: context)
-            let role = fields.oneOf("role", UserRecord.Role.allCases.map(\.rawValue))
-            let active = fields.bool("is_active")
-            let plan = fields.oneOf("plan", PlanTier.allCases.map(\.rawValue), uppercased: true)
-            if fields.issues.isEmpty, role == nil, active == nil, plan == nil {
-                fields.fail("body", "missing", "Give at least one of role, is_active, plan")
+            // Nobody changes their own role or deactivates themselves: another admin must.
+            var issues: [ValidationIssue] = []
+            if id == admin.id, body.role != nil {
+                issues.append(ValidationIssue(type: "value_error", path: ["role"], message: "You cannot change your own role", input: body.role.map(JSONValue.string)))
             }
-            // Nobody changes their own role: another admin must do it.
-            if id == admin.id, role != nil {
-                fields.fail("role", "value_error", "You cannot change your own role")
+            if id == admin.id, body.isActive == false {
+                issues.append(ValidationIssue(type: "value_error", path: ["is_active"], message: "You cannot deactivate your own account", input: false))
             }
-            if id == admin.id, active == false {
-                fields.fail("is_active", "value_error", "You cannot deactivate your own account")
-            }
-            try fields.check()
-            let update = AdminUserStore.Update(
-                role: role.flatMap(UserRecord.Role.init(rawValue:)), isActive: active, plan: plan.flatMap(PlanTier.init(rawValue:)))
-            guard let user = try await store.update(id: id, update, actor: .init(admin: admin, request: request, context: context)) else {
+            if !issues.isEmpty { throw CoreError.invalidInput(issues) }
+            guard let user = try await store.update(id: id, body.update, actor: .init(admin: admin, request: request, context: context)) else {
                 throw CoreError.notFound
             }
-            return Envelope.ok(user, message: "User updated")
+            return Envelope(UserView(user), message: "User updated")
         }
-        group.post("/admin/users/:id/credits") { request, context in
+        routes.post(
+            "/admin/users/:id/credits", "Add or remove credits (ledger reason admin_adjust)", body: CreditAdjustment.self,
+            errors: [402]
+        ) { body, request, context -> Envelope<AdjustmentView> in
             let admin = try context.requireAdmin()
             let id = try request.uuidParameter("id", context: context)
-            var fields = try await BodyFields.read(request, context: context)
-            let delta = fields.int("delta", required: true, range: -Self.maximumCreditDelta...Self.maximumCreditDelta)
-            if delta == 0 { fields.fail("delta", "value_error", "delta must not be 0") }
-            let reason = fields.string("reason", required: true, maxLength: 500)
-            try fields.check()
-            guard let delta, let reason else { throw CoreError.invalidInput(fields.issues) }
+            let delta = body.delta.value
             guard let result = try await store.adjustCredits(
-                userID: id, delta: delta, reason: reason, actor: .init(admin: admin, request: request, context: context))
+                userID: id, delta: delta, reason: body.reason, actor: .init(admin: admin, request: request, context: context))
             else { throw CoreError.notFound }
-            return Envelope.ok(result, message: delta > 0 ? "Credits added" : "Credits removed")
+            return Envelope(AdjustmentView(result), message: delta > 0 ? "Credits added" : "Credits removed")
         }
     }
 }

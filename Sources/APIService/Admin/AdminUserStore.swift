@@ -22,7 +22,7 @@ struct AdminUserStore: Sendable {
 
     /// Newest first; `search` matches e-mail or name case-insensitively, as a substring
     /// (no LIKE patterns, so `%` and `_` are literal).
-    func list(search: String?, limit: Int, offset: Int) async throws -> ([JSONValue], Int) {
+    func list(search: String?, limit: Int, offset: Int) async throws -> ([User], Int) {
         var total = 0
         for try await value in try await database.client.query(
             """
@@ -41,7 +41,32 @@ struct AdminUserStore: Sendable {
         return (try await Self.decode(rows), total)
     }
 
-    func user(id: UUID, on runner: any SQLRunner) async throws -> JSONValue? {
+    /// A user as admins see them.
+    struct User: Sendable, Equatable {
+        var id: UUID
+        var email: String
+        var name: String?
+        var role: String
+        var isActive: Bool
+        var isVerified: Bool
+        var isSuperuser: Bool
+        /// FREE without a subscription.
+        var plan: String
+        var balance: Int
+        var createdAt: Date
+    }
+
+    /// A credit adjustment made.
+    struct Adjustment: Sendable, Equatable {
+        var userID: UUID
+        var delta: Int
+        var reason: String
+        /// The ledger reference: `admin:<admin id>:<unique id>`.
+        var reference: String
+        var balance: Int
+    }
+
+    func user(id: UUID, on runner: any SQLRunner) async throws -> User? {
         try await Self.decode(try await runner.run("SELECT \(unescaped: Self.columns) \(unescaped: Self.joins) WHERE u.id = \(id)", logger: logger)).first
     }
 
@@ -58,9 +83,9 @@ struct AdminUserStore: Sendable {
     ///   external subscription (a provider's subscription is not cancelled at the provider:
     ///   its later webhooks no longer find this user). A different tier starts a new
     ///   period now, which pays that plan's monthly grant once.
-    func update(id: UUID, _ update: Update, actor: AdminAudit.Actor) async throws -> JSONValue? {
+    func update(id: UUID, _ update: Update, actor: AdminAudit.Actor) async throws -> User? {
         let logger = self.logger
-        let result = try await database.transaction { runner -> JSONValue? in
+        let result = try await database.transaction { runner -> User? in
             var current: (String, Bool, Bool)?
             for try await row in try await runner.run(
                 "SELECT role, is_active, is_superuser FROM users WHERE id = \(id) FOR UPDATE", logger: logger
@@ -113,9 +138,9 @@ struct AdminUserStore: Sendable {
     /// Adds `delta` credits (ledger reason `admin_adjust`, reference
     /// `admin:<admin id>:<unique id>`). A debit beyond the spendable balance throws
     /// `CreditError.insufficientCredits` (402 INSUFFICIENT_CREDITS); nil for an unknown user.
-    func adjustCredits(userID: UUID, delta: Int, reason: String, actor: AdminAudit.Actor) async throws -> JSONValue? {
+    func adjustCredits(userID: UUID, delta: Int, reason: String, actor: AdminAudit.Actor) async throws -> Adjustment? {
         let logger = self.logger
-        return try await database.transaction { runner -> JSONValue? in
+        return try await database.transaction { runner -> Adjustment? in
             var exists = false
             for try await _ in try await runner.run("SELECT 1 FROM users WHERE id = \(userID) FOR SHARE", logger: logger) { exists = true }
             guard exists else { return nil }
@@ -125,25 +150,18 @@ struct AdminUserStore: Sendable {
                 .creditAdjust, userID: userID, actor: actor,
                 details: ["delta": .int(delta), "reason": .string(reason), "reference": .string(reference), "balanceAfter": .int(balance)],
                 on: runner)
-            return [
-                "userId": userID.json, "delta": .int(delta), "reason": .string(reason), "reference": .string(reference),
-                "balance": .int(balance),
-            ]
+            return Adjustment(userID: userID, delta: delta, reason: reason, reference: reference, balance: balance)
         }
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [JSONValue] {
-        var items: [JSONValue] = []
+    static func decode(_ rows: PostgresRowSequence) async throws -> [User] {
+        var items: [User] = []
         for try await (id, email, name, role, active, verified, superuser, plan, balance, created) in rows.decode(
             (UUID, String, String?, String, Bool, Bool, Bool, String, Int, Date).self)
         {
-            items.append([
-                "id": id.json, "email": .string(email), "name": name.map(JSONValue.string) ?? .null, "role": .string(role),
-                "is_active": .bool(active), "is_verified": .bool(verified), "is_superuser": .bool(superuser),
-                "plan": .string(plan), "credits": ["balance": .int(balance)], "createdAt": Envelope.date(created),
-                // The admin dashboard's name for it (AdminDashboard.js L250-269).
-                "created_at": Envelope.date(created),
-            ])
+            items.append(User(
+                id: id, email: email, name: name, role: role, isActive: active, isVerified: verified, isSuperuser: superuser, plan: plan,
+                balance: balance, createdAt: created))
         }
         return items
     }

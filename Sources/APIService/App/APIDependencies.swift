@@ -28,6 +28,10 @@ struct APIDependencies: Sendable {
     let business: BusinessMetrics
     /// Outgoing HTTP (payment providers, later AI providers), shut down with the app.
     let http: HTTPClient
+    /// The one way to spend credits on AI work (see `GenerationService`).
+    let generation: GenerationService
+    let media: MediaService
+    let videos: VideoService
 
     init(foundation: ServiceFoundation, config: APIConfig, http: HTTPClient = .shared) {
         self.http = http
@@ -48,44 +52,31 @@ struct APIDependencies: Sendable {
         self.generationRateLimit = config.rateLimitEnabled
             ? GenerationRateLimit(limiter: foundation.rateLimiter, perMinute: config.generationRequestsPerMinute) : nil
         self.reservations = CreditReservations(database: foundation.database, cache: subscriptionCache, rateLimit: generationRateLimit, metrics: business)
-    }
-
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLRunner) async throws -> T) async throws -> T {
-        try await database.transaction(body)
-    }
-}
-
-extension APIDependencies {
-    /// The one way to spend credits on AI work (see `GenerationService`).
-    var generation: GenerationService {
-        GenerationService(
-            dependencies: self, catalog: ai, health: providerHealth, keys: ProviderKeyStore(database: database, box: secretBox),
-            settings: SettingsStore(database: database, cache: cache), admin: AdminSettingsStore(database: database),
-            recorder: UsageRecorder(database: database, metrics: business))
-    }
-}
-
-extension APIDependencies {
-    var media: MediaService {
-        let http = ProviderHTTP(client: self.http, timeout: config.ai.timeout, logger: logger)
-        return MediaService(
-            dependencies: self,
+        // Built once here, so that every route collection and the video poller share them.
+        let keys = ProviderKeyStore(database: database, box: secretBox)
+        let recorder = UsageRecorder(database: database, metrics: business)
+        let providerHTTP = ProviderHTTP(client: http, timeout: config.ai.timeout, logger: logger)
+        self.generation = GenerationService(
+            reservations: reservations, logger: logger, catalog: ai, health: providerHealth, keys: keys,
+            settings: SettingsStore(database: database, cache: cache), admin: AdminSettingsStore(database: database), recorder: recorder)
+        let media = MediaService(
+            reservations: reservations, logger: logger,
             generators: MediaGenerators(
-                config: config.ai, http: http, imageModel: config.geminiImageModel, openAIImageModel: config.openAIImageModel,
+                config: config.ai, http: providerHTTP, imageModel: config.geminiImageModel, openAIImageModel: config.openAIImageModel,
                 speechModel: config.geminiSpeechModel),
-            store: MediaStore(database: database, storage: config.mediaStorage.make(http: self.http)),
+            store: MediaStore(database: database, storage: config.mediaStorage.make(http: http)),
             urls: SignedMediaURLs(secret: config.core.secret, baseURL: config.publicURL, lifetime: config.mediaURLLifetime),
-            keys: ProviderKeyStore(database: database, box: secretBox), recorder: UsageRecorder(database: database, metrics: business))
-    }
-}
-
-extension APIDependencies {
-    var videos: VideoService {
-        VideoService(
-            media: media, config: config.ai, http: ProviderHTTP(client: http, timeout: config.ai.timeout, logger: logger),
+            keys: keys, recorder: recorder)
+        self.media = media
+        self.videos = VideoService(
+            media: media, database: database, config: config.ai, http: providerHTTP,
             // A video may take several minutes: its hold must outlive the usual 15.
             reservations: CreditReservations(
                 database: database, cache: subscriptionCache, holdLifetime: .seconds(45 * 60), rateLimit: generationRateLimit, metrics: business),
             model: config.geminiVideoModel, syncWait: config.videoSyncWait, pollInterval: config.videoPollInterval)
+    }
+
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLRunner) async throws -> T) async throws -> T {
+        try await database.transaction(body)
     }
 }

@@ -25,7 +25,6 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
     router.add(middleware: CookieWriteGuard(
         corsOrigins: config.core.corsOrigins, publicURLs: [config.publicURL, config.core.frontendURL]))
     let collections = apiRouteCollections(dependencies)
-    var operations: [OpenAPIOperation] = []
     for prefix in APIPrefixes.all {
         let requireUser = APIAuthenticationMiddleware(
             tokens: dependencies.authenticator, keys: PlatformKeyStore(database: dependencies.database),
@@ -34,12 +33,11 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
         let privateGroup = router.group(RouterPath(prefix)).add(middleware: requireUser)
         for collection in collections {
             collection.register(on: collection.requiresAuth ? privateGroup : publicGroup)
-            operations += collection.operations.map { $0.prefixed(prefix) }
         }
     }
     foundation.addOperationsRoutes(
         to: router, title: "Nova-XFinity API", description: "Content platform API (articles, research, media, plans, credits)",
-        operations: operations)
+        operations: collections.flatMap(\.operations), servers: APIPrefixes.all, errorSchema: EnvelopeSchema.error)
     let mailer = NotificationMailer(
         database: foundation.database, renderer: try NotificationMailer.makeRenderer(frontendURL: config.core.frontendURL),
         unsubscribe: dependencies.unsubscribeLinks, interval: config.notificationEmailInterval)
@@ -75,7 +73,7 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
     ] + adminStatsRouteCollections(dependencies, accounts: accounts) + writerRouteCollections(dependencies)
 }
 
-/// Usage, stats, feedback and admin routes (branch admin-stats), kept apart to ease merging.
+/// Usage, stats, feedback and admin routes.
 func adminStatsRouteCollections(_ dependencies: APIDependencies, accounts: AccountService) -> [any APIRouteCollection] {
     let database = dependencies.database
     let usage = UsageStore(database: database)

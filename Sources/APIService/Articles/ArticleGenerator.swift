@@ -47,7 +47,7 @@ struct ArticleGenerator: Sendable {
                     provider: steps.provider?.rawValue, model: steps.model)
                 let article = try await articles.create(userID: user.id, fields)
                 await steps.record(credits: hold.credits)
-                return article.json
+                return try JSONValue(wire: ArticleView(article))
             } catch {
                 await steps.record(credits: 0, invalidJSON: steps.invalidJSON)
                 throw error

@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 
 /// GET/POST /articles, GET/PUT/DELETE /articles/{id}: the user's stored articles.
-struct ArticleRoutes: APIRouteCollection {
+struct ArticleRoutes: TypedRouteCollection {
     let store: ArticleStore
     let requiresAuth = true
 
@@ -14,82 +14,126 @@ struct ArticleRoutes: APIRouteCollection {
     /// Characters of `content` and of `htmlContent` (a long article is ~100 k).
     static let maxContent = 500_000
 
-    var operations: [OpenAPIOperation] {
-        let body = OpenAPIDocument.object([
-            "title": OpenAPIDocument.string, "content": OpenAPIDocument.string, "htmlContent": OpenAPIDocument.string,
-            "seoTitle": OpenAPIDocument.string, "metaDescription": OpenAPIDocument.string, "focusKeyphrase": OpenAPIDocument.string,
-            "status": OpenAPIDocument.string,
-        ])
-        return [
-            OpenAPIOperation("GET", "/articles", summary: "Your articles, newest first (?page=&limit=&status=DRAFT|PUBLISHED|ARCHIVED)", tag: "articles", requiresAuth: true),
-            OpenAPIOperation("POST", "/articles", summary: "Store an article; slug, wordCount and seoScore are computed", tag: "articles", requiresAuth: true,
-                requestBody: body),
-            OpenAPIOperation("GET", "/articles/:id", summary: "One of your articles", tag: "articles", requiresAuth: true),
-            OpenAPIOperation("PUT", "/articles/:id", summary: "Update an article (absent fields are kept)", tag: "articles", requiresAuth: true, requestBody: body),
-            OpenAPIOperation("DELETE", "/articles/:id", summary: "Delete an article", tag: "articles", requiresAuth: true),
+    let tag = "articles"
+
+    /// POST and PUT bodies. On PUT, absent fields keep their value and an empty optional
+    /// text clears it; on POST, `title` is required.
+    struct ArticleRequest: RequestContent {
+        var title: String?
+        var content: String?
+        var htmlContent: String?
+        var seoTitle: String?
+        var metaDescription: String?
+        var focusKeyphrase: String?
+        var status: String?
+
+        static let rules: [String: FieldRule] = [
+            "title": .text(max: maxTitle), "content": .text(max: maxContent, allowEmpty: true),
+            "htmlContent": .text(max: maxContent, allowEmpty: true), "seoTitle": .text(max: maxSEOTitle, allowEmpty: true),
+            "metaDescription": .text(max: maxMetaDescription, allowEmpty: true),
+            "focusKeyphrase": .text(max: maxFocusKeyphrase, allowEmpty: true),
+            "status": .oneOf(ArticleStore.statuses, spelling: .uppercase),
         ]
+
+        /// These fields over `current` (or over a new article).
+        func fields(over current: ArticleStore.Fields?) -> ArticleStore.Fields {
+            var fields = current ?? ArticleStore.Fields(title: "")
+            if let title { fields.title = title }
+            if let content { fields.content = content }
+            if let htmlContent { fields.htmlContent = htmlContent }
+            if let seoTitle { fields.seoTitle = seoTitle.isEmpty ? nil : seoTitle }
+            if let metaDescription { fields.metaDescription = metaDescription.isEmpty ? nil : metaDescription }
+            if let focusKeyphrase { fields.focusKeyphrase = focusKeyphrase.isEmpty ? nil : focusKeyphrase }
+            if let status { fields.status = status }
+            return fields
+        }
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/articles") { request, context in
+    struct Deleted: ResponseContent {
+        var id: UUID
+        var deleted = true
+    }
+
+    func routes(_ routes: inout APIRoutes) {
+        routes.get(
+            "/articles", "Your articles, newest first",
+            query: PageRequest.parameters + [OpenAPIOperation.query("status", ["type": "string", "enum": .array(ArticleStore.statuses.map { .string($0) })])]
+        ) { request, context -> Envelope<Page<ArticleView>> in
             let user = try context.requireUser()
             let page = try PageRequest(request: request)
             var issues: [ValidationIssue] = []
             let status = QueryFields.oneOf(request, "status", ArticleStore.statuses.map { $0.lowercased() }, default: nil, issues: &issues)
             if !issues.isEmpty { throw CoreError.invalidInput(issues) }
             let (items, total) = try await store.list(userID: user.id, status: status?.uppercased(), limit: page.limit, offset: page.offset)
-            return Envelope.ok(page.page(items.map(\.json), total: total))
+            return Envelope(page.page(items.map(ArticleView.init), total: total))
         }
-        group.post("/articles") { request, context in
+        routes.post(
+            "/articles", "Store an article; slug, wordCount and seoScore are computed", body: ArticleRequest.self, status: .created, errors: [409]
+        ) { body, _, context -> Envelope<ArticleView> in
             let user = try context.requireUser()
-            var body = try await BodyFields.read(request, context: context)
-            let fields = Self.fields(&body, over: nil)
-            try body.check()
-            guard let fields else { throw CoreError.invalidInput([.missing("title")]) }
+            guard body.title != nil else { throw CoreError.invalidInput([.missing("title")]) }
             try await store.ensureRoom(userID: user.id)
-            let article = try await store.create(userID: user.id, fields)
-            return Envelope.ok(article.json, message: "Article saved", status: .created)
+            let article = try await store.create(userID: user.id, body.fields(over: nil))
+            return Envelope(ArticleView(article), message: "Article saved")
         }
-        group.get("/articles/:id") { request, context in
+        routes.get("/articles/:id", "One of your articles") { request, context -> Envelope<ArticleView> in
             let user = try context.requireUser()
-            return Envelope.ok(try await store.find(userID: user.id, id: try request.uuidParameter("id", context: context)).json)
+            return Envelope(ArticleView(try await store.find(userID: user.id, id: try request.uuidParameter("id", context: context))))
         }
-        group.put("/articles/:id") { request, context in
+        routes.put("/articles/:id", "Update an article (absent fields are kept)", body: ArticleRequest.self) { body, request, context -> Envelope<ArticleView> in
             let user = try context.requireUser()
             let id = try request.uuidParameter("id", context: context)
-            var body = try await BodyFields.read(request, context: context)
             let current = try await store.find(userID: user.id, id: id)
-            let fields = Self.fields(&body, over: current.fields)
-            try body.check()
-            guard let fields else { throw CoreError.notFound }
-            return Envelope.ok(try await store.update(userID: user.id, id: id, fields).json, message: "Article saved")
+            return Envelope(ArticleView(try await store.update(userID: user.id, id: id, body.fields(over: current.fields))), message: "Article saved")
         }
-        group.delete("/articles/:id") { request, context in
+        routes.delete("/articles/:id", "Delete an article") { request, context -> Envelope<Deleted> in
             let user = try context.requireUser()
             let id = try request.uuidParameter("id", context: context)
             try await store.delete(userID: user.id, id: id)
-            return Envelope.ok(["id": id.json, "deleted": true], message: "Article deleted")
+            return Envelope(Deleted(id: id), message: "Article deleted")
         }
-    }
-
-    /// The body's fields over `current` (absent fields kept; an empty optional text clears
-    /// it). Without `current`, `title` is required. Problems are collected in `body`.
-    static func fields(_ body: inout BodyFields, over current: ArticleStore.Fields?) -> ArticleStore.Fields? {
-        var fields = current ?? ArticleStore.Fields(title: "")
-        let title = body.string("title", required: current == nil, maxLength: maxTitle)
-        if let title { fields.title = title }
-        if let content = body.string("content", maxLength: maxContent, allowEmpty: true) { fields.content = content }
-        if let html = body.string("htmlContent", maxLength: maxContent, allowEmpty: true) { fields.htmlContent = html }
-        if let text = body.string("seoTitle", maxLength: maxSEOTitle, allowEmpty: true) { fields.seoTitle = text.isEmpty ? nil : text }
-        if let text = body.string("metaDescription", maxLength: maxMetaDescription, allowEmpty: true) {
-            fields.metaDescription = text.isEmpty ? nil : text
-        }
-        if let text = body.string("focusKeyphrase", maxLength: maxFocusKeyphrase, allowEmpty: true) {
-            fields.focusKeyphrase = text.isEmpty ? nil : text
-        }
-        if let status = body.oneOf("status", statuses, uppercased: true) { fields.status = status }
-        return fields.title.isEmpty ? nil : fields
     }
 
     static var statuses: [String] { ArticleStore.statuses }
+}
+
+/// An article as every route answers it.
+struct ArticleView: ResponseContent {
+    var id: UUID
+    var title: String
+    var slug: String
+    var seoTitle: String?
+    var metaDescription: String?
+    var focusKeyphrase: String?
+    var content: String
+    var htmlContent: String
+    var status: String
+    var wordCount: Int
+    var seoScore: Int
+    var provider: String?
+    var model: String?
+    var wordpressUrl: String?
+    var createdAt: Date
+    var updatedAt: Date
+    var publishedAt: Date?
+
+    init(_ article: ArticleStore.Article) {
+        id = article.id
+        title = article.fields.title
+        slug = article.slug
+        seoTitle = article.fields.seoTitle
+        metaDescription = article.fields.metaDescription
+        focusKeyphrase = article.fields.focusKeyphrase
+        content = article.fields.content
+        htmlContent = article.fields.htmlContent
+        status = article.fields.status
+        wordCount = article.wordCount
+        seoScore = article.seoScore
+        provider = article.fields.provider
+        model = article.fields.model
+        wordpressUrl = article.wordpressURL
+        createdAt = article.createdAt
+        updatedAt = article.updatedAt
+        publishedAt = article.publishedAt
+    }
 }

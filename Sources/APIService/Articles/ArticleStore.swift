@@ -45,18 +45,6 @@ struct ArticleStore: Sendable {
         var createdAt: Date
         var updatedAt: Date
         var publishedAt: Date?
-
-        var json: JSONValue {
-            func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
-            return [
-                "id": id.json, "title": .string(fields.title), "slug": .string(slug), "seoTitle": optional(fields.seoTitle),
-                "metaDescription": optional(fields.metaDescription), "focusKeyphrase": optional(fields.focusKeyphrase),
-                "content": .string(fields.content), "htmlContent": .string(fields.htmlContent), "status": .string(fields.status),
-                "wordCount": .int(wordCount), "seoScore": .int(seoScore), "provider": optional(fields.provider), "model": optional(fields.model),
-                "wordpressUrl": optional(wordpressURL), "createdAt": Envelope.date(createdAt), "updatedAt": Envelope.date(updatedAt),
-                "publishedAt": Envelope.date(publishedAt),
-            ]
-        }
     }
 
     static let columns = """

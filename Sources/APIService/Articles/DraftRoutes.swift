@@ -4,7 +4,7 @@ import Hummingbird
 
 /// GET/POST /drafts, GET/PUT/DELETE /drafts/{id}: the writer's autosave. PUT must carry
 /// the `version` it read; a stale one answers 409 CONFLICT.
-struct DraftRoutes: APIRouteCollection {
+struct DraftRoutes: TypedRouteCollection {
     let store: DraftStore
     let requiresAuth = true
 
@@ -15,79 +15,86 @@ struct DraftRoutes: APIRouteCollection {
     static let maxSections = 200
     static let maxCTA = 100_000
 
-    var operations: [OpenAPIOperation] {
-        let body = OpenAPIDocument.object([
-            "title": OpenAPIDocument.string, "config": ["type": "object"], "metadata": ["type": "object"], "sections": ["type": "array"],
-            "ctaContent": OpenAPIDocument.string, "version": OpenAPIDocument.integer,
-        ])
-        return [
-            OpenAPIOperation("GET", "/drafts", summary: "Your drafts, most recently saved first (?page=&limit=)", tag: "drafts", requiresAuth: true),
-            OpenAPIOperation("POST", "/drafts", summary: "Create a draft (version 1)", tag: "drafts", requiresAuth: true, requestBody: body),
-            OpenAPIOperation("GET", "/drafts/:id", summary: "One of your drafts", tag: "drafts", requiresAuth: true),
-            OpenAPIOperation("PUT", "/drafts/:id", summary: "Save a draft: `version` must be the current one (409 when stale); answers the next version",
-                tag: "drafts", requiresAuth: true, requestBody: body),
-            OpenAPIOperation("DELETE", "/drafts/:id", summary: "Delete a draft", tag: "drafts", requiresAuth: true),
+    let tag = "drafts"
+
+    /// POST and PUT bodies; absent fields are kept. PUT also carries the `version` read.
+    struct DraftRequest: RequestContent {
+        var title: String?
+        var config: JSONValue?
+        var metadata: JSONValue?
+        var sections: [JSONValue]?
+        var ctaContent: String?
+
+        static let rules: [String: FieldRule] = [
+            "title": .text(max: maxTitle, allowEmpty: true), "config": .object(maxBytes: maxObjectBytes),
+            "metadata": .object(maxBytes: maxObjectBytes), "sections": .list(maxItems: maxSections, itemMaxBytes: maxSectionsBytes),
+            "ctaContent": .text(max: maxCTA, allowEmpty: true),
         ]
+
+        func validate(_ issues: inout [ValidationIssue]) {
+            guard let sections else { return }
+            let encoded = JSONValue.array(sections).encodedString
+            if encoded.utf8.count > maxSectionsBytes {
+                issues.append(ValidationIssue(type: "too_long", path: ["sections"], message: "sections must be at most \(maxSectionsBytes) bytes"))
+            } else if encoded.contains("\\u0000") {
+                issues.append(ValidationIssue(type: "value_error", path: ["sections"], message: "sections must not contain NUL characters"))
+            }
+        }
+
+        var changes: DraftStore.Changes {
+            DraftStore.Changes(title: title, config: config, metadata: metadata, sections: sections.map(JSONValue.array), ctaContent: ctaContent)
+        }
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/drafts") { request, context in
+    struct SaveRequest: RequestContent {
+        var title: String?
+        var config: JSONValue?
+        var metadata: JSONValue?
+        var sections: [JSONValue]?
+        var ctaContent: String?
+        var version: Int
+
+        static let rules = DraftRequest.rules.merging(["version": .integer(1...Int(Int32.max))]) { $1 }
+
+        var draft: DraftRequest { DraftRequest(title: title, config: config, metadata: metadata, sections: sections, ctaContent: ctaContent) }
+
+        func validate(_ issues: inout [ValidationIssue]) { draft.validate(&issues) }
+    }
+
+    struct Deleted: ResponseContent {
+        var id: UUID
+        var deleted = true
+    }
+
+    func routes(_ routes: inout APIRoutes) {
+        routes.get("/drafts", "Your drafts, most recently saved first", query: PageRequest.parameters) { request, context -> Envelope<Page<DraftStore.Draft>> in
             let user = try context.requireUser()
             let page = try PageRequest(request: request)
             let (items, total) = try await store.list(userID: user.id, limit: page.limit, offset: page.offset)
-            return Envelope.ok(page.page(items, total: total))
+            return Envelope(page.page(items, total: total))
         }
-        group.post("/drafts") { request, context in
+        routes.post("/drafts", "Create a draft (version 1)", body: DraftRequest.self, status: .created, errors: [409]) {
+            body, _, context -> Envelope<DraftStore.Draft> in
             let user = try context.requireUser()
-            var body = try await BodyFields.read(request, context: context)
-            let changes = Self.changes(&body)
-            try body.check()
-            return Envelope.ok(try await store.create(userID: user.id, changes), message: "Draft saved", status: .created)
+            return Envelope(try await store.create(userID: user.id, body.changes), message: "Draft saved")
         }
-        group.get("/drafts/:id") { request, context in
+        routes.get("/drafts/:id", "One of your drafts") { request, context -> Envelope<DraftStore.Draft> in
             let user = try context.requireUser()
-            return Envelope.ok(try await store.find(userID: user.id, id: try request.uuidParameter("id", context: context)))
+            return Envelope(try await store.find(userID: user.id, id: try request.uuidParameter("id", context: context)))
         }
-        group.put("/drafts/:id") { request, context in
+        routes.put(
+            "/drafts/:id", "Save a draft: `version` must be the current one (409 when stale); answers the next version", body: SaveRequest.self,
+            errors: [409]
+        ) { body, request, context -> Envelope<DraftStore.Draft> in
             let user = try context.requireUser()
             let id = try request.uuidParameter("id", context: context)
-            var body = try await BodyFields.read(request, context: context)
-            let changes = Self.changes(&body)
-            let version = body.int("version", required: true, range: 1...Int(Int32.max))
-            try body.check()
-            guard let version else { throw CoreError.invalidInput([.missing("version")]) }
-            return Envelope.ok(try await store.save(userID: user.id, id: id, version: version, changes), message: "Draft saved")
+            return Envelope(try await store.save(userID: user.id, id: id, version: body.version, body.draft.changes), message: "Draft saved")
         }
-        group.delete("/drafts/:id") { request, context in
+        routes.delete("/drafts/:id", "Delete a draft") { request, context -> Envelope<Deleted> in
             let user = try context.requireUser()
             let id = try request.uuidParameter("id", context: context)
             try await store.delete(userID: user.id, id: id)
-            return Envelope.ok(["id": id.json, "deleted": true], message: "Draft deleted")
+            return Envelope(Deleted(id: id), message: "Draft deleted")
         }
-    }
-
-    static func changes(_ body: inout BodyFields) -> DraftStore.Changes {
-        var changes = DraftStore.Changes()
-        changes.title = body.string("title", maxLength: maxTitle, allowEmpty: true)
-        changes.config = body.jsonObject("config", maxBytes: maxObjectBytes)
-        changes.metadata = body.jsonObject("metadata", maxBytes: maxObjectBytes)
-        changes.ctaContent = body.string("ctaContent", maxLength: maxCTA, allowEmpty: true)
-        if let value = body.value("sections") {
-            let encoded = value.encodedString
-            if case .array(let items) = value {
-                if items.count > maxSections {
-                    body.fail("sections", "too_long", "sections must hold at most \(maxSections) items")
-                } else if encoded.utf8.count > maxSectionsBytes {
-                    body.fail("sections", "too_long", "sections must be at most \(maxSectionsBytes) bytes")
-                } else if encoded.contains("\\u0000") {
-                    body.fail("sections", "value_error", "sections must not contain NUL characters")
-                } else {
-                    changes.sections = value
-                }
-            } else {
-                body.fail("sections", "list_type", "sections must be an array")
-            }
-        }
-        return changes
     }
 }

@@ -22,6 +22,20 @@ struct DraftStore: Sendable {
         var ctaContent: String?
     }
 
+    /// A stored draft, as the routes answer it and as the cache keeps it. `config`,
+    /// `metadata` and `sections` are the writer's own documents, stored as given.
+    struct Draft: ResponseContent, Equatable {
+        var id: UUID
+        var title: String
+        var config: JSONValue
+        var metadata: JSONValue
+        var sections: JSONValue
+        var ctaContent: String
+        var version: Int
+        var createdAt: Date
+        var updatedAt: Date
+    }
+
     static let columns = "id, title, config::text, metadata::text, sections::text, cta_content, version, created_at, updated_at"
 
     static func cacheKey(userID: UUID, id: UUID) -> String { "draft:\(userID.uuidString):\(id.uuidString)" }
@@ -29,7 +43,7 @@ struct DraftStore: Sendable {
     /// Drafts one user may keep (a 409 CONFLICT beyond it).
     static let maximumPerUser = 1_000
 
-    func create(userID: UUID, _ changes: Changes) async throws -> JSONValue {
+    func create(userID: UUID, _ changes: Changes) async throws -> Draft {
         try await StoredRowLimit.ensureRoom(
             table: "drafts", userID: userID, limit: Self.maximumPerUser, noun: "drafts", database: database, logger: logger)
         let rows = try await database.client.query(
@@ -43,20 +57,20 @@ struct DraftStore: Sendable {
         return draft
     }
 
-    func find(userID: UUID, id: UUID) async throws -> JSONValue {
+    func find(userID: UUID, id: UUID) async throws -> Draft {
         let key = Self.cacheKey(userID: userID, id: id)
-        if let bytes = await cache.get(key), let cached = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) {
+        if let bytes = await cache.get(key), let cached = try? WireDecoder.decode(Draft.self, from: Data(bytes)) {
             return cached
         }
         let rows = try await database.client.query(
             "SELECT \(unescaped: Self.columns) FROM drafts WHERE id = \(id) AND user_id = \(userID)", logger: logger)
         guard let draft = try await Self.decode(rows).first else { throw CoreError.notFound }
-        await cache.set(key, Array(draft.encodedData()), ttl: Self.ttl)
+        if let bytes = try? WireEncoder.encode(draft) { await cache.set(key, Array(buffer: bytes), ttl: Self.ttl) }
         return draft
     }
 
     /// Most recently saved first.
-    func list(userID: UUID, limit: Int, offset: Int) async throws -> ([JSONValue], Int) {
+    func list(userID: UUID, limit: Int, offset: Int) async throws -> ([Draft], Int) {
         var total = 0
         for try await count in try await database.client.query("SELECT count(*) FROM drafts WHERE user_id = \(userID)", logger: logger)
             .decode(Int.self) { total = count }
@@ -71,7 +85,7 @@ struct DraftStore: Sendable {
     /// Applies `changes` if the draft is still at `version`, moving it to `version + 1` in
     /// the same statement (so two concurrent saves of one version cannot both win).
     /// 404 for a draft the user does not have, 409 for a stale version.
-    func save(userID: UUID, id: UUID, version: Int, _ changes: Changes) async throws -> JSONValue {
+    func save(userID: UUID, id: UUID, version: Int, _ changes: Changes) async throws -> Draft {
         // The cache entry goes first and again after: a reader between the two sees the
         // database, never an entry older than this save.
         let key = Self.cacheKey(userID: userID, id: id)
@@ -105,16 +119,15 @@ struct DraftStore: Sendable {
         if !deleted { throw CoreError.notFound }
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [JSONValue] {
+    static func decode(_ rows: PostgresRowSequence) async throws -> [Draft] {
         func parse(_ text: String) -> JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null }
-        var drafts: [JSONValue] = []
+        var drafts: [Draft] = []
         for try await (id, title, config, metadata, sections, cta, version, created, updated) in rows.decode(
             (UUID, String, String, String, String, String, Int, Date, Date).self)
         {
-            drafts.append([
-                "id": id.json, "title": .string(title), "config": parse(config), "metadata": parse(metadata), "sections": parse(sections),
-                "ctaContent": .string(cta), "version": .int(version), "createdAt": Envelope.date(created), "updatedAt": Envelope.date(updated),
-            ])
+            drafts.append(Draft(
+                id: id, title: title, config: parse(config), metadata: parse(metadata), sections: parse(sections), ctaContent: cta,
+                version: version, createdAt: created, updatedAt: updated))
         }
         return drafts
     }

@@ -6,7 +6,7 @@ import Hummingbird
 /// marks it PUBLISHED. Charged as `wordpress_publish` (credits and the `wordpress` quota,
 /// which FREE lacks: 403 FEATURE_NOT_AVAILABLE); released when WordPress fails (502), and
 /// a retried `Idempotency-Key` answers the first result without posting twice.
-struct PublishRoutes: APIRouteCollection {
+struct PublishRoutes: TypedRouteCollection {
     let store: ArticleStore
     let wordpress: WordPressClient
     let reservations: CreditReservations
@@ -14,35 +14,45 @@ struct PublishRoutes: APIRouteCollection {
 
     static let feature = "wordpress_publish"
 
-    var operations: [OpenAPIOperation] {
-        [
-            OpenAPIOperation("POST", "/articles/:id/publish",
-                summary: "Publish to WordPress (REST API, application password; Idempotency-Key honoured): {url, remoteId}",
-                tag: "articles", requiresAuth: true,
-                requestBody: OpenAPIDocument.object(
-                    ["wordpressUrl": OpenAPIDocument.string, "username": OpenAPIDocument.string, "applicationPassword": OpenAPIDocument.string],
-                    required: ["wordpressUrl", "username", "applicationPassword"])),
+    let tag = "articles"
+
+    struct PublishRequest: RequestContent {
+        var wordpressUrl: String
+        var username: String
+        /// Trimmed like every field: WordPress shows application passwords in groups
+        /// separated by inner spaces, which are kept (and which it accepts).
+        var applicationPassword: String
+
+        static let rules: [String: FieldRule] = [
+            "wordpressUrl": .text(max: 2_000), "username": .text(max: 200), "applicationPassword": .text(max: 200),
         ]
+
+        func validate(_ issues: inout [ValidationIssue]) {
+            if WordPressClient.baseURL(wordpressUrl) == nil {
+                issues.append(ValidationIssue(
+                    type: "url_parsing", path: ["wordpressUrl"], message: "wordpressUrl must be an http or https URL without credentials",
+                    input: .string(wordpressUrl)))
+            }
+        }
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("/articles/:id/publish") { request, context in
+    struct Published: ResponseContent {
+        var url: String
+        /// WordPress's post id: a number (a string only if WordPress sent one).
+        var remoteId: JSONValue
+    }
+
+    func routes(_ routes: inout APIRoutes) {
+        routes.post(
+            "/articles/:id/publish", "Publish to WordPress (REST API, application password; Idempotency-Key honoured)", body: PublishRequest.self,
+            errors: [402, 403, 409, 502]
+        ) { body, request, context -> Envelope<Published> in
             let user = try context.requireUser()
             let id = try request.uuidParameter("id", context: context)
             let key = try request.idempotencyKey()
-            var body = try await BodyFields.read(request, context: context)
-            let url = body.string("wordpressUrl", required: true, maxLength: 2_000)
-            let username = body.string("username", required: true, maxLength: 200)
-            // Trimmed like every field: WordPress shows application passwords in groups
-            // separated by inner spaces, which are kept (and which it accepts).
-            let password = body.string("applicationPassword", required: true, maxLength: 200)
-            var base: String?
-            if let url {
-                base = WordPressClient.baseURL(url)
-                if base == nil { body.fail("wordpressUrl", "url_parsing", "wordpressUrl must be an http or https URL without credentials") }
-            }
-            try body.check()
-            guard let base, let username, let password else { throw CoreError.invalidInput([.missing("wordpressUrl")]) }
+            guard let base = WordPressClient.baseURL(body.wordpressUrl) else { throw CoreError.invalidInput([.missing("wordpressUrl")]) }
+            let username = body.username
+            let password = body.applicationPassword
             // 404 before anything is reserved.
             let article = try await store.find(userID: user.id, id: id)
             // The address is checked (and pinned) before anything is reserved or sent.
@@ -64,12 +74,10 @@ struct PublishRoutes: APIRouteCollection {
                     slug: article.slug, excerpt: article.fields.metaDescription ?? "")
                 let published = try await wordpress.publish(post, to: site)
                 _ = try await store.markPublished(userID: user.id, id: id, url: published.url, remoteID: published.remoteID)
-                return [
-                    "url": .string(published.url),
-                    "remoteId": Int(published.remoteID).map(JSONValue.int) ?? .string(published.remoteID),
-                ]
+                let remoteID: JSONValue = Int(published.remoteID).map(JSONValue.int) ?? .string(published.remoteID)
+                return ["url": .string(published.url), "remoteId": remoteID] as JSONValue
             }
-            return Envelope.ok(result, message: "Article published")
+            return Envelope(try result.decoded(as: Published.self), message: "Article published")
         }
     }
 }

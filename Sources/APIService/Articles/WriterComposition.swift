@@ -1,8 +1,7 @@
 import Core
 import Foundation
 
-/// Articles, drafts, WordPress publishing and the AI writer (branch writer), kept apart
-/// from `apiRouteCollections` to ease merging.
+/// Articles, drafts, WordPress publishing and the AI writer.
 func writerRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollection] {
     let articles = ArticleStore(database: dependencies.database)
     let generation = dependencies.generation

@@ -8,74 +8,132 @@ import NIOCore
 /// charge each, through `GenerationService`) and /articles/generate (the whole article,
 /// one `article` charge, JSON or SSE). All honour `Idempotency-Key`, and the generation
 /// family's rate limit (`GenerationRateLimit`, applied where credits are reserved).
-struct WriterRoutes: APIRouteCollection {
+struct WriterRoutes: TypedRouteCollection {
     let generation: GenerationService
     let generator: ArticleGenerator
     let logger: Logger
     let requiresAuth = true
 
-    var operations: [OpenAPIOperation] {
-        let fields: [String: JSONValue] = [
-            "topic": OpenAPIDocument.string, "keywords": ["type": "array", "items": OpenAPIDocument.string],
-            "articleType": OpenAPIDocument.string, "language": OpenAPIDocument.string, "articleSize": OpenAPIDocument.string,
-            "pov": OpenAPIDocument.string, "manualFocusKeyphrase": OpenAPIDocument.string, "imageStyle": OpenAPIDocument.string,
-            "aspectRatio": OpenAPIDocument.string, "sourceContext": OpenAPIDocument.string, "category": OpenAPIDocument.string,
-            "tone": OpenAPIDocument.string,
-        ]
-        var section = fields
-        section["sectionTitle"] = OpenAPIDocument.string
-        section["imageQuantity"] = OpenAPIDocument.integer
-        var cta = fields
-        cta["focusKeyphrase"] = OpenAPIDocument.string
-        return [
-            OpenAPIOperation("POST", "/articles/metadata", summary: "{focusKeyphrase, seoTitle (≤ 60), slug, metaDescription (≤ 160), featuredImage} (credits: metadata)",
-                tag: "writer", requiresAuth: true, requestBody: OpenAPIDocument.object(fields, required: ["topic"])),
-            OpenAPIOperation("POST", "/articles/outline", summary: "Section headings: [string] (credits: outline)", tag: "writer", requiresAuth: true,
-                requestBody: OpenAPIDocument.object(fields, required: ["topic"])),
-            OpenAPIOperation("POST", "/articles/section", summary: "One section as HTML (may hold <!-- IMAGE_PROMPT: {json} --> markers) (credits: section)",
-                tag: "writer", requiresAuth: true, requestBody: OpenAPIDocument.object(section, required: ["sectionTitle"])),
-            OpenAPIOperation("POST", "/articles/cta", summary: "A call to action as HTML (credits: cta)", tag: "writer", requiresAuth: true,
-                requestBody: OpenAPIDocument.object(cta, required: ["topic"])),
-            OpenAPIOperation("POST", "/articles/generate",
-                summary: "The whole article, stored (credits: article). Accept: text/event-stream streams metadata, outline, section…, cta, done, error",
-                tag: "writer", requiresAuth: true, requestBody: OpenAPIDocument.object(fields, required: ["topic"])),
-        ]
+    let tag = "writer"
+
+    /// The body of metadata, outline, cta and generate: `topic` and the settings.
+    struct TopicBody: RequestContent {
+        var topic: String
+        var settings: WritingSettings
+
+        enum Keys: String, CodingKey { case topic }
+        static let rules = WritingSettings.rules.merging(["topic": .text(max: WritingRequest.maxTopic)]) { $1 }
+
+        init(from decoder: any Decoder) throws {
+            topic = try decoder.container(keyedBy: Keys.self).decode(String.self, forKey: .topic)
+            settings = try WritingSettings(from: decoder)
+        }
+
+        var writing: WritingRequest { settings.request(topic: topic) }
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("/articles/metadata") { request, context in
-            let (user, writing, key) = try await prepare(request, context)
+    /// The body of section: `sectionTitle`, and optionally the article's `topic`.
+    struct SectionBody: RequestContent {
+        var sectionTitle: String
+        var topic: String?
+        var settings: WritingSettings
+
+        enum Keys: String, CodingKey { case sectionTitle, topic }
+        static let rules = WritingSettings.rules.merging([
+            "topic": .text(max: WritingRequest.maxTopic), "sectionTitle": .text(max: WritingRequest.maxSetting),
+        ]) { $1 }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Keys.self)
+            sectionTitle = try container.decode(String.self, forKey: .sectionTitle)
+            topic = try container.decodeIfPresent(String.self, forKey: .topic)
+            settings = try WritingSettings(from: decoder)
+        }
+
+        var writing: WritingRequest { settings.request(topic: topic ?? "", sectionTitle: sectionTitle) }
+    }
+
+    /// What metadata answers (`WriterPrompts.validMetadata` shapes the model's answer).
+    struct Metadata: ResponseContent {
+        struct FeaturedImage: ResponseContent {
+            var style: String
+            var aspect: String
+            var alt: String
+            var filename: String
+            var caption: String
+            var prompt: String
+        }
+
+        var focusKeyphrase: String
+        var seoTitle: String
+        var slug: String
+        var metaDescription: String
+        var featuredImage: FeaturedImage
+    }
+
+    /// Credits, quota, the generation rate limit and provider failures.
+    static let generationErrors = [402, 403, 409, 502, 503]
+
+    func routes(_ routes: inout APIRoutes) {
+        routes.post(
+            "/articles/metadata", "{focusKeyphrase, seoTitle (≤ 60), slug, metaDescription (≤ 160), featuredImage} (credits: metadata)",
+            body: TopicBody.self, query: [], errors: Self.generationErrors
+        ) { body, request, context -> Envelope<Metadata> in
+            let writing = body.writing
             let (_, value) = try await generation.generateJSON(
-                for: user, GenerationService.Job(feature: "metadata", tool: "metadata", request: WriterPrompts.metadata(writing), idempotencyKey: key)
+                for: try context.requireUser(),
+                GenerationService.Job(feature: "metadata", tool: "metadata", request: WriterPrompts.metadata(writing), idempotencyKey: try request.idempotencyKey())
             ) { WriterPrompts.validMetadata($0, request: writing) }
-            return Envelope.ok(value)
+            return Envelope(try value.decoded(as: Metadata.self))
         }
-        group.post("/articles/outline") { request, context in
-            let (user, writing, key) = try await prepare(request, context)
+        routes.post("/articles/outline", "Section headings (credits: outline)", body: TopicBody.self, errors: Self.generationErrors) {
+            body, request, context -> Envelope<[String]> in
             let (_, value) = try await generation.generateJSON(
-                for: user, GenerationService.Job(feature: "outline", tool: "outline", request: WriterPrompts.outline(writing), idempotencyKey: key),
+                for: try context.requireUser(),
+                GenerationService.Job(feature: "outline", tool: "outline", request: WriterPrompts.outline(body.writing), idempotencyKey: try request.idempotencyKey()),
                 validate: WriterPrompts.validOutline)
-            return Envelope.ok(value)
+            return Envelope(try value.decoded(as: [String].self))
         }
-        group.post("/articles/section") { request, context in
-            let (user, writing, key) = try await prepare(request, context, requireTopic: false, requireSection: true)
-            let heading = writing.sectionTitle ?? writing.topic
+        routes.post(
+            "/articles/section", "One section as HTML (may hold <!-- IMAGE_PROMPT: {json} --> markers) (credits: section)", body: SectionBody.self,
+            errors: Self.generationErrors
+        ) { body, request, context -> Envelope<String> in
+            let writing = body.writing
             let output = try await generation.generate(
-                for: user, GenerationService.Job(feature: "section", tool: "section", request: WriterPrompts.section(writing, heading: heading), idempotencyKey: key))
-            return Envelope.ok(.string(WriterPrompts.validHTML(output.text) ?? ""))
+                for: try context.requireUser(),
+                GenerationService.Job(
+                    feature: "section", tool: "section", request: WriterPrompts.section(writing, heading: body.sectionTitle),
+                    idempotencyKey: try request.idempotencyKey()))
+            return Envelope(WriterPrompts.validHTML(output.text) ?? "")
         }
-        group.post("/articles/cta") { request, context in
-            let (user, writing, key) = try await prepare(request, context)
+        routes.post("/articles/cta", "A call to action as HTML (credits: cta)", body: TopicBody.self, errors: Self.generationErrors) {
+            body, request, context -> Envelope<String> in
             let output = try await generation.generate(
-                for: user, GenerationService.Job(feature: "cta", tool: "cta", request: WriterPrompts.cta(writing), idempotencyKey: key))
-            return Envelope.ok(.string(WriterPrompts.validHTML(output.text) ?? ""))
+                for: try context.requireUser(),
+                GenerationService.Job(feature: "cta", tool: "cta", request: WriterPrompts.cta(body.writing), idempotencyKey: try request.idempotencyKey()))
+            return Envelope(WriterPrompts.validHTML(output.text) ?? "")
         }
-        group.post("/articles/generate") { request, context in
-            let (user, writing, key) = try await prepare(request, context)
-            let accept = request.headers[.accept] ?? ""
-            guard accept.contains("text/event-stream") else {
+        // JSON or SSE by `Accept`: not one envelope type, so it describes itself.
+        var components = WireSchema.Components()
+        let requestSchema = WireSchema.schema(for: TopicBody.self, components: &components)
+        let articleSchema = WireSchema.schema(for: ArticleView.self, components: &components)
+        routes.custom(
+            .post, "/articles/generate",
+            OpenAPIOperation(
+                "POST", "/articles/generate",
+                summary: "The whole article, stored (credits: article). Accept: text/event-stream streams metadata, outline, section…, cta, done, error",
+                tag: tag, requestBody: requestSchema,
+                responses: [201: "The stored article (JSON), or 200 with an event stream"].merging(
+                    Self.generationErrors.map { ($0, OpenAPIDocument.errorDescriptions[$0] ?? "Error") }) { $1 },
+                responseBody: EnvelopeSchema.schema(data: articleSchema), components: components)
+        ) { request, context in
+            let user = try context.requireUser()
+            let key = try request.idempotencyKey()
+            let writing = try await request.decode(TopicBody.self, context: context).writing
+            guard (request.headers[.accept] ?? "").contains("text/event-stream") else {
                 let article = try await generator.generate(for: user, writing, idempotencyKey: key) { _, _ in }
-                return Envelope.ok(article, message: "Article generated", status: .created)
+                return try Envelope(try article.decoded(as: ArticleView.self), message: "Article generated", status: .created)
+                    .response(from: request, context: context)
             }
             return stream(user: user, writing: writing, key: key)
         }
@@ -119,17 +177,5 @@ struct WriterRoutes: APIRouteCollection {
 
     static func event(_ name: String, _ data: JSONValue) -> ByteBuffer {
         ByteBuffer(string: "event: \(name)\ndata: \(data.encodedString)\n\n")
-    }
-
-    /// The user, the validated body, the idempotency key.
-    private func prepare(
-        _ request: Request, _ context: AppRequestContext, requireTopic: Bool = true, requireSection: Bool = false
-    ) async throws -> (UserRecord, WritingRequest, String?) {
-        let user = try context.requireUser()
-        let key = try request.idempotencyKey()
-        var body = try await BodyFields.read(request, context: context)
-        let writing = WritingRequest.read(&body, requireTopic: requireTopic, requireSection: requireSection)
-        try body.check()
-        return (user, writing, key)
     }
 }

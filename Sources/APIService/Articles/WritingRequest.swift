@@ -26,58 +26,6 @@ struct WritingRequest: Sendable, Equatable {
     static let maxKeywords = 20
     static let maxSourceContext = 20_000
 
-    /// Reads the body; `topic` is required unless `requireTopic` is false, `sectionTitle`
-    /// when `requireSection`.
-    static func read(_ body: inout BodyFields, requireTopic: Bool = true, requireSection: Bool = false) -> WritingRequest {
-        var request = WritingRequest()
-        request.topic = body.string("topic", required: requireTopic, maxLength: maxTopic) ?? ""
-        request.keywords = keywords(&body)
-        request.articleType = body.string("articleType", maxLength: maxSetting, allowEmpty: true).flatMap(nonEmpty)
-        request.language = body.string("language", maxLength: maxSetting, allowEmpty: true).flatMap(nonEmpty)
-        request.articleSize = body.string("articleSize", maxLength: maxSetting, allowEmpty: true).flatMap(nonEmpty)
-        request.pov = body.string("pov", maxLength: maxSetting, allowEmpty: true).flatMap(nonEmpty)
-        request.manualFocusKeyphrase = body.string("manualFocusKeyphrase", maxLength: maxSetting, allowEmpty: true).flatMap(nonEmpty)
-        request.imageStyle = body.string("imageStyle", maxLength: maxSetting, allowEmpty: true).flatMap(nonEmpty)
-        request.aspectRatio = body.string("aspectRatio", maxLength: 20, allowEmpty: true).flatMap(nonEmpty)
-        request.sourceContext = body.string("sourceContext", maxLength: maxSourceContext, allowEmpty: true).flatMap(nonEmpty)
-        request.category = body.string("category", maxLength: maxSetting, allowEmpty: true).flatMap(nonEmpty)
-        request.tone = body.string("tone", maxLength: maxSetting, allowEmpty: true).flatMap(nonEmpty)
-        request.sectionTitle = body.string("sectionTitle", required: requireSection, maxLength: maxSetting)
-        request.focusKeyphrase = body.string("focusKeyphrase", maxLength: maxSetting, allowEmpty: true).flatMap(nonEmpty)
-        // services/geminiArticleService.js sends it as a string ("2").
-        request.imageQuantity = body.int("imageQuantity", range: 0...10, numericString: true) ?? 0
-        return request
-    }
-
-    private static func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
-
-    /// `keywords`: an array of strings, or (as some clients send) one comma-separated string.
-    static func keywords(_ body: inout BodyFields) -> [String] {
-        guard let value = body.value("keywords") else { return [] }
-        var items: [String] = []
-        switch value {
-        case .array(let values):
-            for value in values {
-                guard case .string(let text) = value else {
-                    body.fail("keywords", "list_type", "keywords must be an array of strings")
-                    return []
-                }
-                items.append(text)
-            }
-        case .string(let text):
-            items = text.split(separator: ",").map(String.init)
-        default:
-            body.fail("keywords", "list_type", "keywords must be an array of strings")
-            return []
-        }
-        let cleaned = items.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
-        guard cleaned.count <= maxKeywords, cleaned.allSatisfy({ $0.count <= 100 && !$0.contains("\u{0}") }) else {
-            body.fail("keywords", "too_long", "keywords must hold at most \(maxKeywords) keywords of at most 100 characters")
-            return []
-        }
-        return cleaned
-    }
-
     /// The focus keyphrase the writer should aim for.
     var keyphrase: String { manualFocusKeyphrase ?? focusKeyphrase ?? keywords.first ?? topic }
 
@@ -104,4 +52,102 @@ struct WritingRequest: Sendable, Equatable {
         if let sourceContext { lines.append("Source material (use facts only from here when relevant):\n\(sourceContext)") }
         return lines.joined(separator: "\n")
     }
+}
+
+/// The writer settings every writer body carries besides its required field; decoded
+/// from the same object as that field (flattened), so each body lists them once.
+struct WritingSettings: Decodable, Sendable {
+    var keywords: KeywordList?
+    var articleType: String?
+    var language: String?
+    var articleSize: String?
+    var pov: String?
+    var manualFocusKeyphrase: String?
+    var imageStyle: String?
+    var aspectRatio: String?
+    var sourceContext: String?
+    var category: String?
+    var tone: String?
+    var focusKeyphrase: String?
+    /// services/geminiArticleService.js sends it as a string ("2"); the decoder takes both.
+    var imageQuantity: Int?
+
+    static let rules: [String: FieldRule] = {
+        var rules: [String: FieldRule] = [:]
+        for name in ["articleType", "language", "articleSize", "pov", "manualFocusKeyphrase", "imageStyle", "category", "tone", "focusKeyphrase"] {
+            rules[name] = .text(max: WritingRequest.maxSetting, allowEmpty: true)
+        }
+        rules["aspectRatio"] = .text(max: 20, allowEmpty: true)
+        rules["sourceContext"] = .text(max: WritingRequest.maxSourceContext, allowEmpty: true)
+        rules["imageQuantity"] = .integer(0...10, fromString: true)
+        return rules
+    }()
+
+    /// The request these settings and `topic` (and `sectionTitle`) make.
+    func request(topic: String, sectionTitle: String? = nil) -> WritingRequest {
+        func nonEmpty(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }
+        var request = WritingRequest()
+        request.topic = topic
+        request.keywords = keywords?.items ?? []
+        request.articleType = nonEmpty(articleType)
+        request.language = nonEmpty(language)
+        request.articleSize = nonEmpty(articleSize)
+        request.pov = nonEmpty(pov)
+        request.manualFocusKeyphrase = nonEmpty(manualFocusKeyphrase)
+        request.imageStyle = nonEmpty(imageStyle)
+        request.aspectRatio = nonEmpty(aspectRatio)
+        request.sourceContext = nonEmpty(sourceContext)
+        request.category = nonEmpty(category)
+        request.tone = nonEmpty(tone)
+        request.sectionTitle = sectionTitle
+        request.focusKeyphrase = nonEmpty(focusKeyphrase)
+        request.imageQuantity = imageQuantity ?? 0
+        return request
+    }
+}
+
+/// `keywords`: an array of strings, or (as some clients send) one comma-separated string;
+/// at most 20 keywords of at most 100 characters, blanks dropped.
+struct KeywordList: Decodable, Sendable, WireSchemaProviding {
+    var items: [String]
+
+    init(items: [String]) {
+        self.items = items
+    }
+
+    init(from decoder: any Decoder) throws {
+        try self.init(json: try decoder.singleValueContainer().decode(JSONValue.self))
+    }
+
+    init(json: JSONValue) throws {
+        let problem = FieldValidationError(
+            type: "list_type", message: "keywords must hold at most \(WritingRequest.maxKeywords) keywords of at most 100 characters")
+        let raw: [String]
+        switch json {
+        case .array(let values):
+            raw = try values.map { value in
+                guard case .string(let text) = value else { throw FieldValidationError(type: "list_type", message: "keywords must be an array of strings") }
+                return text
+            }
+        case .string(let text):
+            raw = text.split(separator: ",").map(String.init)
+        default:
+            throw FieldValidationError(type: "list_type", message: "keywords must be an array of strings")
+        }
+        let cleaned = raw.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        guard cleaned.count <= WritingRequest.maxKeywords, cleaned.allSatisfy({ $0.count <= 100 && !$0.contains("\u{0}") }) else { throw problem }
+        items = cleaned
+    }
+
+    static func wireSchema(components: inout WireSchema.Components) -> JSONValue {
+        [
+            "anyOf": [
+                ["type": "array", "maxItems": .int(WritingRequest.maxKeywords), "items": ["type": "string", "maxLength": 100, "pattern": #"^[^\u0000]*$"#]],
+                ["type": "string", "maxLength": 2_000, "pattern": #"^[^\u0000]*$"#],
+            ],
+            "description": "An array of keywords, or one comma-separated string",
+        ]
+    }
+
+    static var wirePlaceholder: KeywordList { KeywordList(items: []) }
 }

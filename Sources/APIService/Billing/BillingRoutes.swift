@@ -5,86 +5,122 @@ import Hummingbird
 
 /// POST /subscription/checkout, /portal, /cancel, /reactivate, /paypal/checkout,
 /// /paypal/execute.
-struct BillingRoutes: APIRouteCollection {
+struct BillingRoutes: TypedRouteCollection {
     let service: BillingService
     let requiresAuth = true
+    let tag = "billing"
 
-    struct PlanRequest: Decodable {
+    /// The body of both checkouts.
+    struct PlanRequest: RequestContent {
         var plan: PaidPlan
     }
 
-    struct ExecuteRequest: Decodable {
+    struct ExecuteRequest: RequestContent {
         var subscriptionId: String
+        /// PayPal's approval token from the return URL; not needed to activate.
         var token: String?
+
+        static let rules: [String: FieldRule] = ["subscriptionId": .text(max: 64), "token": .text(max: 10_000, allowEmpty: true)]
     }
 
-    var operations: [OpenAPIOperation] {
-        let plan = OpenAPIDocument.object(["plan": ["type": "string", "enum": ["PRO", "ENTERPRISE"]]], required: ["plan"])
-        return [
-            OpenAPIOperation("POST", "/subscription/checkout", summary: "Stripe Checkout session for a plan: {sessionId, url}", tag: "billing",
-                requiresAuth: true, requestBody: plan),
-            OpenAPIOperation("POST", "/subscription/portal", summary: "Stripe customer portal: {url}", tag: "billing", requiresAuth: true),
-            OpenAPIOperation("POST", "/subscription/cancel", summary: "Cancel at period end (also at the provider)", tag: "billing", requiresAuth: true),
-            OpenAPIOperation("POST", "/subscription/reactivate", summary: "Undo a cancellation at period end (Stripe)", tag: "billing", requiresAuth: true),
-            OpenAPIOperation("POST", "/subscription/paypal/checkout", summary: "PayPal subscription: {subscriptionId, approvalUrl, status}",
-                tag: "billing", requiresAuth: true, requestBody: plan),
-            OpenAPIOperation("POST", "/subscription/paypal/execute", summary: "Activate an approved PayPal subscription of the caller",
-                tag: "billing", requiresAuth: true,
-                requestBody: OpenAPIDocument.object(["subscriptionId": OpenAPIDocument.string, "token": OpenAPIDocument.string], required: ["subscriptionId"])),
-        ]
+    struct Checkout: ResponseContent {
+        var sessionId: String
+        /// Stripe Checkout, where the browser goes next.
+        var url: String
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("/subscription/checkout") { request, context in
-            let body = try await request.decodeJSON(PlanRequest.self, context: context)
+    struct Portal: ResponseContent {
+        var url: String
+    }
+
+    struct Cancellation: ResponseContent {
+        var cancelAtPeriodEnd: Bool
+    }
+
+    struct PayPalCheckout: ResponseContent {
+        var subscriptionId: String
+        /// Where the buyer approves the subscription at PayPal.
+        var approvalUrl: String?
+        var status: String
+    }
+
+    struct PayPalExecution: ResponseContent {
+        var subscriptionId: String
+        var status: String
+        /// The plan now in effect: PRO or ENTERPRISE.
+        var plan: String
+    }
+
+    func routes(_ routes: inout APIRoutes) {
+        routes.post(
+            "/subscription/checkout", "Stripe Checkout session for a plan: {sessionId, url}", body: PlanRequest.self,
+            query: [OpenAPIOperation.header("Idempotency-Key", ["type": "string", "minLength": 1, "maxLength": 255], description: "Repeats answer the same session")],
+            errors: [502, 503]
+        ) { body, request, context -> Envelope<Checkout> in
             let session = try await service.checkout(user: try context.requireUser(), plan: body.plan, idempotencyKey: try request.idempotencyKey())
-            return Envelope.ok(["sessionId": .string(session.id), "url": .string(session.url)])
+            return Envelope(Checkout(sessionId: session.id, url: session.url))
         }
-        group.post("/subscription/portal") { _, context in
-            Envelope.ok(["url": .string(try await service.portal(user: try context.requireUser()))])
+        routes.post("/subscription/portal", "Stripe customer portal: {url}", errors: [409, 502, 503]) { _, context -> Envelope<Portal> in
+            Envelope(Portal(url: try await service.portal(user: try context.requireUser())))
         }
-        group.post("/subscription/cancel") { _, context in
+        routes.post("/subscription/cancel", "Cancel at period end (also at the provider)", errors: [404, 409, 502, 503]) { _, context -> Envelope<Cancellation> in
             try await service.cancel(user: try context.requireUser())
-            return Envelope.ok(["cancelAtPeriodEnd": true], message: "Subscription will be cancelled at the end of the current period")
+            return Envelope(Cancellation(cancelAtPeriodEnd: true), message: "Subscription will be cancelled at the end of the current period")
         }
-        group.post("/subscription/reactivate") { _, context in
+        routes.post("/subscription/reactivate", "Undo a cancellation at period end (Stripe)", errors: [409, 502, 503]) { _, context -> Envelope<Cancellation> in
             try await service.reactivate(user: try context.requireUser())
-            return Envelope.ok(["cancelAtPeriodEnd": false], message: "Subscription reactivated")
+            return Envelope(Cancellation(cancelAtPeriodEnd: false), message: "Subscription reactivated")
         }
-        group.post("/subscription/paypal/checkout") { request, context in
-            let body = try await request.decodeJSON(PlanRequest.self, context: context)
+        routes.post(
+            "/subscription/paypal/checkout", "PayPal subscription: {subscriptionId, approvalUrl, status}", body: PlanRequest.self,
+            errors: [404, 502, 503]
+        ) { body, _, context -> Envelope<PayPalCheckout> in
             let created = try await service.paypalCheckout(user: try context.requireUser(), plan: body.plan)
-            return Envelope.ok([
-                "subscriptionId": .string(created.id), "approvalUrl": created.approvalURL.map(JSONValue.string) ?? .null,
-                "status": .string(created.status),
-            ])
+            return Envelope(PayPalCheckout(subscriptionId: created.id, approvalUrl: created.approvalURL, status: created.status))
         }
-        group.post("/subscription/paypal/execute") { request, context in
-            let body = try await request.decodeJSON(ExecuteRequest.self, context: context)
-            guard !body.subscriptionId.isEmpty, body.subscriptionId.count <= 64 else {
-                throw CoreError.invalidInput([ValidationIssue(type: "value_error", path: ["subscriptionId"], message: "subscriptionId is invalid")])
-            }
+        routes.post(
+            "/subscription/paypal/execute", "Activate an approved PayPal subscription of the caller", body: ExecuteRequest.self,
+            errors: [404, 409, 502, 503]
+        ) { body, _, context -> Envelope<PayPalExecution> in
             let (subscription, plan) = try await service.paypalExecute(user: try context.requireUser(), subscriptionID: body.subscriptionId)
-            return Envelope.ok(["subscriptionId": .string(subscription.id), "status": .string(subscription.status), "plan": .string(plan.rawValue)])
+            return Envelope(PayPalExecution(subscriptionId: subscription.id, status: subscription.status, plan: plan.rawValue))
         }
     }
 }
 
+/// A plan in a request body: PRO or ENTERPRISE, in any case.
+extension PaidPlan: WireEnum {}
+
 /// POST /webhooks/stripe and /webhooks/paypal (public; authenticated by signature). The
 /// 200 is sent only after the change is stored, so a failure makes the provider retry.
-struct WebhookRoutes: APIRouteCollection {
+///
+/// Both read the provider's payload verbatim, not through a request type: Stripe signs the
+/// exact bytes, and PayPal verifies the event as it was sent.
+struct WebhookRoutes: TypedRouteCollection {
     let service: BillingService
     let requiresAuth = false
+    let tag = "billing"
 
-    var operations: [OpenAPIOperation] {
-        [
-            OpenAPIOperation("POST", "/webhooks/stripe", summary: "Stripe events (Stripe-Signature verified, 5 min tolerance)", tag: "billing"),
-            OpenAPIOperation("POST", "/webhooks/paypal", summary: "PayPal events (verified through PayPal's API)", tag: "billing"),
-        ]
+    struct Received: ResponseContent {
+        var received: Bool
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("/webhooks/stripe") { request, context in
+    /// A webhook's description: any JSON object in, `{received: true}` out.
+    func operation(_ path: String, _ summary: String, errors: [Int]) -> OpenAPIOperation {
+        var components = WireSchema.Components()
+        let data = WireSchema.schema(for: Received.self, components: &components)
+        var responses = [200: "Event stored (or already stored)"]
+        for status in errors { responses[status] = OpenAPIDocument.errorDescriptions[status] ?? "Error" }
+        return OpenAPIOperation(
+            "POST", path, summary: summary, tag: tag, requestBody: ["type": "object", "description": "The provider's event, as it sends it"],
+            responses: responses, responseBody: EnvelopeSchema.schema(data: data), components: components)
+    }
+
+    func routes(_ routes: inout APIRoutes) {
+        routes.custom(
+            .post, "/webhooks/stripe",
+            operation("/webhooks/stripe", "Stripe events (Stripe-Signature verified, 5 min tolerance)", errors: [400, 503])
+        ) { request, context in
             guard let stripe = service.config.stripe, let secret = stripe.webhookSecret else {
                 throw CoreError.serviceUnavailable("Stripe webhooks are not configured")
             }
@@ -95,9 +131,12 @@ struct WebhookRoutes: APIRouteCollection {
                 return try webhook.parse(payload)
             }
             _ = try await service.record(event)
-            return Envelope.ok(["received": true])
+            return try Envelope(Received(received: true)).response(from: request, context: context)
         }
-        group.post("/webhooks/paypal") { request, context in
+        routes.custom(
+            .post, "/webhooks/paypal",
+            operation("/webhooks/paypal", "PayPal events (verified through PayPal's API)", errors: [400, 404, 502, 503])
+        ) { request, context in
             guard let paypal = service.paypal, let config = service.config.paypal else {
                 throw CoreError.serviceUnavailable("PayPal webhooks are not configured")
             }
@@ -112,7 +151,7 @@ struct WebhookRoutes: APIRouteCollection {
                 return try PayPalWebhook.parse(json, plans: config.planIDs)
             }
             _ = try await service.record(event)
-            return Envelope.ok(["received": true])
+            return try Envelope(Received(received: true)).response(from: request, context: context)
         }
     }
 }

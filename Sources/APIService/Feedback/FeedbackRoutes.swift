@@ -3,67 +3,130 @@ import Foundation
 import Hummingbird
 
 /// POST /feedback, GET /feedback/stats, /feedback/recommend, /feedback/history.
-struct FeedbackRoutes: APIRouteCollection {
+struct FeedbackRoutes: TypedRouteCollection {
     let store: FeedbackStore
     let requiresAuth = true
 
-    var operations: [OpenAPIOperation] {
-        [
-            OpenAPIOperation(
-                "POST", "/feedback", summary: "Rate generated content (1–5 or ±1)", tag: "feedback", requiresAuth: true,
-                requestBody: [
-                    "type": "object", "required": ["contentType", "rating"],
-                    "properties": [
-                        "contentType": ["type": "string", "enum": .array(FeedbackStore.contentTypes.map(JSONValue.string))],
-                        "provider": ["type": "string", "enum": .array(FeedbackStore.providers.map(JSONValue.string))],
-                        "rating": ["type": "integer", "enum": [-1, 1, 2, 3, 4, 5]], "comment": ["type": "string", "maxLength": 5000],
-                        "contentId": ["type": "string"], "metadata": ["type": "object"],
-                    ],
-                ],
-                responses: [201: "Stored", 400: "Invalid body"]),
-            OpenAPIOperation("GET", "/feedback/stats", summary: "Counts and average rating per content type and provider", tag: "feedback", requiresAuth: true),
-            OpenAPIOperation(
-                "GET", "/feedback/recommend", summary: "The best-rated provider for a content type", tag: "feedback", requiresAuth: true,
-                responses: [200: "Successful Response", 400: "Missing or unknown contentType"],
-                parameters: [["name": "contentType", "in": "query", "required": true, "schema": ["type": "string"]]]),
-            OpenAPIOperation(
-                "GET", "/feedback/history", summary: "The caller's feedback, newest first", tag: "feedback", requiresAuth: true,
-                responses: [200: "Successful Response", 400: "Bad page or limit"], parameters: paginationParameters),
-        ]
+    let tag = "feedback"
+
+    /// 1–5 stars, or a thumbs down (-1) / up (+1).
+    enum Rating: ExactIntegerField {
+        static let name = "rating"
+        static let range = -1...5
+
+        static func problem(_ value: Int) -> FieldValidationError? {
+            if !range.contains(value) {
+                return FieldValidationError(type: "range", message: "rating must be between \(range.lowerBound) and \(range.upperBound)")
+            }
+            guard FeedbackStore.ratings.contains(value) else {
+                return FieldValidationError(type: "enum", message: "rating must be 1 to 5, or -1 / 1 for thumbs down / up")
+            }
+            return nil
+        }
+
+        static var schema: JSONValue { ["type": "integer", "enum": .array(FeedbackStore.ratings.sorted().map(JSONValue.int))] }
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("/feedback") { request, context in
-            let user = try context.requireUser()
-            var fields = try await BodyFields.read(request, context: context)
-            let contentType = fields.oneOf("contentType", FeedbackStore.contentTypes, required: true, uppercased: true)
-            let provider = fields.oneOf("provider", FeedbackStore.providers, uppercased: true)
-            let rating = fields.int("rating", required: true, range: -1...5)
-            if let rating, !FeedbackStore.ratings.contains(rating) {
-                fields.fail("rating", "enum", "rating must be 1 to 5, or -1 / 1 for thumbs down / up")
-            }
-            let comment = fields.string("comment", maxLength: 5_000, allowEmpty: true)
-            let contentID = fields.string("contentId", maxLength: 200)
-            let metadata = fields.jsonObject("metadata")
-            try fields.check()
-            guard let contentType, let rating else { throw CoreError.invalidInput(fields.issues) }
-            let entry = FeedbackStore.Entry(
-                contentType: contentType, provider: provider, rating: rating, comment: comment.flatMap { $0.isEmpty ? nil : $0 },
-                contentID: contentID, metadata: metadata ?? [:])
-            return Envelope.ok(try await store.insert(entry, userID: user.id), message: "Thank you for your feedback", status: .created)
+    /// Names are matched case-insensitively and stored uppercase.
+    struct FeedbackRequest: RequestContent {
+        var contentType: String
+        var provider: String?
+        var rating: ExactInteger<Rating>
+        var comment: String?
+        var contentId: String?
+        var metadata: JSONValue?
+
+        static let rules: [String: FieldRule] = [
+            "contentType": .oneOf(FeedbackStore.contentTypes, spelling: .uppercase),
+            "provider": .oneOf(FeedbackStore.providers, spelling: .uppercase),
+            "comment": .text(max: 5_000, allowEmpty: true), "contentId": .text(max: 200), "metadata": .object(maxBytes: 16_384),
+        ]
+
+        var entry: FeedbackStore.Entry {
+            FeedbackStore.Entry(
+                contentType: contentType, provider: provider, rating: rating.value, comment: comment.flatMap { $0.isEmpty ? nil : $0 },
+                contentID: contentId, metadata: metadata ?? [:])
         }
-        group.get("/feedback/stats") { _, context in
+    }
+
+    struct FeedbackView: ResponseContent {
+        var id: UUID
+        var contentType: String
+        var provider: String?
+        var rating: Int
+        var comment: String?
+        var contentId: String?
+        var metadata: JSONValue
+        var createdAt: Date
+
+        init(_ row: FeedbackStore.Feedback) {
+            id = row.id
+            contentType = row.entry.contentType
+            provider = row.entry.provider
+            rating = row.entry.rating
+            comment = row.entry.comment
+            contentId = row.entry.contentID
+            metadata = row.entry.metadata
+            createdAt = row.createdAt
+        }
+    }
+
+    struct Aggregate: ResponseContent {
+        var count: Int
+        var averageRating: Double
+
+        init(_ aggregate: FeedbackStore.Aggregate) {
+            count = aggregate.count
+            averageRating = FeedbackRoutes.rounded(aggregate.average)
+        }
+    }
+
+    struct Stats: ResponseContent {
+        var total: Int
+        var averageRating: Double
+        var byContentType: [String: Aggregate]
+        var byProvider: [String: Aggregate]
+    }
+
+    struct Ranked: ResponseContent {
+        var provider: String
+        var averageRating: Double
+        var count: Int
+    }
+
+    struct Recommendation: ResponseContent {
+        var contentType: String
+        var provider: String
+        /// False when no provider has `minimumSamples` ratings: `provider` is then the
+        /// default order's first.
+        var basedOnFeedback: Bool
+        var averageRating: Double?
+        var sampleSize: Int
+        var minimumSamples: Int
+        var ranking: [Ranked]
+        var defaultOrder: [String]
+    }
+
+    func routes(_ routes: inout APIRoutes) {
+        routes.post("/feedback", "Rate generated content (1–5 or ±1)", body: FeedbackRequest.self, status: .created) {
+            body, _, context -> Envelope<FeedbackView> in
+            let user = try context.requireUser()
+            return Envelope(FeedbackView(try await store.insert(body.entry, userID: user.id)), message: "Thank you for your feedback")
+        }
+        routes.get("/feedback/stats", "Counts and average rating per content type and provider") { _, context -> Envelope<Stats> in
             _ = try context.requireUser()
             let stats = try await store.stats()
-            func json(_ aggregate: FeedbackStore.Aggregate) -> JSONValue {
-                ["count": .int(aggregate.count), "averageRating": Self.rounded(aggregate.average)]
-            }
-            return Envelope.ok([
-                "total": .int(stats.total.count), "averageRating": Self.rounded(stats.total.average),
-                "byContentType": .object(stats.byContentType.mapValues(json)), "byProvider": .object(stats.byProvider.mapValues(json)),
-            ])
+            return Envelope(Stats(
+                total: stats.total.count, averageRating: Self.rounded(stats.total.average),
+                byContentType: stats.byContentType.mapValues(Aggregate.init), byProvider: stats.byProvider.mapValues(Aggregate.init)))
         }
-        group.get("/feedback/recommend") { request, context in
+        let contentType: JSONValue = [
+            "name": "contentType", "in": "query", "required": true,
+            "schema": ["type": "string", "enum": .array(FeedbackStore.contentTypes.map(JSONValue.string))],
+            "description": "Matched case-insensitively",
+        ]
+        routes.get("/feedback/recommend", "The best-rated provider for a content type", query: [contentType]) {
+            request, context -> Envelope<Recommendation> in
             _ = try context.requireUser()
             guard let raw = request.uri.queryParameters["contentType"].map(String.init), !raw.isEmpty else {
                 throw CoreError.invalidInput([.missing("contentType", location: .query)])
@@ -76,27 +139,24 @@ struct FeedbackRoutes: APIRouteCollection {
             }
             let ranking = try await store.ranking(contentType: contentType)
             let best = ranking.first
-            return Envelope.ok([
-                "contentType": .string(contentType),
-                "provider": .string(best?.provider ?? FeedbackStore.providers[0]),
-                "basedOnFeedback": .bool(best != nil),
-                "averageRating": best.map { Self.rounded($0.aggregate.average) } ?? .null,
-                "sampleSize": .int(best?.aggregate.count ?? 0),
-                "minimumSamples": .int(FeedbackStore.minimumSamples),
-                "ranking": .array(ranking.map { ["provider": .string($0.provider), "averageRating": Self.rounded($0.aggregate.average), "count": .int($0.aggregate.count)] }),
-                "defaultOrder": .array(FeedbackStore.providers.map(JSONValue.string)),
-            ])
+            return Envelope(Recommendation(
+                contentType: contentType, provider: best?.provider ?? FeedbackStore.providers[0], basedOnFeedback: best != nil,
+                averageRating: best.map { Self.rounded($0.aggregate.average) }, sampleSize: best?.aggregate.count ?? 0,
+                minimumSamples: FeedbackStore.minimumSamples,
+                ranking: ranking.map { Ranked(provider: $0.provider, averageRating: Self.rounded($0.aggregate.average), count: $0.aggregate.count) },
+                defaultOrder: FeedbackStore.providers))
         }
-        group.get("/feedback/history") { request, context in
+        routes.get("/feedback/history", "The caller's feedback, newest first", query: PageRequest.parameters) {
+            request, context -> Envelope<Page<FeedbackView>> in
             let user = try context.requireUser()
             let page = try PageRequest(request: request)
             let (items, total) = try await store.history(userID: user.id, limit: page.limit, offset: page.offset)
-            return Envelope.ok(page.page(items, total: total))
+            return Envelope(page.page(items.map(FeedbackView.init), total: total))
         }
     }
 
     /// Two decimals: averages are for display.
-    static func rounded(_ value: Double) -> JSONValue {
-        .double((value * 100).rounded() / 100)
+    static func rounded(_ value: Double) -> Double {
+        (value * 100).rounded() / 100
     }
 }

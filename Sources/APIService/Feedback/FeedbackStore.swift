@@ -19,7 +19,7 @@ struct FeedbackStore: Sendable {
     /// the content type; fewer say too little.
     static let minimumSamples = 5
 
-    struct Entry: Sendable {
+    struct Entry: Sendable, Equatable {
         var contentType: String
         var provider: String?
         var rating: Int
@@ -28,9 +28,16 @@ struct FeedbackStore: Sendable {
         var metadata: JSONValue
     }
 
+    /// A stored rating.
+    struct Feedback: Sendable, Equatable {
+        var id: UUID
+        var entry: Entry
+        var createdAt: Date
+    }
+
     static let columns = "id, content_type, provider, rating, comment, content_id, metadata::text, created_at"
 
-    func insert(_ entry: Entry, userID: UUID) async throws -> JSONValue {
+    func insert(_ entry: Entry, userID: UUID) async throws -> Feedback {
         let rows = try await database.client.query(
             """
             INSERT INTO feedback (user_id, content_type, provider, rating, comment, content_id, metadata)
@@ -38,11 +45,12 @@ struct FeedbackStore: Sendable {
                     \(entry.metadata.encodedString)::jsonb)
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
-        return try await Self.decode(rows).first ?? .null
+        guard let stored = try await Self.decode(rows).first else { throw FeedbackStoreError.notReturned }
+        return stored
     }
 
     /// The caller's own feedback, newest first.
-    func history(userID: UUID, limit: Int, offset: Int) async throws -> ([JSONValue], Int) {
+    func history(userID: UUID, limit: Int, offset: Int) async throws -> ([Feedback], Int) {
         let total = try await count("SELECT count(*) FROM feedback WHERE user_id = \(userID)")
         let rows = try await database.client.query(
             """
@@ -110,18 +118,21 @@ struct FeedbackStore: Sendable {
         return 0
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [JSONValue] {
-        var items: [JSONValue] = []
+    static func decode(_ rows: PostgresRowSequence) async throws -> [Feedback] {
+        var items: [Feedback] = []
         for try await (id, contentType, provider, rating, comment, contentID, metadata, created) in rows.decode(
             (UUID, String, String?, Int, String?, String?, String, Date).self)
         {
-            items.append([
-                "id": id.json, "contentType": .string(contentType), "provider": provider.map(JSONValue.string) ?? .null,
-                "rating": .int(rating), "comment": comment.map(JSONValue.string) ?? .null,
-                "contentId": contentID.map(JSONValue.string) ?? .null, "metadata": UsageStore.decodeJSON(metadata),
-                "createdAt": Envelope.date(created),
-            ])
+            let entry = Entry(
+                contentType: contentType, provider: provider, rating: rating, comment: comment, contentID: contentID,
+                metadata: UsageStore.decodeJSON(metadata))
+            items.append(Feedback(id: id, entry: entry, createdAt: created))
         }
         return items
     }
+}
+
+/// `INSERT … RETURNING` gave no row (it always gives one; a 500 if not).
+enum FeedbackStoreError: Error {
+    case notReturned
 }

@@ -1,29 +1,67 @@
 import Core
-import Foundation
 import Hummingbird
 
-/// The success envelope: `{"success": true, "data": …, "message"?: …}`.
-enum Envelope {
-    /// `topLevel`: fields beside `success` and `data`, for the frontend screens that read
-    /// them there (the admin dashboard); they never replace the envelope's own.
-    static func ok(_ data: JSONValue, message: String? = nil, status: HTTPResponse.Status = .ok, topLevel: [String: JSONValue] = [:]) -> Response {
-        var body: [String: JSONValue] = topLevel
-        body["success"] = true
-        body["data"] = data
-        if let message { body["message"] = .string(message) }
-        return json(.object(body), status: status)
+/// The success envelope, `{"success": true, "data": …, "message"?: …}`, around a typed
+/// payload and written straight into the response buffer by `WireEncoder`.
+struct Envelope<Payload: Encodable & Sendable>: ResponseGenerator, Sendable {
+    var data: Payload
+    var message: String?
+    /// nil: the status the route declares (200 unless it says otherwise).
+    var status: HTTPResponse.Status?
+    /// Fields beside `success` and `data`, for the frontend screens that read them there
+    /// (the admin dashboard); an object whose keys never collide with the envelope's.
+    var topLevel: (any Encodable & Sendable)?
+
+    init(_ data: Payload, message: String? = nil, status: HTTPResponse.Status? = nil, topLevel: (any Encodable & Sendable)? = nil) {
+        self.data = data
+        self.message = message
+        self.status = status
+        self.topLevel = topLevel
     }
 
-    static func date(_ date: Date?) -> JSONValue {
-        date.map { .string(ISO8601.string(from: $0, fractionalSeconds: true)) } ?? .null
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status ?? .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: try WireEncoder.encode(Body(envelope: self))))
     }
 
-    /// A bare JSON array, for the frontend screens that use the whole body as a list.
-    static func bare(_ items: [JSONValue], status: HTTPResponse.Status = .ok) -> Response {
-        json(.array(items), status: status)
-    }
+    private struct Body: Encodable {
+        let envelope: Envelope
+        enum Keys: String, CodingKey { case success, data, message }
 
-    static func json(_ value: JSONValue, status: HTTPResponse.Status) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: value.encodedData())))
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(true, forKey: .success)
+            try container.encode(envelope.data, forKey: .data)
+            if let message = envelope.message { try container.encode(message, forKey: .message) }
+            try envelope.topLevel?.encode(to: encoder)
+        }
     }
 }
+
+/// The document's description of an envelope around `Payload`.
+enum EnvelopeSchema {
+    static func schema(data: JSONValue) -> JSONValue {
+        [
+            "type": "object", "required": ["success", "data"],
+            "properties": ["success": ["type": "boolean", "const": true], "data": data, "message": ["type": "string"]],
+        ]
+    }
+
+    /// `{"success": false, "error": {code, message, details?}}`.
+    static let error: JSONValue = [
+        "type": "object", "required": ["success", "error"],
+        "properties": [
+            "success": ["type": "boolean", "const": false],
+            "error": [
+                "type": "object", "required": ["code", "message"],
+                "properties": [
+                    "code": ["type": "string"], "message": ["type": "string"],
+                    // `[{field, message}]` for VALIDATION_ERROR; other codes carry their own.
+                    "details": [:],
+                ],
+            ],
+        ],
+    ]
+}
+
+/// A payload with no fields of its own: `{}`.
+struct Empty: ResponseContent {}

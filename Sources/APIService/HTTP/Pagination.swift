@@ -57,3 +57,29 @@ struct PageRequest: Sendable, Equatable {
         ]
     }
 }
+
+extension PageRequest {
+    /// The document's description of `?page=&limit=&offset=`.
+    static let parameters: [JSONValue] = [
+        OpenAPIOperation.query("page", ["type": "integer", "minimum": 1, "maximum": 1_000_000]),
+        OpenAPIOperation.query("limit", ["type": "integer", "minimum": 1, "maximum": .int(maximumLimit)]),
+        OpenAPIOperation.query("offset", ["type": "integer", "minimum": 0, "maximum": 10_000_000], description: "Rows to skip, instead of page"),
+    ]
+
+    func page<Item: Codable & Sendable>(_ items: [Item], total: Int) -> Page<Item> {
+        Page(items: items, pagination: .init(page: page, limit: limit, total: total, totalPages: total == 0 ? 0 : (total + limit - 1) / limit))
+    }
+}
+
+/// `{items, pagination:{page, limit, total, totalPages}}`.
+struct Page<Item: Codable & Sendable>: ResponseContent {
+    struct Pagination: ResponseContent {
+        var page: Int
+        var limit: Int
+        var total: Int
+        var totalPages: Int
+    }
+
+    var items: [Item]
+    var pagination: Pagination
+}

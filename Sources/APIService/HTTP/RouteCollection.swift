@@ -12,16 +12,9 @@ protocol APIRouteCollection: Sendable {
 }
 
 enum APIPrefixes {
-    /// `/api/v1` is canonical; the frontend calls `/api`. Both serve the same routes.
+    /// `/api/v1` is canonical; the frontend calls `/api`. Both serve the same routes, and
+    /// the document lists each path once with both as servers.
     static let all = ["/api/v1", "/api"]
-}
-
-extension OpenAPIOperation {
-    func prefixed(_ prefix: String) -> OpenAPIOperation {
-        var copy = self
-        copy.path = prefix + path
-        return copy
-    }
 }
 
 extension Request {

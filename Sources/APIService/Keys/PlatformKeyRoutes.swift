@@ -3,49 +3,78 @@ import Foundation
 import Hummingbird
 
 /// GET/POST /api-keys, DELETE /api-keys/{id}: keys for the WordPress plugin (PRO and up).
-struct PlatformKeyRoutes: APIRouteCollection {
+struct PlatformKeyRoutes: TypedRouteCollection {
     let store: PlatformKeyStore
     let access: PlatformKeyAccess
     let requiresAuth = true
+    let tag = "keys"
 
-    var operations: [OpenAPIOperation] {
-        [
-            OpenAPIOperation("GET", "/api-keys", summary: "Your active platform API keys: [{id, name, last4, createdAt, lastUsedAt}]", tag: "keys", requiresAuth: true),
-            OpenAPIOperation("POST", "/api-keys", summary: "Create a key (PRO and up); the key (nxf_…) is shown in this answer only", tag: "keys",
-                requiresAuth: true, requestBody: OpenAPIDocument.object(["name": OpenAPIDocument.string], required: ["name"])),
-            OpenAPIOperation("DELETE", "/api-keys/:id", summary: "Revoke a key", tag: "keys", requiresAuth: true),
-        ]
+    struct CreateRequest: RequestContent {
+        var name: String
+
+        static let rules: [String: FieldRule] = ["name": .text(max: 100)]
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/api-keys") { _, context in
+    /// A new key, with the secret itself: the only answer that carries it.
+    struct Created: ResponseContent {
+        var id: UUID
+        var name: String
+        /// `nxf_…`; only its hash is stored.
+        var key: String
+        var createdAt: Date
+    }
+
+    func routes(_ routes: inout APIRoutes) {
+        routes.get("/api-keys", "Your active platform API keys") { _, context -> Envelope<[PlatformKeyView]> in
             let user = try context.requireUser()
-            return Envelope.ok(.array(try await store.list(userID: user.id).map(Self.json)))
+            return Envelope(try await store.list(userID: user.id).map(PlatformKeyView.init))
         }
-        group.post("/api-keys") { request, context in
+        routes.post(
+            "/api-keys", "Create a key (PRO and up); the key (nxf_…) is shown in this answer only", body: CreateRequest.self, status: .created,
+            errors: [403, 409]
+        ) { body, _, context -> Envelope<Created> in
             let user = try context.requireUser()
-            let body = try await SettingsRoutes.object(request, context)
-            guard case .string(let raw)? = body["name"], case let name = raw.trimmingCharacters(in: .whitespacesAndNewlines), (1...100).contains(name.count) else {
-                throw CoreError.invalidInput([SettingsRoutes.issue("name", "must be 1 to 100 characters")])
-            }
             try await access.requirePlan(userID: user.id)
-            let (key, secret) = try await store.create(userID: user.id, name: name)
-            return Envelope.ok(
-                ["id": .string(key.id.uuidString.lowercased()), "name": .string(key.name), "key": .string(secret), "createdAt": Envelope.date(key.createdAt)],
-                message: "Copy this key now: it is not shown again", status: .created)
+            let (key, secret) = try await store.create(userID: user.id, name: body.name)
+            return Envelope(Created(id: key.id, name: key.name, key: secret, createdAt: key.createdAt), message: "Copy this key now: it is not shown again")
         }
-        group.delete("/api-keys/:id") { request, context in
+        routes.delete("/api-keys/:id", "Revoke a key") { request, context -> Envelope<Revoked> in
             let user = try context.requireUser()
             guard try await store.revoke(userID: user.id, id: try request.uuidParameter("id", context: context)) else { throw CoreError.notFound }
-            return Envelope.ok(nil, message: "API key revoked")
+            return Envelope(Revoked(), message: "API key revoked")
         }
     }
 
-    static func json(_ key: PlatformKeyStore.Key) -> JSONValue {
-        [
-            "id": .string(key.id.uuidString.lowercased()), "name": .string(key.name), "last4": .string(key.last4),
-            "createdAt": Envelope.date(key.createdAt), "lastUsedAt": Envelope.date(key.lastUsedAt),
-        ]
+    /// `data: null`: a revocation has nothing to show.
+    struct Revoked: ResponseContent, WireSchemaProviding {
+        init() {}
+        init(from decoder: any Decoder) throws {}
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encodeNil()
+        }
+
+        static func wireSchema(components: inout WireSchema.Components) -> JSONValue { ["type": "null"] }
+        static var wirePlaceholder: Revoked { Revoked() }
+    }
+}
+
+/// A platform key as GET /api-keys lists it (never the key itself).
+struct PlatformKeyView: ResponseContent {
+    var id: UUID
+    var name: String
+    /// The key's last four characters, to tell keys apart.
+    var last4: String
+    var createdAt: Date
+    var lastUsedAt: Date?
+
+    init(_ key: PlatformKeyStore.Key) {
+        id = key.id
+        name = key.name
+        last4 = key.last4
+        createdAt = key.createdAt
+        lastUsedAt = key.lastUsedAt
     }
 }
 

@@ -4,18 +4,29 @@ import Hummingbird
 
 /// GET /media/{id}/file: the bytes, for the owner's token (or `access_token` cookie) or a
 /// signed URL; with `ETag` (the content hash), `If-None-Match` and single `Range`s.
-struct MediaFileRoutes: APIRouteCollection {
+struct MediaFileRoutes: TypedRouteCollection {
     let store: MediaStore
     let urls: SignedMediaURLs
     let authenticator: AccessTokenAuthenticator
     let requiresAuth = false
 
-    var operations: [OpenAPIOperation] {
-        [OpenAPIOperation("GET", "/media/:id/file", summary: "The file (owner's token or ?expires=&signature=); ETag and Range supported", tag: "media")]
-    }
+    let tag = "media"
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/media/:id/file") { request, context in
+    func routes(_ routes: inout APIRoutes) {
+        let operation = OpenAPIOperation(
+            "GET", "/media/:id/file", summary: "The file (owner's token or ?expires=&signature=); ETag and Range supported", tag: tag,
+            responses: [
+                200: "The file", 206: "The requested range", 304: "Not modified (If-None-Match)", 401: "Neither a token nor a signature",
+                403: "Invalid or expired signature", 404: "Not found", 416: "Range not satisfiable", 429: "Too many requests",
+            ],
+            parameters: [
+                OpenAPIOperation.query("expires", ["type": "string"], description: "Signed URL: expiry (Unix seconds)"),
+                OpenAPIOperation.query("signature", ["type": "string"], description: "Signed URL: signature"),
+                OpenAPIOperation.header("Range", ["type": "string"], description: "One `bytes=` range"),
+                OpenAPIOperation.header("If-None-Match", ["type": "string"]),
+            ],
+            responseBody: ["type": "string", "format": "binary"], responseContentType: "application/octet-stream")
+        routes.custom(.get, "/media/:id/file", operation) { request, context in
             let id = try request.uuidParameter("id", context: context)
             let query = request.uri.queryParameters
             let asset: MediaAsset?

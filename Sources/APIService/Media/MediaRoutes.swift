@@ -4,7 +4,7 @@ import Hummingbird
 
 /// POST /media/images, /media/images/edit, /media/audio, /media/upload; GET /media,
 /// GET/DELETE /media/{id}.
-struct MediaRoutes: APIRouteCollection {
+struct MediaRoutes: TypedRouteCollection {
     let service: MediaService
     let videos: VideoService
     let requiresAuth = true
@@ -12,23 +12,127 @@ struct MediaRoutes: APIRouteCollection {
     static let aspectRatios: Set<String> = ["1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "21:9"]
     static let voices: Set<String> = ["Kore", "Puck", "Charon", "Fenrir", "Aoede", "Leda", "Orus", "Zephyr"]
 
-    var operations: [OpenAPIOperation] {
-        [
-            OpenAPIOperation("POST", "/media/images", summary: "Generate an image: {id, imageUrl (data: URL), url, mimeType} (8 credits)", tag: "media", requiresAuth: true,
-                requestBody: OpenAPIDocument.object(["prompt": OpenAPIDocument.string, "style": OpenAPIDocument.string, "aspectRatio": OpenAPIDocument.string], required: ["prompt"])),
-            OpenAPIOperation("POST", "/media/images/edit", summary: "Edit an image (base64 imageData)", tag: "media", requiresAuth: true,
-                requestBody: OpenAPIDocument.object(["imageData": OpenAPIDocument.string, "mimeType": OpenAPIDocument.string, "prompt": OpenAPIDocument.string, "aspectRatio": OpenAPIDocument.string], required: ["imageData", "prompt"])),
-            OpenAPIOperation("POST", "/media/videos", summary: "Generate a video (Veo): {id, status: processing|completed|failed, videoUrl?} (50 credits, 100 above 30 s)",
-                tag: "media", requiresAuth: true,
-                requestBody: OpenAPIDocument.object(["prompt": OpenAPIDocument.string, "style": OpenAPIDocument.string, "resolution": OpenAPIDocument.string,
-                    "aspectRatio": OpenAPIDocument.string, "duration": ["type": "integer"], "startFrame": OpenAPIDocument.string], required: ["prompt"])),
-            OpenAPIOperation("POST", "/media/audio", summary: "Speech: {id, audioUrl (data:audio/pcm, 16-bit 24 kHz mono), url} (3 credits)", tag: "media", requiresAuth: true,
-                requestBody: OpenAPIDocument.object(["text": OpenAPIDocument.string, "voice": OpenAPIDocument.string], required: ["text"])),
-            OpenAPIOperation("POST", "/media/upload", summary: "Upload one file (multipart field `file`, ≤ 25 MiB, type checked by content)", tag: "media", requiresAuth: true,
-                requestContentType: "multipart/form-data"),
-            OpenAPIOperation("GET", "/media", summary: "Your media (paginated; ?type=IMAGE|VIDEO|AUDIO)", tag: "media", requiresAuth: true),
-            OpenAPIOperation("GET", "/media/:id", summary: "One asset", tag: "media", requiresAuth: true),
-            OpenAPIOperation("DELETE", "/media/:id", summary: "Delete an asset", tag: "media", requiresAuth: true),
+    let tag = "media"
+
+    static let prompt = FieldRule.text(max: 4_000)
+    static let style = FieldRule.text(max: 100, allowEmpty: true)
+
+    struct ImageRequest: RequestContent {
+        var prompt: String
+        var style: String?
+        var aspectRatio: String?
+
+        static let rules: [String: FieldRule] = [
+            "prompt": MediaRoutes.prompt, "style": MediaRoutes.style, "aspectRatio": .oneOf(MediaRoutes.aspectRatios.sorted()),
+        ]
+    }
+
+    struct EditRequest: RequestContent {
+        var imageData: String
+        var mimeType: String?
+        var prompt: String
+        var aspectRatio: String?
+
+        /// 25 MiB of image as base64.
+        static let rules: [String: FieldRule] = [
+            "imageData": .text(max: 36 << 20), "mimeType": .text(max: 100, allowEmpty: true), "prompt": MediaRoutes.prompt,
+            "aspectRatio": .oneOf(MediaRoutes.aspectRatios.sorted()),
+        ]
+    }
+
+    struct VideoRequest: RequestContent {
+        var prompt: String
+        var style: String?
+        var resolution: String?
+        var aspectRatio: String?
+        /// Seconds, as the frontend sends them (constants.js: "5s", "9s", "25s") or a number.
+        var duration: JSONValue?
+        var startFrame: String?
+
+        static let rules: [String: FieldRule] = [
+            "prompt": MediaRoutes.prompt, "style": MediaRoutes.style, "resolution": .oneOf(["720p", "1080p"]),
+            "aspectRatio": .oneOf(["16:9", "9:16"]), "duration": .json(maxBytes: 32), "startFrame": .text(max: 36 << 20, allowEmpty: true),
+        ]
+
+        func validate(_ issues: inout [ValidationIssue]) {
+            if let duration, !(MediaRoutes.seconds(duration).map { (1...60).contains($0) } ?? false) {
+                issues.append(ValidationIssue.field("duration", "must be a number of seconds from 1 to 60 (8 or \"8s\")"))
+            }
+        }
+    }
+
+    struct SpeechRequest: RequestContent {
+        var text: String
+        var voice: String?
+
+        static let rules: [String: FieldRule] = ["text": .text(max: 5_000), "voice": .oneOf(MediaRoutes.voices.sorted())]
+    }
+
+    struct Image: ResponseContent {
+        var id: UUID
+        /// The image itself as a data: URL, for screens that show it at once.
+        var imageUrl: String
+        var url: String
+        var mimeType: String
+        var provider: String?
+    }
+
+    /// `videoUrl` only once the video is there, `message` only while it is not: the
+    /// frontend tests for the field itself (geminiMediaService.js L151-180).
+    struct Video: ResponseContent {
+        var id: UUID
+        var status: String
+        var videoUrl: String?
+        var message: String?
+
+        init(id: UUID, status: String) {
+            self.id = id
+            self.status = status
+        }
+
+        enum CodingKeys: String, CodingKey { case id, status, videoUrl, message }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(status, forKey: .status)
+            if let videoUrl { try container.encode(videoUrl, forKey: .videoUrl) }
+            if let message { try container.encode(message, forKey: .message) }
+        }
+    }
+
+    /// The stored asset's fields, with the audio itself beside them.
+    struct Speech: ResponseContent {
+        var asset: MediaService.AssetView
+        /// The contract's data URL is the raw PCM (16-bit, 24 kHz, mono); the stored file is
+        /// the same audio as WAV.
+        var audioUrl: String
+
+        enum Keys: String, CodingKey { case audioUrl }
+
+        init(asset: MediaService.AssetView, audioUrl: String) {
+            self.asset = asset
+            self.audioUrl = audioUrl
+        }
+
+        init(from decoder: any Decoder) throws {
+            asset = try MediaService.AssetView(from: decoder)
+            audioUrl = try decoder.container(keyedBy: Keys.self).decode(String.self, forKey: .audioUrl)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try asset.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(audioUrl, forKey: .audioUrl)
+        }
+    }
+
+    /// A multipart body of one file field (or, with `many`, several).
+    static func multipartSchema(field: String, many: Bool = false) -> JSONValue {
+        let file: JSONValue = ["type": "string", "format": "binary"]
+        return [
+            "type": "object", "required": [.string(field)],
+            "properties": [field: many ? ["type": "array", "items": file] : file],
         ]
     }
 
@@ -45,143 +149,114 @@ struct MediaRoutes: APIRouteCollection {
         }
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("/media/images") { request, context in
-            let body = try await SettingsRoutes.object(request, context)
-            let prompt = try Self.text(body, "prompt", max: 4000)
-            let style = body["style"]?.stringValue.map { String($0.prefix(100)) }
-            let aspect = try Self.aspect(body)
-            let fullPrompt = style.map { "\(prompt)\n\nStyle: \($0)" } ?? prompt
+    static let generationErrors = [402, 403, 409, 502, 503]
+
+    func routes(_ routes: inout APIRoutes) {
+        routes.post("/media/images", "Generate an image (8 credits)", body: ImageRequest.self, errors: Self.generationErrors) {
+            body, request, context -> Envelope<Image> in
+            let fullPrompt = body.style.flatMap { $0.isEmpty ? nil : "\(body.prompt)\n\nStyle: \($0)" } ?? body.prompt
             let result = try await service.generate(
-                for: try context.requireUser(), feature: "image", type: "IMAGE", prompt: prompt, task: .image(prompt: fullPrompt, aspectRatio: aspect),
-                idempotencyKey: try request.idempotencyKey())
-            return Envelope.ok(imageJSON(result))
+                for: try context.requireUser(), feature: "image", type: "IMAGE", prompt: body.prompt,
+                task: .image(prompt: fullPrompt, aspectRatio: body.aspectRatio ?? "1:1"), idempotencyKey: try request.idempotencyKey())
+            return Envelope(image(result))
         }
-        group.post("/media/images/edit") { request, context in
-            let body = try await SettingsRoutes.object(request, context)
-            let prompt = try Self.text(body, "prompt", max: 4000)
-            guard case .string(let encoded)? = body["imageData"] else { throw Self.invalid("imageData", "is required (base64)") }
-            guard let bytes = ContentSniffer.base64Media(encoded) else { throw Self.invalid("imageData", "is not valid base64") }
+        routes.post("/media/images/edit", "Edit an image (base64 imageData)", body: EditRequest.self, errors: Self.generationErrors) {
+            body, request, context -> Envelope<Image> in
+            guard let bytes = ContentSniffer.base64Media(body.imageData) else { throw Self.invalid("imageData", "is not valid base64") }
             guard let sniffed = ContentSniffer.mimeType(of: bytes), sniffed.hasPrefix("image/") else {
                 throw CoreError.unsupportedMediaType(expected: "image/png, image/jpeg, image/webp or image/gif", body: nil)
             }
             let result = try await service.generate(
-                for: try context.requireUser(), feature: "image_edit", type: "IMAGE", prompt: prompt,
-                task: .edit(prompt: prompt, image: bytes, mimeType: sniffed, aspectRatio: try Self.aspect(body)), idempotencyKey: try request.idempotencyKey())
-            return Envelope.ok(imageJSON(result))
+                for: try context.requireUser(), feature: "image_edit", type: "IMAGE", prompt: body.prompt,
+                task: .edit(prompt: body.prompt, image: bytes, mimeType: sniffed, aspectRatio: body.aspectRatio ?? "1:1"),
+                idempotencyKey: try request.idempotencyKey())
+            return Envelope(image(result))
         }
-        group.post("/media/videos") { request, context in
-            let body = try await SettingsRoutes.object(request, context)
-            let prompt = try Self.text(body, "prompt", max: 4000)
-            let style = body["style"]?.stringValue.map { String($0.prefix(100)) }
-            var video = VideoService.Request(prompt: style.map { "\(prompt)\n\nStyle: \($0)" } ?? prompt, aspectRatio: "16:9", resolution: "720p", duration: 8)
-            switch body["aspectRatio"] {
-            case nil, .null?: break
-            case .string(let value)? where ["16:9", "9:16"].contains(value): video.aspectRatio = value
-            default: throw Self.invalid("aspectRatio", "must be 16:9 or 9:16")
-            }
-            switch body["resolution"] {
-            case nil, .null?: break
-            case .string(let value)? where ["720p", "1080p"].contains(value): video.resolution = value
-            default: throw Self.invalid("resolution", "must be 720p or 1080p")
-            }
-            switch body["duration"] {
-            case nil, .null?: break
-            case let value?:
-                guard let seconds = Self.seconds(value), (1...60).contains(seconds) else {
-                    throw Self.invalid("duration", "must be a number of seconds from 1 to 60 (8 or \"8s\")")
-                }
-                video.duration = seconds
-            }
-            if case .string(let encoded)? = body["startFrame"] {
+        routes.post(
+            "/media/videos", "Generate a video (Veo): processing, completed or failed (50 credits, 100 above 30 s)", body: VideoRequest.self,
+            errors: Self.generationErrors
+        ) { body, request, context -> Envelope<Video> in
+            let prompt = body.style.flatMap { $0.isEmpty ? nil : "\(body.prompt)\n\nStyle: \($0)" } ?? body.prompt
+            var video = VideoService.Request(
+                prompt: prompt, aspectRatio: body.aspectRatio ?? "16:9", resolution: body.resolution ?? "720p",
+                duration: body.duration.flatMap(Self.seconds) ?? 8)
+            if let encoded = body.startFrame, !encoded.isEmpty {
                 guard let bytes = ContentSniffer.base64Media(encoded), let mime = ContentSniffer.mimeType(of: bytes), mime.hasPrefix("image/") else {
                     throw Self.invalid("startFrame", "must be a base64 image")
                 }
                 video.startFrame = (bytes, mime)
             }
             let asset = try await videos.start(for: try context.requireUser(), video, idempotencyKey: try request.idempotencyKey())
-            return Envelope.ok(videoJSON(asset))
+            return Envelope(self.video(asset))
         }
-        group.post("/media/audio") { request, context in
-            let body = try await SettingsRoutes.object(request, context)
-            let text = try Self.text(body, "text", max: 5000)
-            let voice = body["voice"]?.stringValue ?? "Kore"
-            guard Self.voices.contains(voice) else { throw Self.invalid("voice", "must be one of \(Self.voices.sorted().joined(separator: ", "))") }
+        routes.post("/media/audio", "Speech (3 credits)", body: SpeechRequest.self, errors: Self.generationErrors) {
+            body, request, context -> Envelope<Speech> in
             let result = try await service.generate(
-                for: try context.requireUser(), feature: "audio", type: "AUDIO", prompt: text, task: .speech(text: text, voice: voice),
-                idempotencyKey: try request.idempotencyKey())
-            // The contract's data URL is the raw PCM; the stored file is the same audio as WAV.
+                for: try context.requireUser(), feature: "audio", type: "AUDIO", prompt: body.text,
+                task: .speech(text: body.text, voice: body.voice ?? "Kore"), idempotencyKey: try request.idempotencyKey())
             let pcm = result.bytes.count > 44 && result.asset.mimeType == "audio/wav" ? Array(result.bytes.dropFirst(44)) : result.bytes
-            var data = service.json(result.asset)
-            if case .object(var fields) = data {
-                fields["audioUrl"] = .string("data:audio/pcm;base64," + Data(pcm).base64EncodedString())
-                data = .object(fields)
-            }
-            return Envelope.ok(data)
+            return Envelope(Speech(asset: service.view(result.asset), audioUrl: "data:audio/pcm;base64," + Data(pcm).base64EncodedString()))
         }
-        group.post("/media/upload") { request, context in
+        var components = WireSchema.Components()
+        let upload = WireSchema.schema(for: MediaService.Upload.self, components: &components)
+        routes.custom(
+            .post, "/media/upload",
+            OpenAPIOperation(
+                "POST", "/media/upload", summary: "Upload one file (multipart field `file`, ≤ 25 MiB, type checked by content)", tag: tag,
+                requestBody: Self.multipartSchema(field: "file"), requestContentType: "multipart/form-data",
+                responses: [201: "Stored", 400: "No file", 413: "Body too large", 415: "Not multipart, or not an image, video or audio file"],
+                responseBody: EnvelopeSchema.schema(data: upload), components: components)
+        ) { request, context in
             let parts = try await MediaService.multipartParts(request, context: context)
             guard let file = parts.first(where: { $0.name == "file" }), !file.body.isEmpty else { throw Self.invalid("file", "is required") }
             guard file.body.count <= Self.uploadLimit else { throw CoreError.payloadTooLarge(limit: Self.uploadLimit) }
-            return Envelope.ok(.object(try await service.storeUpload(file, userID: try context.requireUser().id)), status: .created)
+            let stored = try await service.storeUpload(file, userID: try context.requireUser().id)
+            return try Envelope(stored, status: .created).response(from: request, context: context)
         }
-        group.get("/media") { request, context in
+        routes.get(
+            "/media", "Your media, newest first",
+            query: PageRequest.parameters + [OpenAPIOperation.query("type", ["type": "string", "enum": ["IMAGE", "VIDEO", "AUDIO"]])]
+        ) { request, context -> Envelope<Page<MediaService.AssetView>> in
             let page = try PageRequest(request: request)
             let type = request.uri.queryParameters["type"].map { String($0).uppercased() }
             if let type, !["IMAGE", "VIDEO", "AUDIO"].contains(type) { throw Self.invalid("type", "must be IMAGE, VIDEO or AUDIO") }
             let (assets, total) = try await service.store.list(userID: try context.requireUser().id, type: type, page: page)
-            return Envelope.ok(page.page(assets.map(service.json), total: total))
+            return Envelope(page.page(assets.map(service.view), total: total))
         }
-        group.get("/media/:id") { request, context in
+        routes.get("/media/:id", "One asset") { request, context -> Envelope<MediaService.AssetView> in
             guard let asset = try await service.store.asset(id: try request.uuidParameter("id", context: context), userID: try context.requireUser().id) else {
                 throw CoreError.notFound
             }
-            return Envelope.ok(service.json(asset))
+            return Envelope(service.view(asset))
         }
-        group.delete("/media/:id") { request, context in
+        routes.delete("/media/:id", "Delete an asset") { request, context -> Envelope<JSONValue> in
             guard try await service.store.delete(id: try request.uuidParameter("id", context: context), userID: try context.requireUser().id) else {
                 throw CoreError.notFound
             }
-            return Envelope.ok(nil, message: "Deleted")
+            // `data: null`, as before: nothing is left to describe.
+            return Envelope(JSONValue.null, message: "Deleted")
         }
     }
 
-    private func videoJSON(_ asset: MediaAsset) -> JSONValue {
-        var data: [String: JSONValue] = ["id": .string(asset.id.uuidString.lowercased()), "status": .string(asset.status)]
-        if asset.status == "completed", asset.storageKey != nil { data["videoUrl"] = .string(service.urls.url(for: asset.id)) }
+    private func video(_ asset: MediaAsset) -> Video {
+        var video = Video(id: asset.id, status: asset.status)
+        if asset.status == "completed", asset.storageKey != nil { video.videoUrl = service.urls.url(for: asset.id) }
         // The frontend waits 30 s and reads only `videoUrl` (geminiMediaService.js L151-180):
         // say what happens to a video that takes longer.
         if asset.status == "processing" {
-            data["message"] = .string("The video is still being generated; it will appear in your media library (GET /media/\(asset.id.uuidString.lowercased())) when done.")
+            video.message = "The video is still being generated; it will appear in your media library (GET /media/\(asset.id.uuidString.lowercased())) when done."
         }
-        return .object(data)
+        return video
     }
 
-    private func imageJSON(_ result: MediaService.Result) -> JSONValue {
+    private func image(_ result: MediaService.Result) -> Image {
         let mime = result.asset.mimeType ?? "image/png"
-        return [
-            "id": .string(result.asset.id.uuidString.lowercased()), "imageUrl": .string("data:\(mime);base64," + Data(result.bytes).base64EncodedString()),
-            "url": .string(service.urls.url(for: result.asset.id)), "mimeType": .string(mime), "provider": result.asset.provider.map(JSONValue.string) ?? .null,
-        ]
-    }
-
-    static func text(_ body: JSONValue, _ name: String, max: Int) throws -> String {
-        guard case .string(let value)? = body[name], case let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else {
-            throw invalid(name, "is required")
-        }
-        guard trimmed.count <= max else { throw invalid(name, "must be at most \(max) characters") }
-        return trimmed
-    }
-
-    static func aspect(_ body: JSONValue) throws -> String {
-        guard let value = body["aspectRatio"], value != .null else { return "1:1" }
-        guard case .string(let aspect) = value, aspectRatios.contains(aspect) else {
-            throw invalid("aspectRatio", "must be one of \(aspectRatios.sorted().joined(separator: ", "))")
-        }
-        return aspect
+        return Image(
+            id: result.asset.id, imageUrl: "data:\(mime);base64," + Data(result.bytes).base64EncodedString(), url: service.urls.url(for: result.asset.id),
+            mimeType: mime, provider: result.asset.provider)
     }
 
     static func invalid(_ field: String, _ message: String) -> CoreError {
-        .invalidInput([SettingsRoutes.issue(field, message)])
+        .invalidInput([ValidationIssue.field(field, message)])
     }
 }

@@ -7,13 +7,13 @@ import Logging
 /// in order (one retry on a retryable error), record every attempt, store the file, settle;
 /// release when every provider failed.
 struct MediaService: Sendable {
-    let dependencies: APIDependencies
+    let reservations: CreditReservations
+    let logger: Logger
     let generators: MediaGenerators
     let store: MediaStore
     let urls: SignedMediaURLs
     let keys: ProviderKeyStore
     let recorder: UsageRecorder
-    var logger: Logger { dependencies.logger }
 
     struct Result: Sendable {
         var asset: MediaAsset
@@ -28,7 +28,7 @@ struct MediaService: Sendable {
         let providerKeys = try await keys.keys(for: user.id)
         let chain = generators.chain(for: task, userKeys: providerKeys)
         let service = self
-        let stored = try await dependencies.reservations.perform(userID: user.id, feature: feature, idempotencyKey: idempotencyKey) { hold in
+        let stored = try await reservations.perform(userID: user.id, feature: feature, idempotencyKey: idempotencyKey) { hold in
             let media = try await service.attempt(chain, task: task, userKeys: providerKeys, user: user, feature: feature, credits: hold.credits)
             var bytes = media.bytes
             var mimeType = media.mimeType
@@ -63,7 +63,8 @@ struct MediaService: Sendable {
                     last = failure
                     await record(user, feature, provider, nil, started, .failure(errorType: failure.kind, message: "media attempt failed: \(failure.kind)"), credits: 0)
                     guard failure.isRetryable, retry == 0 else { break }
-                    try? await Task.sleep(for: .milliseconds(300))
+                    // A cancelled request ends here (CancellationError) instead of retrying.
+                    try await Task.sleep(for: .milliseconds(300))
                 }
             }
         }
@@ -77,13 +78,23 @@ struct MediaService: Sendable {
         await recorder.recordLoggingFailure(event, logger: logger)
     }
 
-    func json(_ asset: MediaAsset) -> JSONValue {
-        [
-            "id": .string(asset.id.uuidString.lowercased()), "type": .string(asset.type), "provider": asset.provider.map(JSONValue.string) ?? .null,
-            "prompt": asset.prompt.map(JSONValue.string) ?? .null, "url": asset.storageKey == nil ? .null : .string(urls.url(for: asset.id)),
-            "mimeType": asset.mimeType.map(JSONValue.string) ?? .null, "size": asset.size.map(JSONValue.int) ?? .null, "status": .string(asset.status),
-            "createdAt": Envelope.date(asset.createdAt),
-        ]
+    /// An asset as the media routes answer it.
+    struct AssetView: ResponseContent {
+        var id: UUID
+        var type: String
+        var provider: String?
+        var prompt: String?
+        var url: String?
+        var mimeType: String?
+        var size: Int?
+        var status: String
+        var createdAt: Date
+    }
+
+    func view(_ asset: MediaAsset) -> AssetView {
+        AssetView(
+            id: asset.id, type: asset.type, provider: asset.provider, prompt: asset.prompt, url: asset.storageKey == nil ? nil : urls.url(for: asset.id),
+            mimeType: asset.mimeType, size: asset.size, status: asset.status, createdAt: asset.createdAt)
     }
 }
 
@@ -96,15 +107,23 @@ extension MediaService {
         return Multipart.parse(Array(buffer: try await request.collectBody(context: context)), boundary: boundary)
     }
 
-    /// Stores an uploaded file, typed by its content (415 unless image, video or audio):
-    /// `{id, url, mimeType, size}`.
-    func storeUpload(_ part: MultipartPart, userID: UUID) async throws -> [String: JSONValue] {
+    /// A stored upload, as the upload routes answer it.
+    struct Upload: ResponseContent {
+        var id: UUID
+        var url: String
+        var mimeType: String
+        var size: Int
+        var name: String?
+    }
+
+    /// Stores an uploaded file, typed by its content (415 unless image, video or audio).
+    func storeUpload(_ part: MultipartPart, userID: UUID) async throws -> Upload {
         guard let mimeType = ContentSniffer.mimeType(of: part.body), let assetType = ContentSniffer.assetType(for: mimeType) else {
             throw CoreError.unsupportedMediaType(expected: "an image, video or audio file", body: nil)
         }
         let asset = try await store.create(
             userID: userID, type: assetType, provider: "upload", model: nil, prompt: part.filename.map { String($0.prefix(255)) },
             bytes: part.body, mimeType: mimeType)
-        return ["id": .string(asset.id.uuidString.lowercased()), "url": .string(urls.url(for: asset.id)), "mimeType": .string(mimeType), "size": .int(part.body.count)]
+        return Upload(id: asset.id, url: urls.url(for: asset.id), mimeType: mimeType, size: part.body.count, name: part.filename)
     }
 }

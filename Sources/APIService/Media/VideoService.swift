@@ -10,6 +10,7 @@ import ServiceLifecycle
 /// settled, or released when the operation failed or timed out.
 struct VideoService: Sendable {
     let media: MediaService
+    let database: Database
     let config: AIConfig
     let http: ProviderHTTP
     let reservations: CreditReservations
@@ -62,10 +63,14 @@ struct VideoService: Sendable {
             await record(user.id, started: started, outcome: .failure(errorType: failure.kind, message: "video start failed: \(failure.kind)"), credits: 0)
             throw CoreError.aiProvider("The video provider failed (\(failure.kind))")
         }
-        let rows = try await media.dependencies.database.client.query(
+        // Leased to this request while it waits inline (and one interval more): the poller
+        // of any replica takes the video over only once this request has stopped polling it.
+        let lease = (syncWait + pollInterval) / .seconds(1) + 1
+        let rows = try await database.client.query(
             """
             INSERT INTO media_assets (user_id, type, provider, model, prompt, status, operation_name, reservation_id, poll_after)
-            VALUES (\(user.id), 'VIDEO', 'gemini', \(model), \(String(request.prompt.prefix(4000))), 'processing', \(operation), \(hold.id), now())
+            VALUES (\(user.id), 'VIDEO', 'gemini', \(model), \(String(request.prompt.prefix(4000))), 'processing', \(operation), \(hold.id),
+                    now() + make_interval(secs => \(lease)))
             RETURNING \(unescaped: MediaStore.columns)
             """, logger: logger)
         guard var asset = try await MediaStore.first(rows) else { throw CoreError.serviceUnavailable("Video was not recorded") }
@@ -101,7 +106,7 @@ struct VideoService: Sendable {
     /// Polls the operation once and finishes the asset when it is done.
     @discardableResult
     func check(_ id: UUID) async throws -> MediaAsset? {
-        let rows = try await media.dependencies.database.client.query(
+        let rows = try await database.client.query(
             "SELECT user_id, operation_name, reservation_id, created_at FROM media_assets WHERE id = \(id) AND status = 'processing'", logger: logger)
         var found: (UUID, String, UUID?, Date)?
         for try await row in rows.decode((UUID, String?, UUID?, Date).self) {
@@ -138,7 +143,7 @@ struct VideoService: Sendable {
         }
         let storageKey = try await store.storage.put(bytes)
         let mimeType = ContentSniffer.mimeType(of: bytes) ?? "video/mp4"
-        let finished = try await media.dependencies.database.client.query(
+        let finished = try await database.client.query(
             """
             UPDATE media_assets SET status = 'completed', storage_key = \(storageKey), mime_type = \(mimeType), size = \(bytes.count), updated_at = now()
             WHERE id = \(id) AND status = 'processing' RETURNING id
@@ -154,7 +159,7 @@ struct VideoService: Sendable {
     }
 
     private func fail(_ id: UUID, _ reservationID: UUID?, _ userID: UUID, _ reason: String) async throws -> MediaAsset? {
-        let rows = try await media.dependencies.database.client.query(
+        let rows = try await database.client.query(
             "UPDATE media_assets SET status = 'failed', error = \(String(reason.prefix(500))), updated_at = now() WHERE id = \(id) AND status = 'processing' RETURNING id",
             logger: logger)
         var won = false
@@ -169,7 +174,7 @@ struct VideoService: Sendable {
     /// Processing videos due for a poll, leased so that replicas do not poll the same one.
     func pollDue(limit: Int = 10) async throws {
         let lease = Double(pollInterval.components.seconds) + 1
-        let rows = try await media.dependencies.database.client.query(
+        let rows = try await database.client.query(
             """
             UPDATE media_assets SET poll_after = now() + make_interval(secs => \(lease))
             WHERE id IN (SELECT id FROM media_assets WHERE status = 'processing' AND poll_after <= now()
@@ -203,7 +208,11 @@ struct VideoPoller: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do { try await videos.pollDue() } catch { videos.logger.warning("video poll failed", metadata: ["error": "\(String(reflecting: error))"]) }
-                try? await Task.sleep(for: videos.pollInterval)
+                do {
+                    try await Task.sleep(for: videos.pollInterval)
+                } catch {
+                    return  // cancelled: shutting down, so no further poll
+                }
             }
         }
     }

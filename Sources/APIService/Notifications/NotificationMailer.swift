@@ -54,7 +54,11 @@ struct NotificationMailer: Service {
                 } catch {
                     logger.warning("notification mailer failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                 }
-                try? await Task.sleep(for: interval)
+                do {
+                    try await Task.sleep(for: interval)
+                } catch {
+                    return  // cancelled: shutting down, so no further batch
+                }
             }
         }
     }

@@ -8,9 +8,21 @@ struct NotificationStore: Sendable {
     let database: Database
     var logger: Logger { database.logger }
 
+    /// A row of `notifications`.
+    struct Notification: Sendable, Equatable {
+        var id: UUID
+        var type: String
+        var title: String
+        var message: String
+        /// Free-form details of the event (an article id, a plan).
+        var data: JSONValue
+        var readAt: Date?
+        var createdAt: Date
+    }
+
     static let columns = "id, type, title, message, data::text, read_at, created_at"
 
-    func list(userID: UUID, unreadOnly: Bool, limit: Int) async throws -> [JSONValue] {
+    func list(userID: UUID, unreadOnly: Bool, limit: Int) async throws -> [Notification] {
         let rows = try await database.client.query(
             """
             SELECT \(unescaped: Self.columns) FROM notifications
@@ -28,7 +40,7 @@ struct NotificationStore: Sendable {
     }
 
     /// Nil when the notification does not exist or belongs to someone else.
-    func markRead(id: UUID, userID: UUID) async throws -> JSONValue? {
+    func markRead(id: UUID, userID: UUID) async throws -> Notification? {
         let rows = try await database.client.query(
             """
             UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = \(id) AND user_id = \(userID)
@@ -45,14 +57,12 @@ struct NotificationStore: Sendable {
         return count
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [JSONValue] {
-        var items: [JSONValue] = []
+    static func decode(_ rows: PostgresRowSequence) async throws -> [Notification] {
+        var items: [Notification] = []
         for try await (id, type, title, message, data, readAt, created) in rows.decode((UUID, String, String, String, String, Date?, Date).self) {
-            items.append([
-                "id": .string(id.uuidString.lowercased()), "type": .string(type), "title": .string(title), "message": .string(message),
-                "data": (try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8))) ?? [:],
-                "read": .bool(readAt != nil), "readAt": Envelope.date(readAt), "createdAt": Envelope.date(created),
-            ])
+            items.append(Notification(
+                id: id, type: type, title: title, message: message,
+                data: (try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8))) ?? [:], readAt: readAt, createdAt: created))
         }
         return items
     }

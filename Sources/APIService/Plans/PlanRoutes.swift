@@ -3,85 +3,162 @@ import Foundation
 import Hummingbird
 
 /// GET /plans (public).
-struct PublicPlanRoutes: APIRouteCollection {
+struct PublicPlanRoutes: TypedRouteCollection {
     let service: AccountService
     let requiresAuth = false
+    let tag = "plans"
 
-    var operations: [OpenAPIOperation] {
-        [OpenAPIOperation("GET", "/plans", summary: "Plans with prices, quotas and monthly credits", tag: "plans")]
-    }
-
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/plans") { _, _ in
-            Envelope.ok(.array(try await service.plans().map(PlanJSON.plan)))
+    func routes(_ routes: inout APIRoutes) {
+        routes.get("/plans", "Plans with prices, quotas and monthly credits") { _, _ -> Envelope<[PlanView]> in
+            Envelope(try await service.plans().map(PlanView.init))
         }
     }
 }
 
 /// GET /subscription/status, /subscription/usage, /subscription/limits.
-struct SubscriptionRoutes: APIRouteCollection {
+struct SubscriptionRoutes: TypedRouteCollection {
     let service: AccountService
     let requiresAuth = true
+    let tag = "plans"
 
-    var operations: [OpenAPIOperation] {
-        [
-            OpenAPIOperation("GET", "/subscription/status", summary: "The caller's subscription", tag: "plans", requiresAuth: true),
-            OpenAPIOperation("GET", "/subscription/usage", summary: "Use of each quota this period", tag: "plans", requiresAuth: true),
-            OpenAPIOperation("GET", "/subscription/limits", summary: "The caller's plan quotas", tag: "plans", requiresAuth: true),
-        ]
-    }
-
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/subscription/status") { _, context in
+    func routes(_ routes: inout APIRoutes) {
+        routes.get("/subscription/status", "The caller's subscription") { _, context -> Envelope<SubscriptionStatusView> in
             let user = try context.requireUser()
             let subscription = try await service.subscription(userID: user.id)
             let plan = try await service.plan(subscription.plan)
-            return Envelope.ok([
-                // The frontend compares `plan` with 'FREE' | 'PRO' | 'ENTERPRISE'
-                // (features/account/Subscription.js, components/common/PlanBadge.js).
-                "plan": .string(plan.tier.rawValue), "planName": .string(plan.name), "tier": .string(plan.tier.rawValue),
-                "status": .string(subscription.status.rawValue),
-                "currentPeriodStart": Envelope.date(subscription.currentPeriodStart),
-                "currentPeriodEnd": Envelope.date(subscription.currentPeriodEnd),
-                "cancelAtPeriodEnd": .bool(subscription.cancelAtPeriodEnd),
-                "paymentProvider": subscription.paymentProvider.map(JSONValue.string) ?? .null,
-                "limits": PlanJSON.quotas(plan), "isActive": .bool(subscription.isActive()),
-            ])
+            return Envelope(SubscriptionStatusView(subscription, plan: plan))
         }
-        group.get("/subscription/usage") { _, context in
+        routes.get("/subscription/usage", "Use of each quota this period") { _, context -> Envelope<SubscriptionUsageView> in
             let user = try context.requireUser()
             let subscription = try await service.subscription(userID: user.id)
             let plan = try await service.plan(subscription.plan)
-            let used = try await service.usage(userID: user.id)
-            var data: [String: JSONValue] = ["plan": .string(plan.tier.rawValue)]
-            for quota in Quota.all {
-                data[quota] = PlanJSON.usage(used: used[quota] ?? 0, limit: plan.limit(for: quota))
-            }
-            // Tokens are recorded by the AI routes; no plan limits them.
-            data["tokens"] = PlanJSON.usage(used: used["tokens"] ?? 0, limit: Quota.unlimited)
-            // hooks/useQuota.js and the quota page read `totalTokens.used/limit/remaining`.
-            data["totalTokens"] = data["tokens"]
-            return Envelope.ok(.object(data))
+            return Envelope(SubscriptionUsageView(plan: plan, used: try await service.usage(userID: user.id)))
         }
-        group.get("/subscription/limits") { _, context in
+        routes.get("/subscription/limits", "The caller's plan quotas") { _, context -> Envelope<PlanQuotas> in
             let user = try context.requireUser()
             let subscription = try await service.subscription(userID: user.id)
-            return Envelope.ok(PlanJSON.quotas(try await service.plan(subscription.plan)))
+            return Envelope(PlanQuotas(try await service.plan(subscription.plan)))
         }
     }
 }
 
-enum PlanJSON {
-    static func plan(_ plan: Plan) -> JSONValue {
-        let amount: JSONValue = plan.priceCents % 100 == 0 ? .int(plan.priceCents / 100) : .double(Double(plan.priceCents) / 100)
-        return [
-            "tier": .string(plan.tier.rawValue), "name": .string(plan.name),
-            "price": ["amount": amount, "currency": .string(plan.currency), "interval": .string(plan.interval)],
-            "quotas": quotas(plan), "monthlyCredits": .int(plan.monthlyCredits),
-            "features": .array(plan.features.map(JSONValue.string)),
-        ]
+/// A plan as GET /plans lists it.
+struct PlanView: ResponseContent {
+    struct Price: ResponseContent {
+        /// In the currency's main unit: 29 for 2900 cents, 9.5 for 950 (a whole amount is
+        /// written without a fraction).
+        var amount: Double
+        var currency: String
+        var interval: String
     }
 
+    var tier: String
+    var name: String
+    var price: Price
+    var quotas: PlanQuotas
+    var monthlyCredits: Int
+    var features: [String]
+
+    init(_ plan: Plan) {
+        tier = plan.tier.rawValue
+        name = plan.name
+        price = Price(amount: Double(plan.priceCents) / 100, currency: plan.currency, interval: plan.interval)
+        quotas = PlanQuotas(plan)
+        monthlyCredits = plan.monthlyCredits
+        features = plan.features
+    }
+}
+
+/// A plan's limit of each quota in `Quota.all` per usage period: -1 unlimited, 0 not
+/// offered.
+struct PlanQuotas: ResponseContent {
+    var articles: Int
+    var images: Int
+    var videos: Int
+    var research: Int
+    var wordpress: Int
+
+    init(_ plan: Plan) {
+        articles = plan.limit(for: "articles")
+        images = plan.limit(for: "images")
+        videos = plan.limit(for: "videos")
+        research = plan.limit(for: "research")
+        wordpress = plan.limit(for: "wordpress")
+    }
+}
+
+/// One quota's use this period.
+struct QuotaUsageView: ResponseContent {
+    var used: Int
+    var limit: Int
+    /// -1 when unlimited.
+    var remaining: Int
+
+    init(used: Int, limit: Int) {
+        self.used = used
+        self.limit = limit
+        remaining = limit == Quota.unlimited ? -1 : max(0, limit - used)
+    }
+}
+
+/// GET /subscription/status's answer.
+struct SubscriptionStatusView: ResponseContent {
+    /// The tier; the frontend compares it with 'FREE' | 'PRO' | 'ENTERPRISE'
+    /// (features/account/Subscription.js, components/common/PlanBadge.js).
+    var plan: String
+    var planName: String
+    var tier: String
+    var status: String
+    var currentPeriodStart: Date
+    var currentPeriodEnd: Date
+    var cancelAtPeriodEnd: Bool
+    var paymentProvider: String?
+    var limits: PlanQuotas
+    var isActive: Bool
+
+    init(_ subscription: SubscriptionRecord, plan: Plan) {
+        self.plan = plan.tier.rawValue
+        planName = plan.name
+        tier = plan.tier.rawValue
+        status = subscription.status.rawValue
+        currentPeriodStart = subscription.currentPeriodStart
+        currentPeriodEnd = subscription.currentPeriodEnd
+        cancelAtPeriodEnd = subscription.cancelAtPeriodEnd
+        paymentProvider = subscription.paymentProvider
+        limits = PlanQuotas(plan)
+        isActive = subscription.isActive()
+    }
+}
+
+/// GET /subscription/usage's answer: each quota of `Quota.all`, and the AI tokens.
+struct SubscriptionUsageView: ResponseContent {
+    var plan: String
+    var articles: QuotaUsageView
+    var images: QuotaUsageView
+    var videos: QuotaUsageView
+    var research: QuotaUsageView
+    var wordpress: QuotaUsageView
+    /// Recorded by the AI routes; no plan limits them.
+    var tokens: QuotaUsageView
+    /// `tokens` again: hooks/useQuota.js and the quota page read `totalTokens`.
+    var totalTokens: QuotaUsageView
+
+    init(plan: Plan, used: [String: Int]) {
+        func usage(_ quota: String) -> QuotaUsageView { QuotaUsageView(used: used[quota] ?? 0, limit: plan.limit(for: quota)) }
+        self.plan = plan.tier.rawValue
+        articles = usage("articles")
+        images = usage("images")
+        videos = usage("videos")
+        research = usage("research")
+        wordpress = usage("wordpress")
+        tokens = QuotaUsageView(used: used["tokens"] ?? 0, limit: Quota.unlimited)
+        totalTokens = tokens
+    }
+}
+
+/// The same shapes as untyped JSON, for routes elsewhere that are not converted yet
+/// (GET /stats/usage, the admin reports).
+enum PlanJSON {
     static func quotas(_ plan: Plan) -> JSONValue {
         .object(Dictionary(uniqueKeysWithValues: Quota.all.map { ($0, JSONValue.int(plan.limit(for: $0))) }))
     }

@@ -8,48 +8,77 @@ import Hummingbird
 /// generation is one `research` charge (the assistant's family) through
 /// `GenerationService`, or an `image` charge for the canvas; the offline provider answers
 /// each in its shape, labelled.
-struct AssistantToolRoutes: APIRouteCollection {
+struct AssistantToolRoutes: TypedRouteCollection {
     let generation: GenerationService
     let media: MediaService
     let requiresAuth = true
 
-    var operations: [OpenAPIOperation] {
-        let body = OpenAPIDocument.object(["query": OpenAPIDocument.string, "tool": OpenAPIDocument.string, "context": [:]], required: ["query"])
-        return [
-            OpenAPIOperation("POST", "/tools/shopping-research", summary: "Products compared: {results, tags, timestamp}", tag: "research", requiresAuth: true, requestBody: body),
-            OpenAPIOperation("POST", "/tools/notebook", summary: "A note drafted from the query: {noteId, noteTitle, content, lastSavedAt}", tag: "research", requiresAuth: true, requestBody: body),
-            OpenAPIOperation("POST", "/tools/canvas", summary: "An image for the canvas: {canvasId, canvasData, preview}", tag: "research", requiresAuth: true, requestBody: body),
-            OpenAPIOperation("POST", "/tools/upload", summary: "Files for the assistant (multipart `files`): {fileUrl, files}", tag: "research", requiresAuth: true),
-        ]
-    }
+    let tag = "research"
 
-    struct Ask: Sendable {
+    /// What each tool is asked: the request and the assistant's conversation so far.
+    struct Ask: RequestContent {
         var query: String
-        var context: String?
+        var tool: String?
+        var context: JSONValue?
+
+        static let rules: [String: FieldRule] = [
+            "query": .text(max: 2_000), "tool": .text(max: 100, allowEmpty: true), "context": .json(maxBytes: 1_000_000),
+        ]
+
+        /// The conversation, shortened to the prompt's budget.
+        var history: String? { ResearchRoutes.context(context) }
     }
 
-    static func ask(_ request: Request, _ context: AppRequestContext) async throws -> Ask {
-        let body = try await SettingsRoutes.object(request, context)
-        var issues: [ValidationIssue] = []
-        guard case .string(let raw)? = body["query"], !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw CoreError.invalidInput([SettingsRoutes.issue("query", "is required")])
+    struct Product: ResponseContent {
+        struct Source: ResponseContent {
+            var name: String
+            var url: String?
         }
-        let query = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if query.count > 2_000 { issues.append(SettingsRoutes.issue("query", "must be at most 2000 characters")) }
-        let history = ResearchRoutes.context(body["context"], issues: &issues)
-        if !issues.isEmpty { throw CoreError.invalidInput(issues) }
-        return Ask(query: query, context: history)
+
+        var title: String
+        var price: String?
+        var rating: Double?
+        var source: Source
+        var specs: [String]
+        var availability: String
+    }
+
+    struct Products: ResponseContent {
+        var results: [Product]
+        var tags: [String]
+        var timestamp: Date
+    }
+
+    struct Note: ResponseContent {
+        var noteId: UUID
+        var noteTitle: String
+        var content: String
+        var lastSavedAt: Date
+        var provider: String
+    }
+
+    struct Canvas: ResponseContent {
+        var canvasId: UUID
+        var canvasData: String
+        var preview: String
+    }
+
+    struct Uploaded: ResponseContent {
+        var fileUrl: String?
+        var files: [MediaService.Upload]
     }
 
     static func prompt(_ task: String, _ ask: Ask) -> String {
         var lines = [task, "", "Request: \(ask.query)"]
-        if let context = ask.context { lines += ["", "Conversation so far:", context] }
+        if let context = ask.history { lines += ["", "Conversation so far:", context] }
         return lines.joined(separator: "\n")
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("/tools/shopping-research") { request, context in
-            let ask = try await Self.ask(request, context)
+    static let generationErrors = [402, 403, 409, 502, 503]
+
+    func routes(_ routes: inout APIRoutes) {
+        routes.post("/tools/shopping-research", "Products compared", body: Ask.self, errors: Self.generationErrors) {
+            ask, request, context -> Envelope<Products> in
             var job = GenerationService.Job(
                 feature: "research", tool: "shopping_research",
                 request: AIRequest(
@@ -65,10 +94,10 @@ struct AssistantToolRoutes: APIRouteCollection {
                              "source": ["name": "offline", "url": .null], "specs": [], "availability": "unknown"]],
             ]).encodedString
             let (_, value) = try await generation.generateJSON(for: try context.requireUser(), job, validate: Self.products)
-            return Envelope.ok(["results": value, "tags": ["shopping"], "timestamp": Envelope.date(Date())])
+            return Envelope(Products(results: try value.decoded(as: [Product].self), tags: ["shopping"], timestamp: Date()))
         }
-        group.post("/tools/notebook") { request, context in
-            let ask = try await Self.ask(request, context)
+        routes.post("/tools/notebook", "A note drafted from the query", body: Ask.self, errors: Self.generationErrors) {
+            ask, request, context -> Envelope<Note> in
             var job = GenerationService.Job(
                 feature: "research", tool: "notebook",
                 request: AIRequest(prompt: Self.prompt("Write a concise, well-structured note (Markdown) for this request.", ask)),
@@ -76,35 +105,38 @@ struct AssistantToolRoutes: APIRouteCollection {
             job.request.offlineAnswer = "[offline] No AI provider is configured. Note for: \(ask.query.prefix(200))"
             let output = try await generation.generate(for: try context.requireUser(), job)
             // Notes are not stored server-side: the assistant keeps them in the conversation.
-            return Envelope.ok([
-                "noteId": .string(UUID().uuidString.lowercased()), "noteTitle": .string(String(ask.query.prefix(50))),
-                "content": .string(output.text), "lastSavedAt": Envelope.date(Date()), "provider": .string(output.provider.rawValue),
-            ])
+            return Envelope(Note(
+                noteId: UUID(), noteTitle: String(ask.query.prefix(50)), content: output.text, lastSavedAt: Date(), provider: output.provider.rawValue))
         }
-        group.post("/tools/canvas") { request, context in
-            let ask = try await Self.ask(request, context)
+        routes.post("/tools/canvas", "An image for the canvas", body: Ask.self, errors: Self.generationErrors) {
+            ask, request, context -> Envelope<Canvas> in
             let result = try await media.generate(
                 for: try context.requireUser(), feature: "image", type: "IMAGE", prompt: ask.query,
                 task: .image(prompt: ask.query, aspectRatio: "16:9"), idempotencyKey: try request.idempotencyKey())
             let mime = result.asset.mimeType ?? "image/png"
-            return Envelope.ok([
-                "canvasId": .string(result.asset.id.uuidString.lowercased()),
-                "canvasData": .string("data:\(mime);base64," + Data(result.bytes).base64EncodedString()),
-                "preview": .string(media.urls.url(for: result.asset.id)),
-            ])
+            return Envelope(Canvas(
+                canvasId: result.asset.id, canvasData: "data:\(mime);base64," + Data(result.bytes).base64EncodedString(),
+                preview: media.urls.url(for: result.asset.id)))
         }
-        group.post("/tools/upload") { request, context in
+        var components = WireSchema.Components()
+        let uploaded = WireSchema.schema(for: Uploaded.self, components: &components)
+        routes.custom(
+            .post, "/tools/upload",
+            OpenAPIOperation(
+                "POST", "/tools/upload", summary: "Files for the assistant (multipart `files`, up to 10)", tag: tag,
+                requestBody: MediaRoutes.multipartSchema(field: "files", many: true), requestContentType: "multipart/form-data",
+                responses: [201: "Stored", 400: "No file", 413: "Body too large", 415: "Not multipart, or not an image, video or audio file"],
+                responseBody: EnvelopeSchema.schema(data: uploaded), components: components)
+        ) { request, context in
             let user = try context.requireUser()
             let parts = try await MediaService.multipartParts(request, context: context)
                 .filter { ($0.name == "files" || $0.name == "file") && !$0.body.isEmpty }
-            guard !parts.isEmpty else { throw CoreError.invalidInput([SettingsRoutes.issue("files", "at least one file is required")]) }
-            var files: [JSONValue] = []
+            guard !parts.isEmpty else { throw CoreError.invalidInput([ValidationIssue.field("files", "at least one file is required")]) }
+            var files: [MediaService.Upload] = []
             for part in parts.prefix(10) {
-                var file = try await media.storeUpload(part, userID: user.id)
-                file["name"] = part.filename.map(JSONValue.string) ?? .null
-                files.append(.object(file))
+                files.append(try await media.storeUpload(part, userID: user.id))
             }
-            return Envelope.ok(["fileUrl": files.first?["url"] ?? .null, "files": .array(files)], status: .created)
+            return try Envelope(Uploaded(fileUrl: files.first?.url, files: files), status: .created).response(from: request, context: context)
         }
     }
 

@@ -3,46 +3,93 @@ import Foundation
 import Hummingbird
 
 /// POST /research/query, GET /research/history, POST /tools/deep-research and /tools/study.
-struct ResearchRoutes: APIRouteCollection {
+struct ResearchRoutes: TypedRouteCollection {
     let service: ResearchService
     let requiresAuth = true
 
-    var operations: [OpenAPIOperation] {
-        let body = OpenAPIDocument.object([
-            "query": OpenAPIDocument.string, "focus": OpenAPIDocument.string, "maxResults": ["type": "integer", "minimum": 1, "maximum": 20],
-            "language": OpenAPIDocument.string, "timeRange": OpenAPIDocument.string, "context": ["oneOf": [OpenAPIDocument.string, ["type": "array", "items": ["oneOf": [OpenAPIDocument.string, OpenAPIDocument.object(["role": OpenAPIDocument.string, "content": OpenAPIDocument.string, "timestamp": [:]], required: ["content"])]]]]],
-            "type": OpenAPIDocument.string,
-        ], required: ["query"])
-        return [
-            OpenAPIOperation("POST", "/research/query", summary: "Grounded research: {id, summary, sources, citations, grounded, cached} (5 credits; a cache hit is free)",
-                tag: "research", requiresAuth: true, requestBody: body),
-            OpenAPIOperation("GET", "/research/history", summary: "Your research queries, newest first (paginated)", tag: "research", requiresAuth: true),
-            OpenAPIOperation("POST", "/tools/deep-research", summary: "A thorough research brief: {summary, sources, tags, timestamp}", tag: "research",
-                requiresAuth: true, requestBody: body),
-            OpenAPIOperation("POST", "/tools/study", summary: "A study guide: {summary, sources, tags, timestamp}", tag: "research", requiresAuth: true, requestBody: body),
+    let tag = "research"
+
+    /// The body of every research route. `context` is the AI assistant's chat history
+    /// (features/ai-assistant/AIAssistant.js): a string, or an array of strings or of
+    /// `{role, content, timestamp}` turns; it is shortened, never refused.
+    struct QueryRequest: RequestContent {
+        var query: String
+        var focus: String?
+        var maxResults: Int?
+        var language: String?
+        var timeRange: String?
+        var context: JSONValue?
+        var type: String?
+
+        static let rules: [String: FieldRule] = [
+            "query": .text(max: 2_000), "focus": .text(max: 500, allowEmpty: true), "maxResults": .integer(1...20),
+            "language": .text(max: 10, allowEmpty: true), "timeRange": .text(max: 50, allowEmpty: true),
+            "type": .text(max: 50, allowEmpty: true), "context": .json(maxBytes: 1_000_000),
         ]
+
+        func validate(_ issues: inout [ValidationIssue]) {
+            if let language, !language.allSatisfy({ $0.isLetter || $0 == "-" }) {
+                issues.append(ValidationIssue.field("language", "must be a language code such as en or pt-BR"))
+            }
+            switch context {
+            case nil, .string?, .array?: break
+            default: issues.append(ValidationIssue.field("context", "must be a string or an array of messages"))
+            }
+        }
+
+        func query(kind: ResearchService.Kind) -> ResearchService.Query {
+            func nonEmpty(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }
+            var query = ResearchService.Query(text: self.query, kind: kind)
+            query.focus = nonEmpty(focus)
+            query.timeRange = nonEmpty(timeRange)
+            query.type = nonEmpty(type)
+            query.context = ResearchRoutes.context(context)
+            if let language = nonEmpty(language) { query.language = language }
+            if let maxResults { query.maxResults = maxResults }
+            return query
+        }
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.post("/research/query") { request, context in
-            let query = try await Self.query(request, context, kind: .query)
-            let answer = try await service.run(query, for: try context.requireUser(), idempotencyKey: try request.idempotencyKey())
-            return Envelope.ok([
-                "id": .string(answer.id.uuidString.lowercased()), "summary": .string(answer.summary), "sources": ResearchService.json(answer.sources),
-                "citations": ResearchService.json(answer.citations), "grounded": .bool(answer.grounded), "cached": .bool(answer.cached),
-            ])
+    struct Answer: ResponseContent {
+        var id: UUID
+        var summary: String
+        var sources: [ResearchService.SourceView]
+        var citations: [ResearchService.CitationView]
+        var grounded: Bool
+        var cached: Bool
+    }
+
+    struct Brief: ResponseContent {
+        var summary: String
+        var sources: [ResearchService.SourceView]
+        var tags: [String]
+        var timestamp: Date
+    }
+
+    static let generationErrors = [402, 403, 409, 502, 503]
+
+    func routes(_ routes: inout APIRoutes) {
+        routes.post(
+            "/research/query", "Grounded research (5 credits; a cache hit is free)", body: QueryRequest.self, errors: Self.generationErrors
+        ) { body, request, context -> Envelope<Answer> in
+            let answer = try await service.run(body.query(kind: .query), for: try context.requireUser(), idempotencyKey: try request.idempotencyKey())
+            return Envelope(Answer(
+                id: answer.id, summary: answer.summary, sources: answer.sources.map(ResearchService.SourceView.init),
+                citations: answer.citations.map(ResearchService.CitationView.init), grounded: answer.grounded, cached: answer.cached))
         }
-        group.get("/research/history") { request, context in
-            Envelope.ok(try await service.history(userID: try context.requireUser().id, page: try PageRequest(request: request)))
+        routes.get("/research/history", "Your research queries, newest first", query: PageRequest.parameters) {
+            request, context -> Envelope<Page<ResearchService.HistoryItem>> in
+            Envelope(try await service.history(userID: try context.requireUser().id, page: try PageRequest(request: request)))
         }
-        for (path, kind) in [("/tools/deep-research", ResearchService.Kind.deepResearch), ("/tools/study", .study)] {
-            group.post(RouterPath(path)) { request, context in
-                let query = try await Self.query(request, context, kind: kind)
+        for (path, kind, summary) in [
+            ("/tools/deep-research", ResearchService.Kind.deepResearch, "A thorough research brief"), ("/tools/study", .study, "A study guide"),
+        ] {
+            routes.post(path, summary, body: QueryRequest.self, errors: Self.generationErrors) { body, request, context -> Envelope<Brief> in
+                let query = body.query(kind: kind)
                 let answer = try await service.run(query, for: try context.requireUser(), idempotencyKey: try request.idempotencyKey())
-                return Envelope.ok([
-                    "summary": .string(answer.summary), "sources": ResearchService.json(answer.sources),
-                    "tags": .array(ResearchService.tags(query.text).map(JSONValue.string)), "timestamp": Envelope.date(answer.createdAt),
-                ])
+                return Envelope(Brief(
+                    summary: answer.summary, sources: answer.sources.map(ResearchService.SourceView.init), tags: ResearchService.tags(query.text),
+                    timestamp: answer.createdAt))
             }
         }
     }
@@ -56,7 +103,7 @@ struct ResearchRoutes: APIRouteCollection {
     /// chat history, an array of `{role, content, timestamp}` (or of strings), or a plain
     /// string. The newest turns are kept within `contextBudget`; a long history is never
     /// refused, only shortened from its oldest end.
-    static func context(_ value: JSONValue?, issues: inout [ValidationIssue]) -> String? {
+    static func context(_ value: JSONValue?) -> String? {
         var turns: [String]
         switch value {
         case nil, .null?:
@@ -78,7 +125,6 @@ struct ResearchRoutes: APIRouteCollection {
                 }
             }
         default:
-            issues.append(SettingsRoutes.issue("context", "must be a string or an array of messages"))
             return nil
         }
         var kept: [String] = []
@@ -95,40 +141,5 @@ struct ResearchRoutes: APIRouteCollection {
             used += text.count + 1
         }
         return kept.isEmpty ? nil : kept.reversed().joined(separator: "\n")
-    }
-
-    static func query(_ request: Request, _ context: AppRequestContext, kind: ResearchService.Kind) async throws -> ResearchService.Query {
-        let body = try await SettingsRoutes.object(request, context)
-        var issues: [ValidationIssue] = []
-        func text(_ name: String, max: Int, required: Bool = false) -> String? {
-            switch body[name] {
-            case nil, .null?:
-                if required { issues.append(SettingsRoutes.issue(name, "is required")) }
-                return nil
-            case .string(let value)?:
-                let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-                if trimmed.isEmpty && required { issues.append(SettingsRoutes.issue(name, "must not be empty")) }
-                if trimmed.count > max { issues.append(SettingsRoutes.issue(name, "must be at most \(max) characters")) }
-                return trimmed.isEmpty ? nil : trimmed
-            default:
-                issues.append(SettingsRoutes.issue(name, "must be a string"))
-                return nil
-            }
-        }
-        var query = ResearchService.Query(text: text("query", max: 2000, required: true) ?? "", kind: kind)
-        query.focus = text("focus", max: 500)
-        query.timeRange = text("timeRange", max: 50)
-        query.context = Self.context(body["context"], issues: &issues)
-        query.type = text("type", max: 50)
-        if let language = text("language", max: 10) {
-            if language.allSatisfy({ $0.isLetter || $0 == "-" }) { query.language = language } else { issues.append(SettingsRoutes.issue("language", "must be a language code such as en or pt-BR")) }
-        }
-        switch body["maxResults"] {
-        case nil, .null?: break
-        case .int(let value)? where (1...20).contains(value): query.maxResults = value
-        default: issues.append(SettingsRoutes.issue("maxResults", "must be an integer from 1 to 20"))
-        }
-        if !issues.isEmpty { throw CoreError.invalidInput(issues) }
-        return query
     }
 }

@@ -109,8 +109,21 @@ struct ResearchService: Sendable {
         throw CoreError.serviceUnavailable("Research result was not stored")
     }
 
-    func history(userID: UUID, page: PageRequest) async throws -> JSONValue {
-        var items: [JSONValue] = []
+    /// A stored query, as GET /research/history lists it.
+    struct HistoryItem: ResponseContent {
+        var id: UUID
+        var type: String
+        var query: String
+        var language: String
+        var summary: String
+        var sources: JSONValue
+        var grounded: Bool
+        var cached: Bool
+        var createdAt: Date
+    }
+
+    func history(userID: UUID, page: PageRequest) async throws -> Page<HistoryItem> {
+        var items: [HistoryItem] = []
         let rows = try await database.client.query(
             """
             SELECT id, kind, query, language, summary, sources::text, grounded, cached, created_at FROM research_queries
@@ -119,17 +132,43 @@ struct ResearchService: Sendable {
         for try await (id, kind, query, language, summary, sources, grounded, cached, created) in rows.decode(
             (UUID, String, String, String, String, String, Bool, Bool, Date).self)
         {
-            items.append([
-                "id": .string(id.uuidString.lowercased()), "type": .string(kind), "query": .string(query), "language": .string(language),
-                "summary": .string(summary), "sources": (try? JSONDecoder().decode(JSONValue.self, from: Data(sources.utf8))) ?? [],
-                "grounded": .bool(grounded), "cached": .bool(cached), "createdAt": Envelope.date(created),
-            ])
+            items.append(HistoryItem(
+                id: id, type: kind, query: query, language: language, summary: summary,
+                sources: (try? JSONDecoder().decode(JSONValue.self, from: Data(sources.utf8))) ?? [], grounded: grounded, cached: cached,
+                createdAt: created))
         }
         var total = 0
         for try await count in try await database.client.query(
             "SELECT count(*)::int FROM research_queries WHERE user_id = \(userID)", logger: logger
         ).decode(Int.self) { total = count }
         return page.page(items, total: total)
+    }
+
+    /// A source on the wire: `url` repeats `uri` for the screens that read either.
+    struct SourceView: ResponseContent {
+        var title: String
+        var uri: String
+        var url: String
+
+        init(_ source: Grounding.Source) {
+            title = source.title
+            uri = source.uri
+            url = source.uri
+        }
+    }
+
+    struct CitationView: ResponseContent {
+        var text: String
+        var startIndex: Int
+        var endIndex: Int
+        var sourceIndices: [Int]
+
+        init(_ citation: Grounding.Citation) {
+            text = citation.text
+            startIndex = citation.startIndex
+            endIndex = citation.endIndex
+            sourceIndices = citation.sourceIndices
+        }
     }
 
     static func system(_ query: Query) -> String {

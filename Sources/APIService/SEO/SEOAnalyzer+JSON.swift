@@ -2,26 +2,51 @@ import Core
 
 // Kept apart from the analyzer, which needs nothing but Foundation (the fuzz harness
 // compiles it on its own).
-extension SEOAnalyzer.Result {
-    var json: JSONValue {
-        [
-            "overallScore": .int(overallScore), "readabilityLabel": .string(readabilityLabel),
-            "metrics": [
-                "keyphraseDensity": .double(keyphraseDensity), "avgSentenceLength": .double(avgSentenceLength),
-                "passiveVoicePercentage": .double(passiveVoicePercentage),
-                // writer/SEOAuditReport.js renders this as text (an object crashes React);
-                // the numbers stay available beside it.
-                "subheadingDistribution": .string(subheadingDistribution.summary),
-                "subheadingStats": [
-                    "subheadings": .int(subheadingDistribution.subheadings), "longestSectionWords": .int(subheadingDistribution.longestSectionWords),
-                    "sectionsOver300Words": .int(subheadingDistribution.sectionsOver300Words),
-                ],
-                "introPresence": .bool(introPresence), "fleschReadingEase": .double(fleschReadingEase), "wordCount": .int(wordCount),
-                "longSentencePercentage": .double(longSentencePercentage), "longParagraphCount": .int(longParagraphCount),
-                "titleHasKeyphrase": .bool(titleHasKeyphrase), "metaDescriptionLength": .int(metaDescriptionLength),
-            ],
-            "suggestions": .array(suggestions.map(JSONValue.string)),
-        ]
+
+/// The analysis as POST /seo/analyze answers it.
+struct SEOAnalysis: ResponseContent {
+    struct SubheadingStats: ResponseContent {
+        var subheadings: Int
+        var longestSectionWords: Int
+        var sectionsOver300Words: Int
+    }
+
+    struct Metrics: ResponseContent {
+        var keyphraseDensity: Double
+        var avgSentenceLength: Double
+        var passiveVoicePercentage: Double
+        /// writer/SEOAuditReport.js renders this as text (an object crashes React); the
+        /// numbers stay available in `subheadingStats`.
+        var subheadingDistribution: String
+        var subheadingStats: SubheadingStats
+        var introPresence: Bool
+        var fleschReadingEase: Double
+        var wordCount: Int
+        var longSentencePercentage: Double
+        var longParagraphCount: Int
+        var titleHasKeyphrase: Bool
+        var metaDescriptionLength: Int
+    }
+
+    var overallScore: Int
+    var readabilityLabel: String
+    var metrics: Metrics
+    var suggestions: [String]
+
+    init(_ result: SEOAnalyzer.Result) {
+        overallScore = result.overallScore
+        readabilityLabel = result.readabilityLabel
+        let distribution = result.subheadingDistribution
+        metrics = Metrics(
+            keyphraseDensity: result.keyphraseDensity, avgSentenceLength: result.avgSentenceLength,
+            passiveVoicePercentage: result.passiveVoicePercentage, subheadingDistribution: distribution.summary,
+            subheadingStats: SubheadingStats(
+                subheadings: distribution.subheadings, longestSectionWords: distribution.longestSectionWords,
+                sectionsOver300Words: distribution.sectionsOver300Words),
+            introPresence: result.introPresence, fleschReadingEase: result.fleschReadingEase, wordCount: result.wordCount,
+            longSentencePercentage: result.longSentencePercentage, longParagraphCount: result.longParagraphCount,
+            titleHasKeyphrase: result.titleHasKeyphrase, metaDescriptionLength: result.metaDescriptionLength)
+        suggestions = result.suggestions
     }
 }
 

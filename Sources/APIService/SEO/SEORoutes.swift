@@ -2,52 +2,88 @@ import Core
 import Foundation
 import Hummingbird
 
-/// POST /seo/analyze (also /articles/seo/analyze): the free, algorithmic analysis.
-struct SEORoutes: APIRouteCollection {
+/// POST /seo/analyze (also /articles/seo/analyze) and /seo/suggestions (also
+/// /articles/seo/suggestions): the free, algorithmic analysis.
+struct SEORoutes: TypedRouteCollection {
     let analyzer = SEOAnalyzer()
     let requiresAuth = true
 
-    struct Body: Decodable {
+    let tag = "seo"
+
+    /// `title`, `metaDescription` and `focusKeyphrase` may be empty (the analysis then
+    /// reports them missing).
+    struct AnalysisRequest: RequestContent {
         var content: String
-        var keywords: [String]?
+        var keywords: SEOKeywords?
         var focusKeyphrase: String?
         var title: String?
         var metaDescription: String?
-    }
 
-    var operations: [OpenAPIOperation] {
-        let body = OpenAPIDocument.object([
-            "content": OpenAPIDocument.string, "keywords": ["type": "array", "items": OpenAPIDocument.string],
-            "focusKeyphrase": OpenAPIDocument.string, "title": OpenAPIDocument.string, "metaDescription": OpenAPIDocument.string,
-        ], required: ["content"])
-        return ["/seo/analyze", "/articles/seo/analyze"].map {
-            OpenAPIOperation("POST", $0, summary: "Algorithmic SEO and readability analysis (free, deterministic)", tag: "seo", requiresAuth: true, requestBody: body)
-        } + ["/seo/suggestions", "/articles/seo/suggestions"].map {
-            OpenAPIOperation("POST", $0, summary: "The analysis's suggestions with its score: {suggestions, overallScore, readabilityLabel} (free)", tag: "seo", requiresAuth: true, requestBody: body)
+        static let rules: [String: FieldRule] = [
+            // As much as an article may hold.
+            "content": .text(max: ArticleRoutes.maxContent, allowEmpty: true),
+            "focusKeyphrase": .text(max: 10_000, allowEmpty: true), "title": .text(max: 10_000, allowEmpty: true),
+            "metaDescription": .text(max: 10_000, allowEmpty: true),
+        ]
+
+        var input: SEOAnalyzer.Input {
+            SEOAnalyzer.Input(
+                html: content, keywords: keywords?.items ?? [], focusKeyphrase: focusKeyphrase, title: title, metaDescription: metaDescription)
         }
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        for path in ["/seo/analyze", "/articles/seo/analyze", "/seo/suggestions", "/articles/seo/suggestions"] {
-            let suggestionsOnly = path.hasSuffix("/suggestions")
-            group.post(RouterPath(path)) { request, context in
-                let body = try await request.decodeJSON(Body.self, context: context)
-                let keywords = body.keywords ?? []
-                guard keywords.count <= 50, keywords.allSatisfy({ $0.count <= 200 }) else {
-                    throw CoreError.invalidInput([ValidationIssue(type: "value_error", path: ["keywords"], message: "keywords: at most 50, each at most 200 characters")])
-                }
-                let result = analyzer.analyze(.init(
-                    html: body.content, keywords: keywords, focusKeyphrase: body.focusKeyphrase, title: body.title, metaDescription: body.metaDescription))
-                // geminiSeoService.js L77 (`/seo/suggestions`): the same free analysis, its
-                // suggestions first; no AI is charged for what the analyzer already knows.
-                if suggestionsOnly {
-                    return Envelope.ok([
-                        "suggestions": .array(result.suggestions.map(JSONValue.string)), "overallScore": .int(result.overallScore),
-                        "readabilityLabel": .string(result.readabilityLabel),
-                    ])
-                }
-                return Envelope.ok(result.json)
+    struct Suggestions: ResponseContent {
+        var suggestions: [String]
+        var overallScore: Int
+        var readabilityLabel: String
+    }
+
+    func routes(_ routes: inout APIRoutes) {
+        for path in ["/seo/analyze", "/articles/seo/analyze"] {
+            routes.post(path, "Algorithmic SEO and readability analysis (free, deterministic)", body: AnalysisRequest.self) {
+                body, _, _ -> Envelope<SEOAnalysis> in
+                Envelope(SEOAnalysis(analyzer.analyze(body.input)))
+            }
+        }
+        // geminiSeoService.js L77 (`/seo/suggestions`): the same free analysis, its
+        // suggestions first; no AI is charged for what the analyzer already knows.
+        for path in ["/seo/suggestions", "/articles/seo/suggestions"] {
+            routes.post(path, "The analysis's suggestions with its score (free)", body: AnalysisRequest.self) {
+                body, _, _ -> Envelope<Suggestions> in
+                let result = analyzer.analyze(body.input)
+                return Envelope(Suggestions(suggestions: result.suggestions, overallScore: result.overallScore, readabilityLabel: result.readabilityLabel))
             }
         }
     }
+}
+
+/// `keywords` of an analysis: at most 50 strings of at most 200 characters, kept as sent
+/// (an empty one included).
+struct SEOKeywords: Decodable, Sendable, WireSchemaProviding {
+    static let maxItems = 50
+    static let maxLength = 200
+
+    var items: [String]
+
+    init(items: [String]) {
+        self.items = items
+    }
+
+    init(from decoder: any Decoder) throws {
+        guard case .array(let values) = try decoder.singleValueContainer().decode(JSONValue.self) else {
+            throw FieldValidationError(type: "list_type", message: "keywords must be a list of strings")
+        }
+        let texts = values.compactMap(\.stringValue)
+        guard texts.count == values.count else { throw FieldValidationError(type: "list_type", message: "keywords must be a list of strings") }
+        guard texts.count <= Self.maxItems, texts.allSatisfy({ $0.count <= Self.maxLength && !$0.utf8.contains(0) }) else {
+            throw FieldValidationError(message: "keywords: at most \(Self.maxItems), each at most \(Self.maxLength) characters")
+        }
+        items = texts
+    }
+
+    static func wireSchema(components: inout WireSchema.Components) -> JSONValue {
+        ["type": "array", "maxItems": .int(maxItems), "items": ["type": "string", "maxLength": .int(maxLength), "pattern": #"^[^\u0000]*$"#]]
+    }
+
+    static var wirePlaceholder: SEOKeywords { SEOKeywords(items: []) }
 }

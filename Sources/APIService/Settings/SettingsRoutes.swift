@@ -3,111 +3,169 @@ import Foundation
 import Hummingbird
 
 /// GET/PUT /settings, PUT/DELETE /settings/api-keys/{provider}, GET/PUT /settings/email.
-struct SettingsRoutes: APIRouteCollection {
+struct SettingsRoutes: TypedRouteCollection {
     let settings: SettingsStore
     let keys: ProviderKeyStore
     let requiresAuth = true
+    let tag = "settings"
     static let maxPreferencesBytes = 16 * 1024
+    static let maxFocusKeyphrase = 200
 
-    var operations: [OpenAPIOperation] {
-        [
-            OpenAPIOperation("GET", "/settings", summary: "{defaultProvider, focusKeyphrase, preferences, apiKeys:{GEMINI:{configured, last4}, …}}", tag: "settings", requiresAuth: true),
-            OpenAPIOperation("PUT", "/settings", summary: "Update defaultProvider, focusKeyphrase, preferences (absent fields are kept, null clears)", tag: "settings", requiresAuth: true,
-                requestBody: OpenAPIDocument.object(["defaultProvider": OpenAPIDocument.string, "focusKeyphrase": OpenAPIDocument.string, "preferences": ["type": "object"]])),
-            OpenAPIOperation("PUT", "/settings/api-keys/:provider", summary: "Store your own key for GEMINI, OPENAI, ANTHROPIC or LLAMA (AES-256-GCM; never returned)", tag: "settings",
-                requiresAuth: true, requestBody: OpenAPIDocument.object(["apiKey": OpenAPIDocument.string], required: ["apiKey"])),
-            OpenAPIOperation("DELETE", "/settings/api-keys/:provider", summary: "Remove your own key for a provider", tag: "settings", requiresAuth: true),
-            OpenAPIOperation("GET", "/settings/email", summary: "Which automatic e-mails you receive", tag: "settings", requiresAuth: true),
-            OpenAPIOperation("PUT", "/settings/email", summary: "Change which automatic e-mails you receive", tag: "settings", requiresAuth: true,
-                requestBody: OpenAPIDocument.object(["quotaWarnings": OpenAPIDocument.boolean, "usageReset": OpenAPIDocument.boolean,
-                    "subscription": OpenAPIDocument.boolean, "articlePublished": OpenAPIDocument.boolean, "product": OpenAPIDocument.boolean])),
+    /// PUT /settings: absent fields are kept, `null` clears one.
+    struct SettingsRequest: RequestContent {
+        var defaultProvider: String?
+        var focusKeyphrase: String?
+        var preferences: JSONValue?
+        /// The fields sent as `null`.
+        var cleared: Set<String> = []
+
+        static let rules: [String: FieldRule] = [
+            "defaultProvider": .oneOf(SettingsStore.providers, spelling: .lowercase),
+            "focusKeyphrase": .text(max: maxFocusKeyphrase, allowEmpty: true),
+            "preferences": .object(maxBytes: maxPreferencesBytes),
         ]
+
+        enum CodingKeys: String, CodingKey {
+            case defaultProvider, focusKeyphrase, preferences
+        }
+
+        /// As the synthesized decoding, and also notes which fields came as `null` (the
+        /// decoder reads those as absent, but the key is still there).
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            defaultProvider = try container.decodeIfPresent(String.self, forKey: .defaultProvider)
+            focusKeyphrase = try container.decodeIfPresent(String.self, forKey: .focusKeyphrase)
+            preferences = try container.decodeIfPresent(JSONValue.self, forKey: .preferences)
+            cleared = Set(container.allKeys.filter { !container.contains($0) }.map(\.stringValue))
+        }
+
+        /// These fields over `settings`; an empty focus keyphrase clears it too.
+        func apply(to settings: inout SettingsStore.Settings) {
+            if let defaultProvider { settings.defaultProvider = defaultProvider }
+            if let focusKeyphrase { settings.focusKeyphrase = focusKeyphrase.isEmpty ? nil : focusKeyphrase }
+            if let preferences { settings.preferences = preferences }
+            if cleared.contains(CodingKeys.defaultProvider.stringValue) { settings.defaultProvider = nil }
+            if cleared.contains(CodingKeys.focusKeyphrase.stringValue) { settings.focusKeyphrase = nil }
+            if cleared.contains(CodingKeys.preferences.stringValue) { settings.preferences = [:] }
+        }
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/settings") { _, context in
-            let user = try context.requireUser()
-            return Envelope.ok(try await json(user.id, try await settings.settings(userID: user.id)))
+    struct ProviderKeyRequest: RequestContent {
+        var apiKey: String
+
+        static let rules: [String: FieldRule] = ["apiKey": .text(max: 512)]
+
+        func validate(_ issues: inout [ValidationIssue]) {
+            if apiKey.count < 8 || apiKey.contains(where: \.isWhitespace) {
+                issues.append(ValidationIssue.field("apiKey", "must be a key of 8 to 512 characters without spaces"))
+            }
         }
-        group.put("/settings") { request, context in
+    }
+
+    /// PUT /settings/email: the settings to change; any other field is refused.
+    struct EmailRequest: RequestContent {
+        var quotaWarnings: Bool?
+        var usageReset: Bool?
+        var subscription: Bool?
+        var articlePublished: Bool?
+        var product: Bool?
+        /// Fields of the body that are no e-mail setting.
+        var unknownFields: [String] = []
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case quotaWarnings, usageReset, subscription, articlePublished, product
+        }
+
+        /// Any field name of the body.
+        struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        /// As the synthesized decoding, and also collects the names that are no setting
+        /// (which the synthesized one would ignore).
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            quotaWarnings = try container.decodeIfPresent(Bool.self, forKey: .quotaWarnings)
+            usageReset = try container.decodeIfPresent(Bool.self, forKey: .usageReset)
+            subscription = try container.decodeIfPresent(Bool.self, forKey: .subscription)
+            articlePublished = try container.decodeIfPresent(Bool.self, forKey: .articlePublished)
+            product = try container.decodeIfPresent(Bool.self, forKey: .product)
+            unknownFields = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+                .filter { CodingKeys(stringValue: $0) == nil }.sorted()
+        }
+
+        func validate(_ issues: inout [ValidationIssue]) {
+            for field in unknownFields { issues.append(ValidationIssue.field(field, "is not an e-mail setting")) }
+        }
+
+        func apply(to email: inout SettingsStore.EmailSettings) {
+            if let quotaWarnings { email.quotaWarnings = quotaWarnings }
+            if let usageReset { email.usageReset = usageReset }
+            if let subscription { email.subscription = subscription }
+            if let articlePublished { email.articlePublished = articlePublished }
+            if let product { email.product = product }
+        }
+    }
+
+    struct ProviderKeySaved: ResponseContent {
+        var provider: String
+        var configured: Bool
+        var last4: String?
+    }
+
+    struct ProviderKeyRemoved: ResponseContent {
+        var provider: String
+        var configured: Bool
+    }
+
+    func routes(_ routes: inout APIRoutes) {
+        routes.get("/settings", "Default provider, focus keyphrase, preferences, and which provider keys you stored") { _, context -> Envelope<SettingsView> in
             let user = try context.requireUser()
-            let body = try await Self.object(request, context)
+            return Envelope(try await view(user.id, try await settings.settings(userID: user.id)))
+        }
+        routes.put(
+            "/settings", "Update defaultProvider, focusKeyphrase, preferences (absent fields are kept, null clears)", body: SettingsRequest.self
+        ) { body, _, context -> Envelope<SettingsView> in
+            let user = try context.requireUser()
             var current = try await settings.settings(userID: user.id)
-            var issues: [ValidationIssue] = []
-            if let value = body["defaultProvider"] {
-                switch value {
-                case .null: current.defaultProvider = nil
-                case .string(let name) where SettingsStore.providers.contains(name.lowercased()): current.defaultProvider = name.lowercased()
-                default: issues.append(Self.issue("defaultProvider", "must be one of \(SettingsStore.providers.joined(separator: ", "))"))
-                }
-            }
-            if let value = body["focusKeyphrase"] {
-                switch value {
-                case .null: current.focusKeyphrase = nil
-                case .string(let text) where text.count <= 200: current.focusKeyphrase = text.isEmpty ? nil : text
-                default: issues.append(Self.issue("focusKeyphrase", "must be a string of at most 200 characters"))
-                }
-            }
-            if let value = body["preferences"] {
-                switch value {
-                case .null: current.preferences = [:]
-                case .object where value.encodedData().count <= Self.maxPreferencesBytes: current.preferences = value
-                default: issues.append(Self.issue("preferences", "must be an object of at most 16 KiB"))
-                }
-            }
-            if !issues.isEmpty { throw CoreError.invalidInput(issues) }
+            body.apply(to: &current)
             try await settings.save(userID: user.id, current)
-            return Envelope.ok(try await json(user.id, current), message: "Settings saved")
+            return Envelope(try await view(user.id, current), message: "Settings saved")
         }
-        group.put("/settings/api-keys/:provider") { request, context in
+        // 400 for a provider that is not one (the path names no row, so not 404).
+        routes.put(
+            "/settings/api-keys/:provider", "Store your own key for GEMINI, OPENAI, ANTHROPIC or LLAMA (AES-256-GCM; never returned)",
+            body: ProviderKeyRequest.self
+        ) { body, _, context -> Envelope<ProviderKeySaved> in
             let user = try context.requireUser()
             let provider = try Self.provider(context)
-            let body = try await Self.object(request, context)
-            guard case .string(let key)? = body["apiKey"], (8...512).contains(key.count), !key.contains(where: \.isWhitespace) else {
-                throw CoreError.invalidInput([Self.issue("apiKey", "must be a key of 8 to 512 characters without spaces")])
-            }
-            let status = try await keys.set(userID: user.id, provider: provider, key: key)
-            return Envelope.ok(["provider": .string(provider.rawValue), "configured": true, "last4": status.last4.map(JSONValue.string) ?? .null],
-                message: "API key saved")
+            let status = try await keys.set(userID: user.id, provider: provider, key: body.apiKey)
+            return Envelope(ProviderKeySaved(provider: provider.rawValue, configured: true, last4: status.last4), message: "API key saved")
         }
-        group.delete("/settings/api-keys/:provider") { _, context in
+        routes.delete("/settings/api-keys/:provider", "Remove your own key for a provider", errors: [400]) { _, context -> Envelope<ProviderKeyRemoved> in
             let user = try context.requireUser()
             let provider = try Self.provider(context)
             try await keys.delete(userID: user.id, provider: provider)
-            return Envelope.ok(["provider": .string(provider.rawValue), "configured": false], message: "API key removed")
+            return Envelope(ProviderKeyRemoved(provider: provider.rawValue, configured: false), message: "API key removed")
         }
-        group.get("/settings/email") { _, context in
+        routes.get("/settings/email", "Which automatic e-mails you receive") { _, context -> Envelope<EmailSettingsView> in
             let user = try context.requireUser()
-            return Envelope.ok(try await settings.settings(userID: user.id).email.json)
+            return Envelope(EmailSettingsView(try await settings.settings(userID: user.id).email))
         }
-        group.put("/settings/email") { request, context in
+        routes.put("/settings/email", "Change which automatic e-mails you receive", body: EmailRequest.self) { body, _, context -> Envelope<EmailSettingsView> in
             let user = try context.requireUser()
-            let body = try await Self.object(request, context)
             var current = try await settings.settings(userID: user.id)
-            var issues: [ValidationIssue] = []
-            var email = current.email.json
-            for (key, value) in Self.objectFields(body) {
-                guard email[key] != nil else { issues.append(Self.issue(key, "is not an e-mail setting")); continue }
-                guard case .bool = value else { issues.append(Self.issue(key, "must be a boolean")); continue }
-                if case .object(var fields) = email { fields[key] = value; email = .object(fields) }
-            }
-            if !issues.isEmpty { throw CoreError.invalidInput(issues) }
-            current.email = SettingsStore.EmailSettings(stored: email)
+            body.apply(to: &current.email)
             try await settings.save(userID: user.id, current)
-            return Envelope.ok(current.email.json, message: "E-mail settings saved")
+            return Envelope(EmailSettingsView(current.email), message: "E-mail settings saved")
         }
     }
 
-    private func json(_ userID: UUID, _ settings: SettingsStore.Settings) async throws -> JSONValue {
-        var apiKeys: [String: JSONValue] = [:]
-        for (provider, status) in try await keys.statuses(userID: userID) {
-            apiKeys[provider.rawValue] = ["configured": .bool(status.configured), "last4": status.last4.map(JSONValue.string) ?? .null]
-        }
-        return [
-            "defaultProvider": settings.defaultProvider.map(JSONValue.string) ?? .null,
-            "focusKeyphrase": settings.focusKeyphrase.map(JSONValue.string) ?? .null,
-            "preferences": settings.preferences, "apiKeys": .object(apiKeys),
-        ]
+    private func view(_ userID: UUID, _ settings: SettingsStore.Settings) async throws -> SettingsView {
+        SettingsView(settings, keys: try await keys.statuses(userID: userID))
     }
 
     static func provider(_ context: AppRequestContext) throws -> KeyedProvider {
@@ -118,20 +176,45 @@ struct SettingsRoutes: APIRouteCollection {
         }
         return provider
     }
+}
 
-    /// The body as a JSON object (400 for anything else).
-    static func object(_ request: Request, _ context: AppRequestContext) async throws -> JSONValue {
-        let value = try await request.decodeJSON(JSONValue.self, context: context)
-        guard case .object = value else { throw CoreError.invalidInput([issue("body", "must be a JSON object")]) }
-        return value
+/// GET and PUT /settings's answer.
+struct SettingsView: ResponseContent {
+    /// Whether a key of the user's own is stored for a provider: never the key.
+    struct ProviderKey: ResponseContent {
+        var configured: Bool
+        var last4: String?
     }
 
-    static func objectFields(_ value: JSONValue) -> [(String, JSONValue)] {
-        if case .object(let fields) = value { return fields.sorted { $0.key < $1.key } }
-        return []
-    }
+    var defaultProvider: String?
+    var focusKeyphrase: String?
+    /// The frontend's own preferences object, as saved.
+    var preferences: JSONValue
+    /// By provider: GEMINI, OPENAI, ANTHROPIC, LLAMA.
+    var apiKeys: [String: ProviderKey]
 
-    static func issue(_ field: String, _ message: String) -> ValidationIssue {
-        ValidationIssue(type: "value_error", path: [.string(field)], message: "\(field) \(message)")
+    init(_ settings: SettingsStore.Settings, keys: [KeyedProvider: ProviderKeyStore.Status]) {
+        defaultProvider = settings.defaultProvider
+        focusKeyphrase = settings.focusKeyphrase
+        preferences = settings.preferences
+        apiKeys = Dictionary(uniqueKeysWithValues: keys.map { ($0.key.rawValue, ProviderKey(configured: $0.value.configured, last4: $0.value.last4)) })
+    }
+}
+
+/// Which automatic e-mails the user receives.
+struct EmailSettingsView: ResponseContent {
+    var quotaWarnings: Bool
+    var usageReset: Bool
+    var subscription: Bool
+    var articlePublished: Bool
+    /// Product news (opt-in).
+    var product: Bool
+
+    init(_ email: SettingsStore.EmailSettings) {
+        quotaWarnings = email.quotaWarnings
+        usageReset = email.usageReset
+        subscription = email.subscription
+        articlePublished = email.articlePublished
+        product = email.product
     }
 }

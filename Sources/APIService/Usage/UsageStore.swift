@@ -31,7 +31,21 @@ struct UsageStore: Sendable {
         var byAction: [String: Totals] = [:]
         var byProvider: [String: Totals] = [:]
         var bySource: [String: Totals] = [:]
-        var records: [JSONValue] = []
+        var records: [Record] = []
+    }
+
+    /// One `tool_usage` row, newest first in `TokenStats.records`.
+    struct Record: Sendable, Equatable {
+        var id: Int
+        var tool: String
+        var provider: String?
+        var model: String?
+        var tokensUsed: Int
+        var credits: Int
+        var status: String
+        var source: String
+        var metadata: JSONValue
+        var createdAt: Date
     }
 
     static let maximumRecords = 50
@@ -66,12 +80,9 @@ struct UsageStore: Sendable {
         for try await (id, tool, provider, model, tokens, credits, status, source, metadata, created) in records.decode(
             (Int, String, String?, String?, Int, Int, String, String, String, Date).self)
         {
-            stats.records.append([
-                "id": .int(id), "action": .string(tool), "provider": provider.map(JSONValue.string) ?? .null,
-                "model": model.map(JSONValue.string) ?? .null, "tokensUsed": .int(tokens), "credits": .int(credits),
-                "status": .string(status), "source": .string(source), "metadata": Self.decodeJSON(metadata),
-                "createdAt": Envelope.date(created),
-            ])
+            stats.records.append(Record(
+                id: id, tool: tool, provider: provider, model: model, tokensUsed: tokens, credits: credits, status: status, source: source,
+                metadata: Self.decodeJSON(metadata), createdAt: created))
         }
         return stats
     }

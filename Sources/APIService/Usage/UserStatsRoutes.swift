@@ -4,19 +4,70 @@ import Hummingbird
 
 /// GET /stats: the caller's usage. Per quota this period (as /subscription/usage),
 /// credits spent this period, and a 30-day daily series with zero-filled days.
-struct UserStatsRoutes: APIRouteCollection {
+struct UserStatsRoutes: TypedRouteCollection {
     let accounts: AccountService
     let store: UsageStore
     let requiresAuth = true
 
     static let seriesDays = 30
 
-    var operations: [OpenAPIOperation] {
-        [OpenAPIOperation("GET", "/stats", summary: "The caller's usage this period and a 30-day daily series", tag: "usage", requiresAuth: true)]
+    let tag = "usage"
+
+    /// One quota this period; `remaining` is -1 when unlimited.
+    struct QuotaUse: ResponseContent {
+        var used: Int
+        var limit: Int
+        var remaining: Int
+
+        init(used: Int, limit: Int) {
+            self.used = used
+            self.limit = limit
+            remaining = limit == Quota.unlimited ? -1 : max(0, limit - used)
+        }
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
-        group.get("/stats") { _, context in
+    struct Period: ResponseContent {
+        var start: Date
+        var end: Date
+    }
+
+    struct Balance: ResponseContent {
+        var balance: Int
+    }
+
+    struct Totals: ResponseContent {
+        var operations: Int
+        var tokens: Int
+        var credits: Int
+    }
+
+    struct Day: ResponseContent {
+        var date: String
+        var operations: Int
+        var tokens: Int
+        var credits: Int
+
+        init(_ day: UsageStore.Day) {
+            date = day.date
+            operations = day.operations
+            tokens = day.tokens
+            credits = day.credits
+        }
+    }
+
+    struct Stats: ResponseContent {
+        var plan: String
+        var period: Period
+        /// Per quota name, and `tokens` (never limited).
+        var usage: [String: QuotaUse]
+        var creditsSpent: Int
+        var credits: Balance
+        var totals: Totals
+        var daily: [Day]
+    }
+
+    func routes(_ routes: inout APIRoutes) {
+        routes.get("/stats", "The caller's usage this period and a 30-day daily series") { _, context -> Envelope<Stats> in
             let user = try context.requireUser()
             // Provisions the subscription and rolls its period first, so the joins below
             // read the current period.
@@ -27,24 +78,22 @@ struct UserStatsRoutes: APIRouteCollection {
             async let series = store.dailySeries(userID: user.id, days: Self.seriesDays)
             async let balance = accounts.balance(userID: user.id)
             let counts = try await used
-            var usage: [String: JSONValue] = [:]
+            var usage: [String: QuotaUse] = [:]
             for quota in Quota.all {
-                usage[quota] = PlanJSON.usage(used: counts[quota] ?? 0, limit: plan.limit(for: quota))
+                usage[quota] = QuotaUse(used: counts[quota] ?? 0, limit: plan.limit(for: quota))
             }
-            usage["tokens"] = PlanJSON.usage(used: counts["tokens"] ?? 0, limit: Quota.unlimited)
+            usage["tokens"] = QuotaUse(used: counts["tokens"] ?? 0, limit: Quota.unlimited)
             let days = try await series
-            return Envelope.ok([
-                "plan": .string(plan.tier.rawValue),
-                "period": ["start": Envelope.date(subscription.currentPeriodStart), "end": Envelope.date(subscription.currentPeriodEnd)],
-                "usage": .object(usage),
-                "creditsSpent": .int(try await spent),
-                "credits": ["balance": .int(try await balance.balance)],
-                "totals": [
-                    "operations": .int(days.reduce(0) { $0 + $1.operations }), "tokens": .int(days.reduce(0) { $0 + $1.tokens }),
-                    "credits": .int(days.reduce(0) { $0 + $1.credits }),
-                ],
-                "daily": .array(days.map { ["date": .string($0.date), "operations": .int($0.operations), "tokens": .int($0.tokens), "credits": .int($0.credits)] }),
-            ])
+            return Envelope(Stats(
+                plan: plan.tier.rawValue,
+                period: Period(start: subscription.currentPeriodStart, end: subscription.currentPeriodEnd),
+                usage: usage,
+                creditsSpent: try await spent,
+                credits: Balance(balance: try await balance.balance),
+                totals: Totals(
+                    operations: days.reduce(0) { $0 + $1.operations }, tokens: days.reduce(0) { $0 + $1.tokens },
+                    credits: days.reduce(0) { $0 + $1.credits }),
+                daily: days.map(Day.init)))
         }
     }
 }

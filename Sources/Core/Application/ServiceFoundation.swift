@@ -65,13 +65,29 @@ public struct ServiceFoundation: Sendable {
     }
 
     /// Registers `/health`, `/ready`, `/metrics` and `/openapi.json`.
+    /// With `servers`, `operations` are relative to each of them (the document lists each
+    /// path once; the router serves it under every server).
     public func addOperationsRoutes(
         to router: Router<AppRequestContext>, title: String, description: String, operations: [OpenAPIOperation],
+        servers: [String] = [], errorSchema: JSONValue? = nil,
         extraChecks: [any ReadinessCheck] = [], scrapeGauges: [@Sendable () async -> Void] = []
     ) {
-        let all = OperationsRoutes.operations + operations
-        let document = OpenAPIDocument.build(title: title, version: Self.version, description: description, operations: all)
-        MethodNotAllowedRoutes.register(on: router, operations: all)
+        let root = servers.isEmpty ? OperationsRoutes.operations : OperationsRoutes.operations.map { operation in
+            var copy = operation
+            copy.servers = ["/"]
+            return copy
+        }
+        let document = OpenAPIDocument.build(
+            title: title, version: Self.version, description: description, operations: root + operations, servers: servers,
+            errorSchema: errorSchema)
+        let served = servers.isEmpty ? operations : servers.flatMap { server in
+            operations.map { operation in
+                var copy = operation
+                copy.path = server + operation.path
+                return copy
+            }
+        }
+        MethodNotAllowedRoutes.register(on: router, operations: OperationsRoutes.operations + served)
         let redisCheck: [any ReadinessCheck] = redis.map { [RedisReadinessCheck(redis: $0)] } ?? []
         // Which build answers, and whether the shared store is in use or the in-process fallback.
         let business = BusinessMetrics(registry: metrics)

@@ -6,7 +6,7 @@ import NIOConcurrencyHelpers
 public final class Doorbell: Sendable {
     private struct State {
         var rung = false
-        var waiter: CheckedContinuation<Void, Never>?
+        var waiter: CheckedContinuation<Bool, Never>?
     }
 
     private let state = NIOLockedValueBox(State())
@@ -14,7 +14,7 @@ public final class Doorbell: Sendable {
     public init() {}
 
     public func ring() {
-        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Bool, Never>? in
             if let waiter = state.waiter {
                 state.waiter = nil
                 return waiter
@@ -22,38 +22,56 @@ public final class Doorbell: Sendable {
             state.rung = true
             return nil
         }
-        waiter?.resume()
+        waiter?.resume(returning: true)
     }
 
-    /// Returns after a ring, after `timeout`, or on cancellation, whichever comes first.
-    public func wait(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.waitForRing() }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
+    /// Why `wait` returned.
+    public enum Wake: Sendable, Equatable {
+        case rung
+        case timedOut
+        case cancelled
+    }
+
+    /// Returns after a ring, after `timeout`, or on cancellation, whichever comes first,
+    /// and says which: a wait cut short by cancellation is not a timeout.
+    @discardableResult
+    public func wait(timeout: Duration) async -> Wake {
+        await withTaskGroup(of: Wake.self) { group in
+            group.addTask { await self.waitForRing() ? .rung : .cancelled }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: timeout)
+                    return .timedOut
+                } catch {
+                    return .cancelled
+                }
+            }
+            let first = await group.next() ?? .cancelled
             group.cancelAll()
+            return first
         }
     }
 
-    private func waitForRing() async {
+    /// True after a ring, false when cancelled first.
+    private func waitForRing() async -> Bool {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLockedValue { state -> Bool in
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let resumeWith = state.withLockedValue { state -> Bool? in
                     if state.rung || Task.isCancelled {
-                        state.rung = false
-                        return true
+                        defer { state.rung = false }
+                        return state.rung
                     }
                     state.waiter = continuation
-                    return false
+                    return nil
                 }
-                if resumeNow { continuation.resume() }
+                if let resumeWith { continuation.resume(returning: resumeWith) }
             }
         } onCancel: {
-            let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            let waiter = state.withLockedValue { state -> CheckedContinuation<Bool, Never>? in
                 defer { state.waiter = nil }
                 return state.waiter
             }
-            waiter?.resume()
+            waiter?.resume(returning: false)
         }
     }
 }

@@ -350,14 +350,14 @@ import TestSupport
         try await APIHarness.run { _, client in
             let paths = try await exchange(client, .get, "/openapi.json").json["paths"]
             for path in [
-                "/api/v1/token-usage/sync", "/api/token-usage/stats", "/api/v1/stats", "/api/feedback/recommend", "/api/v1/feedback/history",
-                "/api/v1/admin/users/{id}", "/api/admin/users/{id}/credits", "/api/v1/admin/settings", "/api/v1/admin/audit-log",
-                "/api/stats/usage", "/api/v1/stats/plans", "/api/v1/stats/failures", "/api/v1/admin/quota", "/api/v1/admin/generation-failures",
+                "/token-usage/sync", "/token-usage/stats", "/stats", "/feedback/recommend", "/feedback/history",
+                "/admin/users/{id}", "/admin/users/{id}/credits", "/admin/settings", "/admin/audit-log",
+                "/stats/usage", "/stats/plans", "/stats/failures", "/admin/quota", "/admin/generation-failures",
             ] {
                 #expect(paths?[path] != nil, "\(path) is documented")
             }
-            #expect(paths?["/api/v1/admin/users/{id}"]?["patch"] != nil)
-            #expect(paths?["/api/v1/admin/settings"]?["put"] != nil)
+            #expect(paths?["/admin/users/{id}"]?["patch"] != nil)
+            #expect(paths?["/admin/settings"]?["put"] != nil)
         }
     }
 

@@ -100,6 +100,19 @@ import TestSupport
         }
     }
 
+    /// The plan is matched in any case, as every enumerated field of a request body.
+    @Test func checkoutTakesThePlanInAnyCase() async throws {
+        try await withBilling { fake, harness, client in
+            let (_, auth) = try await harness.user()
+            try await client.execute(
+                uri: "/api/subscription/checkout", method: .post, headers: auth.merging([.contentType: "application/json"]),
+                body: ByteBuffer(string: #"{"plan":" enterprise "}"#)
+            ) { #expect($0.status == .ok) }
+            let form = Dictionary(FormEncoding.decode(try #require(fake.requests("/stripe/v1/checkout/sessions").last).body)) { $1 }
+            #expect(form["metadata[plan]"] == "ENTERPRISE")
+        }
+    }
+
     @Test func aSignedCheckoutEventUpgradesOnceAndABadSignatureChangesNothing() async throws {
         try await withBilling { _, harness, client in
             let (id, auth) = try await harness.user()

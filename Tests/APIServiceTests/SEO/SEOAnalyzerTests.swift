@@ -106,4 +106,30 @@ import TestSupport
             }
         }
     }
+
+    /// The request rules of the analysis and of the AI tools: text without NUL, blank
+    /// keywords kept, at most 50 keywords, and a tool needs some text before anything is
+    /// charged.
+    @Test func theRoutesCheckTheirBodies() async throws {
+        try await APIHarness.run { harness, client in
+            let (_, auth) = try await harness.user()
+            let blank = try await exchange(client, .post, "/api/seo/analyze", auth, #"{"content":"<p>Cold brew.</p>","keywords":["","cold brew"],"title":""}"#)
+            #expect(blank.status == .ok)
+            #expect(blank.json["data"]?["metrics"]?["wordCount"] == 2)
+            let many = "[" + Array(repeating: #""k""#, count: 51).joined(separator: ",") + "]"
+            let cases: [(String, String, String)] = [
+                ("/api/seo/analyze", #"{"content":"a\u0000b"}"#, "content"),
+                ("/api/v1/seo/suggestions", #"{"content":"x","keywords":\#(many)}"#, "keywords"),
+                ("/api/articles/headlines", #"{"content":"  ","topic":""}"#, "content"),
+                ("/api/articles/seo/score", "{}", "content"),
+            ]
+            for (path, body, field) in cases {
+                let reply = try await exchange(client, .post, path, auth, body)
+                #expect(reply.status == .badRequest, "\(path) \(body)")
+                #expect(reply.json.firstDetailField == .string(field), "\(path) \(body)")
+            }
+            let untold = try await exchange(client, .post, "/api/seo/audit", auth, #"{"keywords":["x"]}"#)
+            #expect(untold.json["error"]?["details"]?.arrayValue?.first?["message"] == "content or topic is required")
+        }
+    }
 }

@@ -9,10 +9,9 @@ import TestSupport
 
 @testable import APIService
 
-/// POST /articles/generate over SSE: hanging up after the last `section` event used to
-/// cancel the work and release the hold, so the sections the client had already read were
-/// free. A started article is now finished, stored and charged whether or not the client
-/// stays.
+/// POST /articles/generate over SSE: a client that hangs up after the last `section`
+/// event has read the sections, so the hold must not be released. A started article is
+/// finished, stored and charged whether or not the client stays.
 @Suite struct StreamHangUpTests {
     @Test func hangingUpAfterTheSectionsStillStoresAndChargesTheArticle() async throws {
         let fake = try FakeAIProviders()
