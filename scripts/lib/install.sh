@@ -52,9 +52,14 @@ ensure_system_packages() {
     "${runner[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# The API contract checks' tools (scripts/check-openapi.sh), pinned: schemathesis' command
+# line and its checks change between releases.
+NOVA_CONTRACT_TOOLS=("schemathesis==4.32.5" "openapi-spec-validator==0.9.0")
+
 # PyPI tools in a virtualenv of the project's (Debian's system Python refuses `pip install`).
+# A PACKAGE is a name, optionally with extras and an exact pin: "moto[server]", "tool==1.2.3".
 ensure_python_tools() {
-    local venv=".data/venv" package missing=() python=python3
+    local venv=".data/venv" package name pin installed missing=() python=python3
     # Debian's own Python where there is one (python3-venv gives it ensurepip), not a
     # pyenv shim that may come first on PATH.
     [ -x /usr/bin/python3 ] && python=/usr/bin/python3
@@ -62,7 +67,14 @@ ensure_python_tools() {
         "$python" -m venv "$venv" || { echo "error: $python -m venv failed (apt-get install python3-venv)" >&2; return 1; }
     fi
     for package in "$@"; do
-        "$venv/bin/python" -m pip show -q "${package%%[*}" >/dev/null 2>&1 || missing+=("$package")
+        name="${package%%==*}"
+        name="${name%%[*}"
+        pin=""
+        if [[ "$package" == *==* ]]; then pin="${package##*==}"; fi
+        installed="$("$venv/bin/python" -m pip show "$name" 2>/dev/null | sed -n 's/^Version: //p')"
+        if [ -z "$installed" ] || { [ -n "$pin" ] && [ "$installed" != "$pin" ]; }; then
+            missing+=("$package")
+        fi
     done
     if [ "${#missing[@]}" -gt 0 ]; then
         echo "installing Python tools: ${missing[*]}"
