@@ -2,8 +2,8 @@ import Core
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 

@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -13,7 +13,8 @@ import TestSupport
     @Test func providerAttemptsCreditHoldsAndBuildInfoAreCounted() async throws {
         try await APIHarness.run { harness, client in
             let (_, auth) = try await writerUser(harness)
-            #expect(try await writerCall(client, .post, "/api/research/query", auth, ["query": .string("Metrics test \(UUID().uuidString)")]).0 == .ok)
+            #expect(
+                try await writerCall(client, .post, "/api/research/query", auth, ["query": .string("Metrics test \(UUID().uuidString)")]).0 == .ok)
             let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
             #expect(text.contains(#"nova_ai_provider_attempts_total{provider="offline",outcome="success"}"#), "\(text.prefix(2000))")
             #expect(text.contains(#"nova_credit_holds_total{event="reserved"} 1"#))

@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -48,20 +48,23 @@ import TestSupport
             try await TestUsers.integer("SELECT balance FROM credit_balances WHERE user_id = \(id)", on: harness.database),
             try await TestUsers.integer("SELECT reserved FROM credit_balances WHERE user_id = \(id)", on: harness.database),
             try await TestUsers.integer("SELECT coalesce(sum(reserved), 0)::int FROM usage_counters WHERE user_id = \(id)", on: harness.database),
-            try await TestUsers.integer("SELECT count(*)::int FROM credit_reservations WHERE user_id = \(id) AND status = 'held'", on: harness.database),
+            try await TestUsers.integer(
+                "SELECT count(*)::int FROM credit_reservations WHERE user_id = \(id) AND status = 'held'", on: harness.database),
             try await TestUsers.integer("SELECT coalesce(sum(delta), 0)::int FROM credit_ledger WHERE user_id = \(id)", on: harness.database)
         )
     }
 
     func used(_ harness: APIHarness, _ id: UUID, _ quota: String) async throws -> Int {
-        try await TestUsers.integer("SELECT coalesce(sum(used), 0)::int FROM usage_counters WHERE user_id = \(id) AND quota = \(quota)", on: harness.database)
+        try await TestUsers.integer(
+            "SELECT coalesce(sum(used), 0)::int FROM usage_counters WHERE user_id = \(id) AND quota = \(quota)", on: harness.database)
     }
 
     @Test func thirtyParallelResearchQueriesGiveExactlyTheQuota() async throws {
         try await APIHarness.run(Self.environment, setup: .live) { harness, client in
             for _ in 0..<3 {
                 let (id, auth) = try await harness.user()
-                let start = try #require(try await client.execute(uri: "/api/credits", method: .get, headers: auth) { $0.json["data"]?["balance"]?.intValue })
+                let start = try #require(
+                    try await client.execute(uri: "/api/credits", method: .get, headers: auth) { $0.json["data"]?["balance"]?.intValue })
                 let answers = try await send((0..<30).map(research), client, auth)
                 #expect(answers.filter { $0.1.code >= 500 }.isEmpty, "\(answers.filter { $0.1.code >= 500 })")
                 #expect(answers.filter { $0.1 == .ok }.count == 20)
@@ -78,7 +81,8 @@ import TestSupport
     @Test func fiftyParallelSpendsAcrossFeaturesAddUp() async throws {
         try await APIHarness.run(Self.environment, setup: .live) { harness, client in
             let (id, auth) = try await harness.user()
-            let start = try #require(try await client.execute(uri: "/api/credits", method: .get, headers: auth) { $0.json["data"]?["balance"]?.intValue })
+            let start = try #require(
+                try await client.execute(uri: "/api/credits", method: .get, headers: auth) { $0.json["data"]?["balance"]?.intValue })
             let article: JSONValue = ["topic": "Home coffee brewing", "keywords": ["coffee"], "articleSize": "small"]
             var calls = (0..<12).map { _ in Call(path: "/api/articles/generate", body: article, feature: "article") }
             calls += (0..<18).map(research)

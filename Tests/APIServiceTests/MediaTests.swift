@@ -3,13 +3,14 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
 @Suite struct MediaTests {
-    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("IHDR fake image body".utf8) + (0..<200).map { UInt8($0 % 251) }
+    static let png: [UInt8] =
+        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("IHDR fake image body".utf8) + (0..<200).map { UInt8($0 % 251) }
 
     /// The whole suite runs against both storages: files on disk (one machine) and an
     /// S3-compatible bucket (moto on loopback, signatures checked), as replicas use.
@@ -46,13 +47,17 @@ import TestSupport
         }
     }
 
-    func upload(_ client: any TestClientProtocol, _ auth: HTTPFields, _ bytes: [UInt8], field: String = "file", filename: String = "photo.png") async throws -> (HTTPResponse.Status, JSONValue) {
+    func upload(_ client: any TestClientProtocol, _ auth: HTTPFields, _ bytes: [UInt8], field: String = "file", filename: String = "photo.png")
+        async throws -> (HTTPResponse.Status, JSONValue)
+    {
         let boundary = "----nova\(UUID().uuidString.prefix(8))"
-        var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\nContent-Type: image/png\r\n\r\n".utf8)
+        var body = Array(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\nContent-Type: image/png\r\n\r\n".utf8)
         body += bytes + Array("\r\n--\(boundary)--\r\n".utf8)
         return try await client.execute(
             uri: "/api/v1/media/upload", method: .post, headers: auth.merging([.contentType: "multipart/form-data; boundary=\(boundary)"]),
-            body: ByteBuffer(bytes: body)) { ($0.status, $0.json) }
+            body: ByteBuffer(bytes: body)
+        ) { ($0.status, $0.json) }
     }
 
     /// The path and query of a signed URL.
@@ -78,7 +83,9 @@ import TestSupport
                 #expect(response.headers[.contentType] == "image/png")
                 return try #require(response.headers[.eTag])
             }
-            try await client.execute(uri: "/api/media/\(id)/file", method: .get, headers: auth.merging([.ifNoneMatch: etag])) { #expect($0.status == .notModified) }
+            try await client.execute(uri: "/api/media/\(id)/file", method: .get, headers: auth.merging([.ifNoneMatch: etag])) {
+                #expect($0.status == .notModified)
+            }
             try await client.execute(uri: "/api/media/\(id)/file", method: .get, headers: auth.merging([.range: "bytes=0-7"])) { response in
                 #expect(response.status == .partialContent)
                 #expect(response.headers[.contentRange] == "bytes 0-7/\(png.count)")
@@ -87,7 +94,9 @@ import TestSupport
             try await client.execute(uri: "/api/media/\(id)/file", method: .get, headers: auth.merging([.range: "bytes=-4"])) { response in
                 #expect(Array(buffer: response.body) == Array(png.suffix(4)))
             }
-            try await client.execute(uri: "/api/media/\(id)/file", method: .get, headers: auth.merging([.range: "bytes=99999-"])) { #expect($0.status == .rangeNotSatisfiable) }
+            try await client.execute(uri: "/api/media/\(id)/file", method: .get, headers: auth.merging([.range: "bytes=99999-"])) {
+                #expect($0.status == .rangeNotSatisfiable)
+            }
             // Someone else's token finds nothing; the signed URL needs no token; a forged one is refused.
             try await client.execute(uri: "/api/media/\(id)/file", method: .get, headers: otherAuth) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/api/media/\(id)/file", method: .get) { #expect($0.status == .unauthorized) }
@@ -115,7 +124,9 @@ import TestSupport
             let (_, auth) = try await harness.user()
             #expect(try await upload(client, auth, Array("just text pretending to be a png".utf8)).0 == .unsupportedMediaType)
             #expect(try await upload(client, auth, Self.png, field: "other").0 == .badRequest)
-            try await client.execute(uri: "/api/media/upload", method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(string: "{}")) {
+            try await client.execute(
+                uri: "/api/media/upload", method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(string: "{}")
+            ) {
                 #expect($0.status == .unsupportedMediaType)
             }
             try await client.execute(
@@ -135,11 +146,27 @@ import TestSupport
         defer { fake.stop() }
         try await withMedia(storage, fake.environment.merging(["AI_TIMEOUT_SECONDS": "5"]) { $1 }) { harness, client, _ in
             let (_, auth) = try await harness.user()
-            let balance = { try await client.execute(uri: "/api/credits", method: .get, headers: auth) { $0.json["data"]?["balance"]?.intValue ?? -1 } }
+            let balance = {
+                try await client.execute(uri: "/api/credits", method: .get, headers: auth) { $0.json["data"]?["balance"]?.intValue ?? -1 }
+            }
             let before = try await balance()
-            fake.script("gemini", .json(200, ["candidates": [["content": ["parts": [["inlineData": ["mimeType": "image/png", "data": .string(Data(Self.png).base64EncodedString())]]]]]]]))
+            fake.script(
+                "gemini",
+                .json(
+                    200,
+                    [
+                        "candidates": [
+                            [
+                                "content": [
+                                    "parts": [["inlineData": ["mimeType": "image/png", "data": .string(Data(Self.png).base64EncodedString())]]]
+                                ]
+                            ]
+                        ]
+                    ]))
             let post = { (body: JSONValue, path: String) in
-                try await client.execute(uri: path, method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(data: body.encodedData())) {
+                try await client.execute(
+                    uri: path, method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(data: body.encodedData())
+                ) {
                     ($0.status, $0.json)
                 }
             }
@@ -167,13 +194,33 @@ import TestSupport
 
             // Speech: PCM 24 kHz in the data URL, a WAV on disk.
             let pcm = [UInt8](repeating: 7, count: 4800)
-            fake.script("gemini", .json(200, ["candidates": [["content": ["parts": [["inlineData": ["mimeType": "audio/L16;codec=pcm;rate=24000", "data": .string(Data(pcm).base64EncodedString())]]]]]]]))
+            fake.script(
+                "gemini",
+                .json(
+                    200,
+                    [
+                        "candidates": [
+                            [
+                                "content": [
+                                    "parts": [
+                                        [
+                                            "inlineData": [
+                                                "mimeType": "audio/L16;codec=pcm;rate=24000", "data": .string(Data(pcm).base64EncodedString()),
+                                            ]
+                                        ]
+                                    ]
+                                ]
+                            ]
+                        ]
+                    ]))
             let (audioStatus, audio) = try await post(["text": "Hello there", "voice": "Puck"], "/api/media/audio")
             #expect(audioStatus == .ok)
             #expect(audio["data"]?["audioUrl"]?.stringValue == "data:audio/pcm;base64," + Data(pcm).base64EncodedString())
             #expect(audio["data"]?["mimeType"] == "audio/wav")
             #expect(audio["data"]?["size"] == .int(pcm.count + 44))
-            #expect(fake.requests("gemini").last?.body["generationConfig"]?["speechConfig"]?["voiceConfig"]?["prebuiltVoiceConfig"]?["voiceName"] == "Puck")
+            #expect(
+                fake.requests("gemini").last?.body["generationConfig"]?["speechConfig"]?["voiceConfig"]?["prebuiltVoiceConfig"]?["voiceName"]
+                    == "Puck")
 
             try await client.execute(uri: "/api/media?type=IMAGE", method: .get, headers: auth) { response in
                 #expect(response.json["data"]?["pagination"]?["total"] == 2)
@@ -187,13 +234,15 @@ import TestSupport
         try await withMedia(storage) { harness, client, _ in
             let (_, auth) = try await harness.user()
             try await client.execute(
-                uri: "/api/media/audio", method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(string: #"{"text":"hi"}"#)
+                uri: "/api/media/audio", method: .post, headers: auth.merging([.contentType: "application/json"]),
+                body: ByteBuffer(string: #"{"text":"hi"}"#)
             ) { response in
                 #expect(response.json["data"]?["provider"] == "offline")
                 #expect(response.json["data"]?["audioUrl"]?.stringValue == "data:audio/pcm;base64," + Data(count: 48_000).base64EncodedString())
             }
             try await client.execute(
-                uri: "/api/media/images", method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(string: #"{"prompt":"a <cat>"}"#)
+                uri: "/api/media/images", method: .post, headers: auth.merging([.contentType: "application/json"]),
+                body: ByteBuffer(string: #"{"prompt":"a <cat>"}"#)
             ) { response in
                 #expect(response.json["data"]?["mimeType"] == "image/svg+xml")
                 #expect(response.json["data"]?["provider"] == "offline")

@@ -4,8 +4,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -63,7 +63,8 @@ import TestSupport
             let link = links.link(userID: user, category: "quotaWarnings")
             #expect(mail.text.contains(link))
             #expect(mail.html.contains("Unsubscribe"))
-            #expect(try await TestUsers.integer("SELECT count(*)::int FROM notifications WHERE id = \(other) AND emailed_at IS NULL", on: database) == 1)
+            #expect(
+                try await TestUsers.integer("SELECT count(*)::int FROM notifications WHERE id = \(other) AND emailed_at IS NULL", on: database) == 1)
         }
     }
 
@@ -76,7 +77,9 @@ import TestSupport
             _ = try await notify(database, user, type: "quota_reached")
             try await mailer(database).processBatch()
             #expect(try await outbox(database, user).map(\.kind) == ["quota_reached"])
-            #expect(try await TestUsers.integer("SELECT count(*)::int FROM notifications WHERE id = \(cancelled) AND emailed_at IS NOT NULL", on: database) == 1)
+            #expect(
+                try await TestUsers.integer(
+                    "SELECT count(*)::int FROM notifications WHERE id = \(cancelled) AND emailed_at IS NOT NULL", on: database) == 1)
         }
     }
 

@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -16,13 +16,16 @@ import TestSupport
         try await APIHarness.run(["MEDIA_STORAGE_PATH": root]) { harness, client in
             let (_, auth) = try await harness.user()
             func post(_ path: String, _ body: JSONValue) async throws -> JSONValue {
-                try await client.execute(uri: path, method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(data: body.encodedData())) { response in
+                try await client.execute(
+                    uri: path, method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(data: body.encodedData())
+                ) { response in
                     #expect((200...201).contains(response.status.code), "\(path): \(response.status)")
                     return response.json["data"] ?? .null
                 }
             }
             // 1. Generate: the article is stored.
-            let article = try await post("/api/articles/generate", ["topic": "Home coffee brewing", "keywords": ["coffee brewing"], "articleSize": "small"])
+            let article = try await post(
+                "/api/articles/generate", ["topic": "Home coffee brewing", "keywords": ["coffee brewing"], "articleSize": "small"])
             let id = try #require(article["id"]?.stringValue)
             #expect(article["provider"] == "offline")
             let stored = try await client.execute(uri: "/api/v1/articles/\(id)", method: .get, headers: auth) { $0.json["data"] ?? .null }

@@ -5,8 +5,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -23,7 +23,8 @@ import TestSupport
         try await body(moto, bucket)
     }
 
-    func makeStorage(_ moto: MotoServer, _ bucket: String, prefix: String = "media/", credentials: SigV4.Credentials? = nil) throws -> S3MediaStorage {
+    func makeStorage(_ moto: MotoServer, _ bucket: String, prefix: String = "media/", credentials: SigV4.Credentials? = nil) throws -> S3MediaStorage
+    {
         S3MediaStorage(
             endpoint: try #require(URL(string: moto.endpoint)), bucket: bucket, prefix: prefix,
             signer: SigV4(credentials: credentials ?? moto.credentials, region: moto.region, service: "s3"), http: .shared,
@@ -86,7 +87,8 @@ import TestSupport
     @Test func aWrongSecretGetsAnErrorNotData() async throws {
         try await withMoto { moto, bucket in
             let key = try await makeStorage(moto, bucket).put(Self.bytes(100))
-            let wrong = try makeStorage(moto, bucket, credentials: .init(accessKeyID: moto.credentials.accessKeyID, secretAccessKey: "not-the-secret"))
+            let wrong = try makeStorage(
+                moto, bucket, credentials: .init(accessKeyID: moto.credentials.accessKeyID, secretAccessKey: "not-the-secret"))
             let error = await #expect(throws: S3StorageError.self) { try await wrong.read(key, range: nil) }
             #expect(error?.status == 403)
             #expect(error?.code == "SignatureDoesNotMatch")
@@ -114,17 +116,20 @@ import TestSupport
             return Response(status: .ok)
         }
         router.get("**") { _, _ in
-            Response(status: .ok, headers: [.contentLength: "100"], body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(bytes: [UInt8](repeating: 1, count: 10)))
-                try await Task.sleep(for: .seconds(120))
-                try await writer.write(ByteBuffer(bytes: [UInt8](repeating: 1, count: 90)))
-                try await writer.finish(nil)
-            })
+            Response(
+                status: .ok, headers: [.contentLength: "100"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(bytes: [UInt8](repeating: 1, count: 10)))
+                    try await Task.sleep(for: .seconds(120))
+                    try await writer.write(ByteBuffer(bytes: [UInt8](repeating: 1, count: 90)))
+                    try await writer.finish(nil)
+                })
         }
         let server = try await LocalServer.start(router, port: port)
         defer { server.cancel() }
         let storage = S3MediaStorage(
-            endpoint: try #require(URL(string: "http://127.0.0.1:\(port)")), bucket: "stalled", signer: SigV4(
+            endpoint: try #require(URL(string: "http://127.0.0.1:\(port)")), bucket: "stalled",
+            signer: SigV4(
                 credentials: .init(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "x"), region: "us-east-1", service: "s3"),
             http: .shared, timeout: .milliseconds(500))
         let key = ContentKey.of([1, 2, 3])
@@ -149,7 +154,8 @@ import TestSupport
     @Test func configuration() throws {
         guard case .disk(let path) = try MediaStorageConfig(env: EnvironmentReader([:])).backend else { Issue.record("not disk"); return }
         #expect(path == "./data/media")
-        guard case .disk(let custom) = try MediaStorageConfig(env: EnvironmentReader(["MEDIA_STORAGE": "disk", "MEDIA_STORAGE_PATH": "/srv/m"])).backend
+        guard
+            case .disk(let custom) = try MediaStorageConfig(env: EnvironmentReader(["MEDIA_STORAGE": "disk", "MEDIA_STORAGE_PATH": "/srv/m"])).backend
         else { Issue.record("not disk"); return }
         #expect(custom == "/srv/m")
 
@@ -174,8 +180,12 @@ import TestSupport
         #expect(throws: ConfigError(variable: "MEDIA_STORAGE", reason: "expected disk or s3, got 'nfs'")) {
             try MediaStorageConfig(env: EnvironmentReader(["MEDIA_STORAGE": "nfs"]))
         }
-        #expect(throws: ConfigError.self) { try MediaStorageConfig(env: EnvironmentReader(Self.s3Environment.merging(["S3_ENDPOINT": "ftp://x"]) { $1 })) }
-        #expect(throws: ConfigError.self) { try MediaStorageConfig(env: EnvironmentReader(Self.s3Environment.merging(["S3_BUCKET": "My_Bucket/x"]) { $1 })) }
+        #expect(throws: ConfigError.self) {
+            try MediaStorageConfig(env: EnvironmentReader(Self.s3Environment.merging(["S3_ENDPOINT": "ftp://x"]) { $1 }))
+        }
+        #expect(throws: ConfigError.self) {
+            try MediaStorageConfig(env: EnvironmentReader(Self.s3Environment.merging(["S3_BUCKET": "My_Bucket/x"]) { $1 }))
+        }
     }
 
     // MARK: - End to end: two API instances, one bucket

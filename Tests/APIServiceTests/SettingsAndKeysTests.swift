@@ -5,8 +5,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -44,7 +44,8 @@ import TestSupport
             #expect(initial["apiKeys"]?["GEMINI"] == ["configured": false, "last4": .null])
             #expect(initial["apiKeys"]?["LLAMA"]?["configured"] == false)
 
-            let (status, saved) = try await put(client, "/api/v1/settings", #"{"defaultProvider":"OpenAI","focusKeyphrase":"swift servers","preferences":{"tone":"friendly"}}"#, auth)
+            let (status, saved) = try await put(
+                client, "/api/v1/settings", #"{"defaultProvider":"OpenAI","focusKeyphrase":"swift servers","preferences":{"tone":"friendly"}}"#, auth)
             #expect(status == .ok)
             #expect(saved["data"]?["defaultProvider"] == "openai")
             // Cached for 10 minutes, but the save dropped the entry: the next read is fresh.
@@ -90,8 +91,10 @@ import TestSupport
             #expect(throws: SecretBox.OpenError.self) { try box.open(bytes, context: ProviderKeyStore.context(otherID, .openai)) }
             #expect(throws: SecretBox.OpenError.self) { try box.open(bytes, context: ProviderKeyStore.context(id, .gemini)) }
 
-            for (path, body) in [("/api/settings/api-keys/skynet", #"{"apiKey":"abcdefghij"}"#), ("/api/settings/api-keys/gemini", #"{"apiKey":"short"}"#),
-                                 ("/api/settings/api-keys/gemini", #"{"apiKey":"has spaces in it"}"#), ("/api/settings/api-keys/gemini", #"{"key":"abcdefghij"}"#)] {
+            for (path, body) in [
+                ("/api/settings/api-keys/skynet", #"{"apiKey":"abcdefghij"}"#), ("/api/settings/api-keys/gemini", #"{"apiKey":"short"}"#),
+                ("/api/settings/api-keys/gemini", #"{"apiKey":"has spaces in it"}"#), ("/api/settings/api-keys/gemini", #"{"key":"abcdefghij"}"#),
+            ] {
                 #expect(try await put(client, path, body, auth).0 == .badRequest, "\(path) \(body)")
             }
             try await client.execute(uri: "/api/v1/settings/api-keys/OPENAI", method: .delete, headers: auth) { response in
@@ -116,8 +119,9 @@ import TestSupport
     @Test func emailSettingsDefaultOnExceptProductNews() async throws {
         try await APIHarness.run { harness, client in
             let (_, auth) = try await harness.user()
-            #expect(try await get(client, "/api/settings/email", auth)
-                == ["quotaWarnings": true, "usageReset": true, "subscription": true, "articlePublished": true, "product": false])
+            #expect(
+                try await get(client, "/api/settings/email", auth)
+                    == ["quotaWarnings": true, "usageReset": true, "subscription": true, "articlePublished": true, "product": false])
             let (status, body) = try await put(client, "/api/v1/settings/email", #"{"product":true,"quotaWarnings":false}"#, auth)
             #expect(status == .ok)
             #expect(body["data"]?["product"] == true)
@@ -146,7 +150,8 @@ import TestSupport
         try await APIHarness.run { harness, client in
             let (_, freeAuth) = try await harness.user()
             try await client.execute(
-                uri: "/api/api-keys", method: .post, headers: freeAuth.merging([.contentType: "application/json"]), body: ByteBuffer(string: #"{"name":"WordPress"}"#)
+                uri: "/api/api-keys", method: .post, headers: freeAuth.merging([.contentType: "application/json"]),
+                body: ByteBuffer(string: #"{"name":"WordPress"}"#)
             ) { response in
                 #expect(response.status == .forbidden)
                 #expect(response.json["error"]?["code"] == "FEATURE_NOT_AVAILABLE")
@@ -155,7 +160,8 @@ import TestSupport
 
             let (_, auth) = try await proUser(harness)
             let (keyID, secret) = try await client.execute(
-                uri: "/api/v1/api-keys", method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(string: #"{"name":"WordPress"}"#)
+                uri: "/api/v1/api-keys", method: .post, headers: auth.merging([.contentType: "application/json"]),
+                body: ByteBuffer(string: #"{"name":"WordPress"}"#)
             ) { response in
                 #expect(response.status == .created)
                 let data = response.json["data"]
@@ -168,11 +174,17 @@ import TestSupport
             #expect(listed.first?["last4"] == .string(String(secret.suffix(4))))
             #expect(listed.first?["key"] == nil)
             // The key is stored as a hash only.
-            #expect(try await TestUsers.integer("SELECT count(*)::int FROM platform_api_keys WHERE key_hash = \(PlatformKeyStore.hash(secret))", on: harness.database) == 1)
-            #expect(try await TestUsers.integer("SELECT count(*)::int FROM platform_api_keys WHERE key_hash = \(secret) OR last4 = \(secret)", on: harness.database) == 0)
+            #expect(
+                try await TestUsers.integer(
+                    "SELECT count(*)::int FROM platform_api_keys WHERE key_hash = \(PlatformKeyStore.hash(secret))", on: harness.database) == 1)
+            #expect(
+                try await TestUsers.integer(
+                    "SELECT count(*)::int FROM platform_api_keys WHERE key_hash = \(secret) OR last4 = \(secret)", on: harness.database) == 0)
 
             // A platform key works only on the routes marked *key*.
-            try await client.execute(uri: "/api/me", method: .get, headers: [.authorization: "Bearer \(secret)"]) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/me", method: .get, headers: [.authorization: "Bearer \(secret)"]) {
+                #expect($0.status == .unauthorized)
+            }
             #expect(APIAuthenticationMiddleware.acceptsKey("/api/v1/token-usage/sync"))
             #expect(APIAuthenticationMiddleware.acceptsKey("/api/token-usage/sync"))
             // The WordPress plugin's connection test and periodic sync use the key too.
@@ -189,7 +201,8 @@ import TestSupport
             try await client.execute(uri: "/api/api-keys/not-a-uuid", method: .delete, headers: auth) { #expect($0.status == .notFound) }
             #expect(try await PlatformKeyStore(database: harness.database).owner(of: secret) == nil)
             try await client.execute(
-                uri: "/api/api-keys", method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(string: #"{"name":""}"#)
+                uri: "/api/api-keys", method: .post, headers: auth.merging([.contentType: "application/json"]),
+                body: ByteBuffer(string: #"{"name":""}"#)
             ) { #expect($0.status == .badRequest) }
         }
     }

@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -21,7 +21,8 @@ import TestSupport
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("video-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let env = fake.environment.merging([
-            "MEDIA_STORAGE_PATH": root, "API_PUBLIC_URL": "http://api.test", "GEMINI_VIDEO_MODEL": "veo-test", "VIDEO_SYNC_WAIT_SECONDS": String(syncWait),
+            "MEDIA_STORAGE_PATH": root, "API_PUBLIC_URL": "http://api.test", "GEMINI_VIDEO_MODEL": "veo-test",
+            "VIDEO_SYNC_WAIT_SECONDS": String(syncWait),
             "VIDEO_POLL_INTERVAL_MS": "50",
         ]) { $1 }
         try await APIHarness.run(env, isolatedDatabase: true) { harness, client in try await body(fake, harness, client) }
@@ -36,7 +37,10 @@ import TestSupport
     }
 
     func post(_ client: any TestClientProtocol, _ auth: HTTPFields, _ body: JSONValue) async throws -> (HTTPResponse.Status, JSONValue) {
-        try await client.execute(uri: "/api/v1/media/videos", method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(data: body.encodedData())) {
+        try await client.execute(
+            uri: "/api/v1/media/videos", method: .post, headers: auth.merging([.contentType: "application/json"]),
+            body: ByteBuffer(data: body.encodedData())
+        ) {
             ($0.status, $0.json)
         }
     }
@@ -50,9 +54,21 @@ import TestSupport
             let auth = try await proUser(harness)
             let before = try await balance(client, auth)
             fake.script("gemini", .json(200, ["name": "models/veo-test/operations/op-1"]))
-            fake.script("veo-op", .json(200, ["name": "models/veo-test/operations/op-1", "done": false]), .json(200, ["name": "models/veo-test/operations/op-1", "done": false]),
-                .json(200, ["name": "models/veo-test/operations/op-1", "done": true, "response": ["generateVideoResponse": ["generatedSamples": [
-                    ["video": ["uri": .string("\(fake.base)/gemini/files/abc:download?alt=media")]]]]]]))
+            fake.script(
+                "veo-op", .json(200, ["name": "models/veo-test/operations/op-1", "done": false]),
+                .json(200, ["name": "models/veo-test/operations/op-1", "done": false]),
+                .json(
+                    200,
+                    [
+                        "name": "models/veo-test/operations/op-1", "done": true,
+                        "response": [
+                            "generateVideoResponse": [
+                                "generatedSamples": [
+                                    ["video": ["uri": .string("\(fake.base)/gemini/files/abc:download?alt=media")]]
+                                ]
+                            ]
+                        ],
+                    ]))
             fake.script("veo-file", .bytes(Self.mp4, "video/mp4"))
             let (status, body) = try await post(client, auth, ["prompt": "a drone over a lighthouse", "aspectRatio": "9:16", "duration": 8])
             #expect(status == .ok)
@@ -91,7 +107,9 @@ import TestSupport
             let auth = try await proUser(harness)
             let before = try await balance(client, auth)
             fake.script("gemini", .json(200, ["name": "models/veo-test/operations/op-2"]))
-            fake.script("veo-op", .json(200, ["name": "models/veo-test/operations/op-2", "done": true, "error": ["code": 3, "message": "prompt was filtered"]]))
+            fake.script(
+                "veo-op",
+                .json(200, ["name": "models/veo-test/operations/op-2", "done": true, "error": ["code": 3, "message": "prompt was filtered"]]))
             let (_, body) = try await post(client, auth, ["prompt": "something filtered"])
             #expect(body["data"]?["status"] == "failed")
             #expect(body["data"]?["videoUrl"] == nil)

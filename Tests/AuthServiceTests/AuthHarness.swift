@@ -4,8 +4,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import AuthService
 
@@ -120,7 +120,8 @@ extension TestClientProtocol {
     func login<Result: Sendable>(
         _ username: String, _ password: String, test: @escaping @Sendable (TestResponse) async throws -> Result
     ) async throws -> Result {
-        let body = "username=\(username.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? username)&password=\(password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? password)"
+        let body =
+            "username=\(username.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? username)&password=\(password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? password)"
         return try await execute(
             uri: "/auth/jwt/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
             body: ByteBuffer(string: body), testCallback: test)

@@ -1,8 +1,8 @@
 import Core
 import Foundation
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 @testable import AuthService
 

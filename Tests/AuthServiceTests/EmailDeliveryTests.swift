@@ -1,8 +1,8 @@
 import Core
 import Foundation
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 @testable import AuthService
 
@@ -107,10 +107,12 @@ import TestSupport
         let sink = try SMTPSink(credentials: ("mailer", "s3cret pass"), tls: implicit ? .implicit(certificate) : .startTLS(certificate))
         try await sink.start()
         defer { sink.kill() }
-        let harness = try await harness(smtpPort: sink.port, extra: [
-            implicit ? "SMTP_SSL" : "SMTP_TLS": "true", "SMTP_CA_FILE": certificate.certificatePath,
-            "SMTP_USERNAME": "mailer", "SMTP_PASSWORD": "s3cret pass",
-        ])
+        let harness = try await harness(
+            smtpPort: sink.port,
+            extra: [
+                implicit ? "SMTP_SSL" : "SMTP_TLS": "true", "SMTP_CA_FILE": certificate.certificatePath,
+                "SMTP_USERNAME": "mailer", "SMTP_PASSWORD": "s3cret pass",
+            ])
         #expect(harness.config.mail.security == (implicit ? .implicitTLS : .startTLS))
         let user = try await harness.createUser()
         try await harness.app().test(.router) { client in

@@ -124,7 +124,9 @@ final class FakeOAuthProvider: @unchecked Sendable {
     static func parseForm(_ body: String) -> [String: String] {
         var result: [String: String] = [:]
         for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
             result[parts[0]] = parts.count > 1 ? parts[1] : ""
         }
         return result

@@ -1,7 +1,7 @@
 import Core
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Every call the real React frontend (OGC-NewFinity/Nova-XFinity-AI, `frontend/src`, read
 /// at b4010e5) and its WordPress plugin make, replayed exactly as their code builds them:
@@ -70,16 +70,22 @@ import TestSupport
             // omitted when empty; agreed_to_terms is always true.
             let register = try await call(
                 system, "POST", "/auth/register", auth: .none,
-                json: ["email": .string(email), "username": "replayer", "full_name": "Re Player", "password": "a long enough password", "agreed_to_terms": true])
+                json: [
+                    "email": .string(email), "username": "replayer", "full_name": "Re Player", "password": "a long enough password",
+                    "agreed_to_terms": true,
+                ])
             #expect(register.status == 201, "\(register.body)")
             // Register.js L65 → AuthLayout.js L34: `detail` goes through `.trim()`.
-            let duplicate = try await call(system, "POST", "/auth/register", auth: .none, json: ["email": .string(email), "password": "a long enough password", "agreed_to_terms": true])
+            let duplicate = try await call(
+                system, "POST", "/auth/register", auth: .none,
+                json: ["email": .string(email), "password": "a long enough password", "agreed_to_terms": true])
             #expect(duplicate.status == 400)
             #expect(duplicate.json["detail"]?.stringValue != nil, "detail must be a string: \(duplicate.body)")
 
             // AuthContext.js L79-92: URLSearchParams, username + password; L103-115 reads access_token.
             let login = try await call(
-                system, "POST", "/auth/jwt/login", auth: .none, body: "username=\(email.replacingOccurrences(of: "@", with: "%40"))&password=a+long+enough+password",
+                system, "POST", "/auth/jwt/login", auth: .none,
+                body: "username=\(email.replacingOccurrences(of: "@", with: "%40"))&password=a+long+enough+password",
                 type: "application/x-www-form-urlencoded")
             let token = try #require(login.json["access_token"]?.stringValue, "\(login.body)")
 
@@ -94,11 +100,13 @@ import TestSupport
             let forgot = try await call(system, "POST", "/auth/forgot-password", auth: .none, json: ["email": .string(email)])
             #expect((200..<300).contains(forgot.status))
             // VerifyEmail.js L60: POST /auth/resend-verification?email=…, no body; reads `success`.
-            let resend = try await call(system, "POST", "/auth/resend-verification?email=\(email.replacingOccurrences(of: "@", with: "%40"))", auth: .none)
+            let resend = try await call(
+                system, "POST", "/auth/resend-verification?email=\(email.replacingOccurrences(of: "@", with: "%40"))", auth: .none)
             #expect(resend.status == 200, "\(resend.body)")
             #expect(resend.json["success"] == true)
             // VerifyEmail.js L37: POST /auth/verify?token=…, the token in the query, no body.
-            let verifyToken = try await TokenService(secret: testSecret).verifyToken(for: try #require(me.json["id"]?.stringValue.flatMap(UUID.init(uuidString:))), email: email)
+            let verifyToken = try await TokenService(secret: testSecret).verifyToken(
+                for: try #require(me.json["id"]?.stringValue.flatMap(UUID.init(uuidString:))), email: email)
             let verify = try await call(system, "POST", "/auth/verify?token=\(verifyToken)", auth: .none)
             #expect(verify.status == 200, "\(verify.body)")
             #expect(try await call(system, "GET", "/users/me", token: token).json["is_verified"] == true)
@@ -205,26 +213,33 @@ import TestSupport
         try await LiveSystem.run { system in
             try await setPlan(system, "ENTERPRISE")
             // L298-308: plain chat: {query, context}; reads data.summary.
-            let chat = try await call(system, "POST", "/api/research/query", json: ["query": "How long should cold brew steep?", "context": Self.context])
+            let chat = try await call(
+                system, "POST", "/api/research/query", json: ["query": "How long should cold brew steep?", "context": Self.context])
             #expect(chat.status == 200, "\(chat.body)")
             #expect(chat.json["data"]?["summary"]?.stringValue?.isEmpty == false)
             // L272-295: web-search / novax-agent: reads summary and sources[].url (ToolResultCard.js L137-185).
             for type in ["web-search", "novax-agent"] {
-                let answer = try await call(system, "POST", "/api/research/query", json: ["query": .string("cold brew ratio \(type)"), "type": .string(type), "context": Self.context])
+                let answer = try await call(
+                    system, "POST", "/api/research/query",
+                    json: ["query": .string("cold brew ratio \(type)"), "type": .string(type), "context": Self.context])
                 #expect(answer.status == 200, "\(answer.body)")
                 #expect(answer.json["data"]?["sources"]?.arrayValue != nil)
             }
             // L243-269: study reads data.result || summary, sources.
-            let study = try await call(system, "POST", "/api/tools/study", json: ["query": "extraction chemistry", "tool": "study", "context": Self.context])
+            let study = try await call(
+                system, "POST", "/api/tools/study", json: ["query": "extraction chemistry", "tool": "study", "context": Self.context])
             #expect(study.status == 200, "\(study.body)")
             #expect(study.json["data"]?["summary"]?.stringValue != nil || study.json["data"]?["result"] != nil)
             // L456-490: deep research: summary, sources, tags[], timestamp.
-            let deep = try await call(system, "POST", "/api/tools/deep-research", json: ["query": "cold brew history", "context": Self.context, "tool": "deep-research"])
+            let deep = try await call(
+                system, "POST", "/api/tools/deep-research", json: ["query": "cold brew history", "context": Self.context, "tool": "deep-research"])
             #expect(deep.status == 200, "\(deep.body)")
             #expect(deep.json["data"]?["tags"]?.arrayValue != nil)
             #expect(deep.json["data"]?["timestamp"]?.stringValue != nil)
             // L493-527 and ComparisonCard.js L13-160: results[] with a numeric rating.
-            let shopping = try await call(system, "POST", "/api/tools/shopping-research", json: ["query": "cold brew maker", "context": Self.context, "tool": "shopping-research"])
+            let shopping = try await call(
+                system, "POST", "/api/tools/shopping-research",
+                json: ["query": "cold brew maker", "context": Self.context, "tool": "shopping-research"])
             #expect(shopping.status == 200, "\(shopping.body)")
             let results = try #require(shopping.json["data"]?["results"]?.arrayValue)
             for product in results {
@@ -239,19 +254,24 @@ import TestSupport
             #expect(canvas.json["data"]?["canvasId"]?.stringValue != nil)
             #expect(canvas.json["data"]?["canvasData"]?.stringValue?.hasPrefix("data:image/") == true)
             // L530-584: notebook: noteId, noteTitle, content, lastSavedAt.
-            let notebook = try await call(system, "POST", "/api/tools/notebook", json: ["query": "Notes on cold brew ratios", "context": Self.context])
+            let notebook = try await call(
+                system, "POST", "/api/tools/notebook", json: ["query": "Notes on cold brew ratios", "context": Self.context])
             #expect(notebook.status == 200, "\(notebook.body)")
             #expect(notebook.json["data"]?["noteId"]?.stringValue != nil)
             #expect(notebook.json["data"]?["content"]?.stringValue?.isEmpty == false)
             #expect(notebook.json["data"]?["lastSavedAt"]?.stringValue != nil)
             // L313-399: multipart, every file under `files`; reads data.fileUrl.
             let boundary = "----WebKitFormBoundaryReplay7MA4YWxk"
-            let png = Array(Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==") ?? Data())
+            let png = Array(
+                Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==") ?? Data())
             let part = "--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"dot.png\"\r\nContent-Type: image/png\r\n\r\n"
             let multipart = Array(part.utf8) + png + Array("\r\n--\(boundary)--\r\n".utf8)
             let upload = try await HTTP.sendSlowly(
                 "POST", system.auth.baseURL + "/api/tools/upload",
-                headers: [("Authorization", "Bearer \(system.bearer)"), ("Content-Type", "multipart/form-data; boundary=\(boundary)"), ("Origin", Self.origin)],
+                headers: [
+                    ("Authorization", "Bearer \(system.bearer)"), ("Content-Type", "multipart/form-data; boundary=\(boundary)"),
+                    ("Origin", Self.origin),
+                ],
                 body: multipart, chunk: 1 << 20, pause: .zero)
             #expect(upload.status == 200 || upload.status == 201, "\(upload.body)")
             #expect(upload.json["data"]?["fileUrl"]?.stringValue != nil)
@@ -267,24 +287,32 @@ import TestSupport
             // Research.js L175-188: sources (required) with `uri`.
             let research = try await call(
                 system, "POST", "/api/research/query",
-                json: ["query": "Find the latest 2024 statistics for:  coffee", "focus": "all", "maxResults": 10, "language": "en", "timeRange": "all"])
+                json: [
+                    "query": "Find the latest 2024 statistics for:  coffee", "focus": "all", "maxResults": 10, "language": "en", "timeRange": "all",
+                ])
             #expect(research.status == 200, "\(research.body)")
             #expect(research.json["data"]?["sources"]?.arrayValue != nil)
             // geminiMediaService.js L75-87 with constants.js L77-90: every aspect ratio and style.
             for aspect in ["1:1", "4:3", "3:4", "16:9", "9:16"] {
-                let image = try await call(system, "POST", "/api/media/images", json: ["prompt": "Photorealistic: a lighthouse", "aspectRatio": .string(aspect), "style": "Photorealistic"])
+                let image = try await call(
+                    system, "POST", "/api/media/images",
+                    json: ["prompt": "Photorealistic: a lighthouse", "aspectRatio": .string(aspect), "style": "Photorealistic"])
                 #expect(image.status == 200, "\(aspect): \(image.body)")
                 #expect(image.json["data"]?["imageUrl"]?.stringValue?.hasPrefix("data:image/") == true)
             }
             // L108-126: mimeType is always 'image/png', whatever was uploaded.
-            let jpeg = "/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA="
-            let edit = try await call(system, "POST", "/api/media/images/edit", json: ["imageData": .string(jpeg), "mimeType": "image/png", "prompt": "make it night", "aspectRatio": "1:1"])
+            let jpeg =
+                "/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA="
+            let edit = try await call(
+                system, "POST", "/api/media/images/edit",
+                json: ["imageData": .string(jpeg), "mimeType": "image/png", "prompt": "make it night", "aspectRatio": "1:1"])
             #expect(edit.status == 200, "\(edit.body)")
             // L151-180: duration '9s', resolution '720p', style 'Cinematic'; reads videoUrl,
             // used as <video src> without an Authorization header.
             let video = try await call(
                 system, "POST", "/api/media/videos",
-                json: ["prompt": "a lighthouse at dusk", "style": "Cinematic", "resolution": "720p", "aspectRatio": "16:9", "duration": "9s"], timeout: .seconds(30))
+                json: ["prompt": "a lighthouse at dusk", "style": "Cinematic", "resolution": "720p", "aspectRatio": "16:9", "duration": "9s"],
+                timeout: .seconds(30))
             #expect(video.status == 200, "\(video.body)")
             let videoURL = try #require(video.json["data"]?["videoUrl"]?.stringValue)
             // The URL names the public host; the path and its signature are what count here.
@@ -293,7 +321,8 @@ import TestSupport
             #expect(file.status == 200, "\(videoURL)")
             #expect(file.header("Content-Type") == "video/mp4")
             // L198-209: audio as data:audio/pcm;base64 with an even byte length.
-            let audio = try await call(system, "POST", "/api/media/audio", json: ["text": "Welcome to this cinematic presentation about a lighthouse...", "voice": "Kore"])
+            let audio = try await call(
+                system, "POST", "/api/media/audio", json: ["text": "Welcome to this cinematic presentation about a lighthouse...", "voice": "Kore"])
             let audioURL = try #require(audio.json["data"]?["audioUrl"]?.stringValue, "\(audio.body)")
             #expect(audioURL.hasPrefix("data:audio/pcm;base64,"))
             let pcm = Data(base64Encoded: String(audioURL.drop { $0 != "," }.dropFirst()))
@@ -301,11 +330,17 @@ import TestSupport
             // FE/services/feedbackService.js L35 (FeedbackWidget.js L36-44): rating 1–5, comment null, no contentId.
             let feedback = try await call(
                 system, "POST", "/api/feedback",
-                json: ["contentType": "VIDEO", "provider": "GEMINI", "model": "veo-3.1", "rating": 4, "comment": .null,
-                       "metadata": ["prompt": "a lighthouse", "style": "Cinematic", "aspect": "16:9", "duration": "9s", "resolution": "720p", "withVoice": false]])
+                json: [
+                    "contentType": "VIDEO", "provider": "GEMINI", "model": "veo-3.1", "rating": 4, "comment": .null,
+                    "metadata": [
+                        "prompt": "a lighthouse", "style": "Cinematic", "aspect": "16:9", "duration": "9s", "resolution": "720p", "withVoice": false,
+                    ],
+                ])
             #expect((200..<300).contains(feedback.status), "\(feedback.body)")
             // feedbackService.js L110: `?limit=&offset=` (omitted when falsy, so a bare `?` too).
-            let second = try await call(system, "POST", "/api/feedback", json: ["contentType": "IMAGE", "provider": "GEMINI", "model": "gemini-3-pro-preview", "rating": 5, "comment": "great"])
+            let second = try await call(
+                system, "POST", "/api/feedback",
+                json: ["contentType": "IMAGE", "provider": "GEMINI", "model": "gemini-3-pro-preview", "rating": 5, "comment": "great"])
             #expect((200..<300).contains(second.status))
             let newest = try await call(system, "GET", "/api/feedback/history?limit=1&offset=0")
             let older = try await call(system, "GET", "/api/feedback/history?limit=1&offset=1")
@@ -327,32 +362,44 @@ import TestSupport
             // geminiArticleService.js L170-206: imageQuantity is a numeric string.
             let section = try await call(
                 system, "POST", "/api/articles/section",
-                json: ["sectionTitle": "Grinding", "topic": "Cold brew", "keywords": ["cold brew"], "tone": "Professional", "articleType": "None (General Post)",
-                       "language": "English (US)", "articleSize": "Medium (1,200-1,800 words)", "pov": "None (Neutral/Mix)", "imageQuantity": "2",
-                       "aspectRatio": "16:9", "imageStyle": "Photorealistic", "sourceContext": "", "category": "Food"])
+                json: [
+                    "sectionTitle": "Grinding", "topic": "Cold brew", "keywords": ["cold brew"], "tone": "Professional",
+                    "articleType": "None (General Post)",
+                    "language": "English (US)", "articleSize": "Medium (1,200-1,800 words)", "pov": "None (Neutral/Mix)", "imageQuantity": "2",
+                    "aspectRatio": "16:9", "imageStyle": "Photorealistic", "sourceContext": "", "category": "Food",
+                ])
             #expect(section.status == 200, "\(section.body)")
             #expect(section.json["data"]?.stringValue != nil)
             // geminiSeoService.js L47, SEOAuditReport.js L20-63: subheadingDistribution is text.
-            let seo = try await call(system, "POST", "/api/seo/analyze", json: ["content": "<h2>Cold brew</h2><p>Cold brew is easy.</p>", "keywords": ["cold brew"]])
+            let seo = try await call(
+                system, "POST", "/api/seo/analyze", json: ["content": "<h2>Cold brew</h2><p>Cold brew is easy.</p>", "keywords": ["cold brew"]])
             #expect(seo.json["data"]?["metrics"]?["subheadingDistribution"]?.stringValue != nil, "\(seo.body)")
             #expect(seo.json["data"]?["suggestions"]?.arrayValue != nil)
             // geminiSeoService.js L77: {content, keywords, focusKeyphrase}.
-            let suggestions = try await call(system, "POST", "/api/seo/suggestions", json: ["content": "<p>Cold brew is easy.</p>", "keywords": ["cold brew"], "focusKeyphrase": "cold brew"])
+            let suggestions = try await call(
+                system, "POST", "/api/seo/suggestions",
+                json: ["content": "<p>Cold brew is easy.</p>", "keywords": ["cold brew"], "focusKeyphrase": "cold brew"])
             #expect(suggestions.status == 200, "\(suggestions.body)")
             #expect(suggestions.json["data"]?["suggestions"]?.arrayValue?.isEmpty == false)
             // geminiArticleService.js L246-256: plagiarism {content}; geminiSeoService.js L116:
             // the audit (PRO) with the caller's object. Offline here: labelled, unchecked.
-            let plagiarism = try await call(system, "POST", "/api/articles/plagiarism", json: ["content": "Cold brew is coffee steeped in cold water."])
+            let plagiarism = try await call(
+                system, "POST", "/api/articles/plagiarism", json: ["content": "Cold brew is coffee steeped in cold water."])
             #expect(plagiarism.status == 200, "\(plagiarism.body)")
             #expect(plagiarism.json["data"]?["checked"] == false)
             #expect(plagiarism.json["data"]?["matches"]?.arrayValue != nil)
-            let audit = try await call(system, "POST", "/api/seo/audit", json: ["content": "<p>Cold brew is easy.</p>", "keywords": ["cold brew"], "focusKeyphrase": "cold brew"])
+            let audit = try await call(
+                system, "POST", "/api/seo/audit",
+                json: ["content": "<p>Cold brew is easy.</p>", "keywords": ["cold brew"], "focusKeyphrase": "cold brew"])
             #expect(audit.status == 200, "\(audit.body)")
             #expect(audit.json["data"]?["score"]?.integerValue != nil)
             // The reference backend's other writer tools (API.md "Writing").
-            for (path, field) in [("/api/articles/headlines", "headlines"), ("/api/articles/keywords", "keywords"), ("/api/seo/meta-tags", "title"),
-                                  ("/api/seo/search-intent", "intent"), ("/api/articles/seo/score", "score")] {
-                let answer = try await call(system, "POST", path, json: ["content": "<p>Cold brew is easy.</p>", "topic": "Cold brew", "keywords": ["cold brew"]])
+            for (path, field) in [
+                ("/api/articles/headlines", "headlines"), ("/api/articles/keywords", "keywords"), ("/api/seo/meta-tags", "title"),
+                ("/api/seo/search-intent", "intent"), ("/api/articles/seo/score", "score"),
+            ] {
+                let answer = try await call(
+                    system, "POST", path, json: ["content": "<p>Cold brew is easy.</p>", "topic": "Cold brew", "keywords": ["cold brew"]])
                 #expect(answer.status == 200, "\(path): \(answer.body)")
                 #expect(answer.json["data"]?[field] != nil, "\(path)")
             }
@@ -370,15 +417,19 @@ import TestSupport
             // nova-xfinity-ai.php L1948-1965: userId as a string, timestamp with an offset.
             let sync = try await HTTP.send(
                 "POST", system.auth.baseURL + "/api/token-usage/sync", headers: headers,
-                body: JSONValue.object(["userId": .string(system.userID.uuidString), "action": "content_generation", "tokensUsed": 812,
-                    "timestamp": "2024-01-15T10:30:00+00:00", "provider": "openai", "source": "wordpress"]).encodedString)
+                body: JSONValue.object([
+                    "userId": .string(system.userID.uuidString), "action": "content_generation", "tokensUsed": 812,
+                    "timestamp": "2024-01-15T10:30:00+00:00", "provider": "openai", "source": "wordpress",
+                ]).encodedString)
             #expect((200..<300).contains(sync.status), "\(sync.body)")
             // token-sync.php L98-122: one request per WordPress user, user_id an integer,
             // cumulative call counts, last_updated in site-local MySQL time.
             let counts = try await HTTP.send(
                 "POST", system.auth.baseURL + "/api/sync/token-usage", headers: headers,
-                body: JSONValue.object(["user_id": 0, "email": "editor@example.com", "total_calls": 12, "successful_calls": 11, "failed_calls": 1,
-                    "wp_user_id": 3, "last_updated": "2024-01-15 10:30:00"]).encodedString)
+                body: JSONValue.object([
+                    "user_id": 0, "email": "editor@example.com", "total_calls": 12, "successful_calls": 11, "failed_calls": 1,
+                    "wp_user_id": 3, "last_updated": "2024-01-15 10:30:00",
+                ]).encodedString)
             #expect((200..<300).contains(counts.status), "\(counts.body)")
             // nova-xfinity-ai.php L2161-2205: the connection test, 200 means connected.
             let stats = try await HTTP.get(system.auth.baseURL + "/api/token-usage/stats", headers: headers)

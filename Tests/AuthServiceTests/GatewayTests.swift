@@ -4,8 +4,8 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import AuthService
 
@@ -46,7 +46,8 @@ struct FakeUpstream {
             "query": .string(request.uri.query ?? ""), "headers": .object(headers), "bodyBytes": .int(body.readableBytes),
             "bodyPrefix": .string(String(buffer: body).prefix(32).description),
         ]
-        return Response(status: .created, headers: [.contentType: "application/json", .init("X-Upstream")!: "yes"], body: .init(byteBuffer: .json(json)))
+        return Response(
+            status: .created, headers: [.contentType: "application/json", .init("X-Upstream")!: "yes"], body: .init(byteBuffer: .json(json)))
     }
 }
 

@@ -1,7 +1,7 @@
 import Core
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Each request here once crashed a service, pinned a core or stalled it. Run against the
 /// built executables over real HTTP, each must get a clean 4xx (or a prompt answer), and
@@ -36,7 +36,8 @@ import TestSupport
                 let url = system.auth.baseURL + "/api/v1/drafts"
                 let headers = [("Content-Type", "application/json"), ("Authorization", "Bearer \(system.bearer)")]
                 // The upstream answers 413 while the rest of the body is still arriving.
-                let reply = slowly
+                let reply =
+                    slowly
                     ? try await HTTP.sendSlowly("POST", url, headers: headers, body: Array(big.utf8))
                     : try await system.post(system.auth, "/api/v1/drafts", big)
                 #expect(reply.status == 413)
@@ -66,7 +67,8 @@ import TestSupport
         try await withSystem { system in
             // A boundary longer than RFC 2046 allows: refused before the body is parsed.
             let long = String(repeating: "a", count: 60_000)
-            let upload = try await system.post(system.api, "/api/v1/media/upload", String(repeating: "a", count: 1 << 20), type: "multipart/form-data; boundary=\(long)")
+            let upload = try await system.post(
+                system.api, "/api/v1/media/upload", String(repeating: "a", count: 1 << 20), type: "multipart/form-data; boundary=\(long)")
             #expect(upload.status == 415)
             // A valid boundary built to make a naive search quadratic, over 5 MiB.
             let boundary = String(repeating: "a", count: 69) + "b"
@@ -77,13 +79,15 @@ import TestSupport
             #expect(ContinuousClock.now - started < .seconds(20))
             // The form login with the same boundary.
             let login = try await system.post(
-                system.auth, "/auth/jwt/login", "--\(boundary)\r\n" + String(repeating: "a", count: 512 << 10), type: "multipart/form-data; boundary=\(boundary)",
+                system.auth, "/auth/jwt/login", "--\(boundary)\r\n" + String(repeating: "a", count: 512 << 10),
+                type: "multipart/form-data; boundary=\(boundary)",
                 authorized: false)
             #expect(login.status == 422)
             // An e-mail address of 200,000 characters, with a display-name shape.
             let email = " " + String(repeating: "a ", count: 100_000) + "<x"
             let register = try await system.post(
-                system.auth, "/auth/register", JSONValue.object(["email": .string(email), "password": "a long enough password"]).encodedString, authorized: false)
+                system.auth, "/auth/register", JSONValue.object(["email": .string(email), "password": "a long enough password"]).encodedString,
+                authorized: false)
             #expect(register.status == 422)
             #expect(register.body.contains("Length must not exceed 2048 characters"))
             try await system.healthy()

@@ -1,8 +1,8 @@
 import Core
 import Foundation
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 @testable import AuthService
 
@@ -62,6 +62,33 @@ import TestSupport
                 ]
                 for (path, method) in expected {
                     #expect(paths?[path]?[method] != nil, "missing \(method.uppercased()) \(path)")
+                }
+            }
+        }
+    }
+
+    /// Each `{name}` of a path is a path parameter that every operation on it declares (what
+    /// openapi-spec-validator checks, scripts/check-openapi.sh), also with the `/api/*`
+    /// gateway on: its catch-all, which no OpenAPI path can describe, stays out.
+    @Test func declaresEveryPathParameter() async throws {
+        let harness = try await AuthHarness(["API_UPSTREAM_URL": "http://127.0.0.1:9"])
+        try await harness.app().test(.router) { client in
+            try await client.execute(uri: "/openapi.json", method: .get) { response in
+                guard case .object(let paths)? = response.json["paths"] else {
+                    Issue.record("no paths in \(response.json)")
+                    return
+                }
+                #expect(paths["/api/{path}"] == nil)
+                #expect(!paths.keys.contains { $0.hasPrefix("/api") })
+                for (path, item) in paths {
+                    let names = Set(
+                        path.split(separator: "/").filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.map { String($0.dropFirst().dropLast()) })
+                    guard case .object(let operations) = item else { continue }
+                    for (method, operation) in operations {
+                        guard case .array(let parameters)? = operation["parameters"] ?? .array([]) else { continue }
+                        let declared = Set(parameters.compactMap { $0["in"] == "path" ? $0["name"]?.stringValue : nil })
+                        #expect(declared == names, "\(method.uppercased()) \(path) declares \(declared.sorted()), its path has \(names.sorted())")
+                    }
                 }
             }
         }

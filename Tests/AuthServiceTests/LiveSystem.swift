@@ -1,8 +1,8 @@
 import Core
 import Foundation
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 /// Both built executables on a migrated database of their own (what these tests change,
 /// such as the admin's AI settings, must not reroute other tests), the auth service
@@ -49,7 +49,9 @@ struct LiveSystem {
         }
     }
 
-    func post(_ service: ServiceProcess, _ path: String, _ body: String, type: String = "application/json", authorized: Bool = true) async throws -> HTTP.Reply {
+    func post(_ service: ServiceProcess, _ path: String, _ body: String, type: String = "application/json", authorized: Bool = true) async throws
+        -> HTTP.Reply
+    {
         var headers = [("Content-Type", type)]
         if authorized { headers.append(("Authorization", "Bearer \(bearer)")) }
         return try await HTTP.send("POST", service.baseURL + path, headers: headers, body: body, timeout: .seconds(120))

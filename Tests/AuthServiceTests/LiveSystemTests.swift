@@ -1,7 +1,7 @@
 import Core
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Both built executables, started together against an empty database, over real HTTP.
 @Suite(.serialized) struct LiveSystemTests {

@@ -2,8 +2,8 @@ import Core
 import Foundation
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import AuthService
 
@@ -29,7 +29,9 @@ import TestSupport
         let active = try await harness.createUser()
         let inactive = try await harness.createUser(active: false)
         try await harness.app().test(.router) { client in
-            for (username, password) in [(active.email, "wrong password"), ("nobody-\(UUID())@example.com", AuthHarness.password), (inactive.email, AuthHarness.password)] {
+            for (username, password) in [
+                (active.email, "wrong password"), ("nobody-\(UUID())@example.com", AuthHarness.password), (inactive.email, AuthHarness.password),
+            ] {
                 try await client.login(username, password) { response in
                     #expect(response.status == .badRequest)
                     #expect(response.json == ["detail": "LOGIN_BAD_CREDENTIALS"])
@@ -41,7 +43,10 @@ import TestSupport
     @Test func missingFieldsAndJSONBodiesAre422() async throws {
         let harness = try await AuthHarness()
         try await harness.app().test(.router) { client in
-            try await client.execute(uri: "/auth/jwt/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "username=a%40b.com")) { response in
+            try await client.execute(
+                uri: "/auth/jwt/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "username=a%40b.com")
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(response.json["detail"] == [["type": "missing", "loc": ["body", "password"], "msg": "Field required", "input": nil]])
             }
@@ -50,7 +55,10 @@ import TestSupport
                 #expect(response.status == .unprocessableContent)
                 if case .array(let issues) = response.json["detail"] { #expect(issues.count == 2) } else { Issue.record("no detail list") }
             }
-            try await client.execute(uri: "/auth/jwt/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "username=a&password=b&grant_type=client_credentials")) { response in
+            try await client.execute(
+                uri: "/auth/jwt/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "username=a&password=b&grant_type=client_credentials")
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(response.json["detail"]?.first?["type"] == "string_pattern_mismatch")
             }
@@ -61,7 +69,8 @@ import TestSupport
         let harness = try await AuthHarness(["BCRYPT_COST": "10"])
         let password = "legacy password 1"
         let argon2 = try PythonFixture.run("from argon2 import PasswordHasher; print(PasswordHasher().hash(\(PythonFixture.literal(password))))")
-        let bcrypt12 = try PythonFixture.run("import bcrypt; print(bcrypt.hashpw(\(PythonFixture.literal(password)).encode(), bcrypt.gensalt(12)).decode())")
+        let bcrypt12 = try PythonFixture.run(
+            "import bcrypt; print(bcrypt.hashpw(\(PythonFixture.literal(password)).encode(), bcrypt.gensalt(12)).decode())")
         #expect(argon2.hasPrefix("$argon2id$"))
         #expect(bcrypt12.hasPrefix("$2b$12$"))
         for legacy in [argon2, bcrypt12] {

@@ -4,8 +4,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import AuthService
 
@@ -68,7 +68,10 @@ import TestSupport
     }
 
     static func google(_ email: String, sub: String = UUID().uuidString, verified: Bool = true) -> JSONValue {
-        ["sub": .string(sub), "email": .string(email), "email_verified": .bool(verified), "name": "Ada Lovelace", "picture": "https://example.com/a.png"]
+        [
+            "sub": .string(sub), "email": .string(email), "email_verified": .bool(verified), "name": "Ada Lovelace",
+            "picture": "https://example.com/a.png",
+        ]
     }
 
     @Test func googleSignInCreatesAVerifiedUserAndSendsOnlyTheAccessTokenInTheURL() async throws {
@@ -141,7 +144,8 @@ import TestSupport
         try await withProvider { fake, _, client in
             fake.signInNext(as: Self.google(AuthHarness.uniqueEmail()))
             let flow = try await start(client, "google")
-            let tampered = flow.callback.replacingOccurrences(of: flow.state, with: String(flow.state.dropLast()) + (flow.state.hasSuffix("A") ? "B" : "A"))
+            let tampered = flow.callback.replacingOccurrences(
+                of: flow.state, with: String(flow.state.dropLast()) + (flow.state.hasSuffix("A") ? "B" : "A"))
             #expect(try await finish(client, tampered, binding: flow.binding).query["error"] == "invalid_state")
             // Signed for Google, presented to Discord.
             let foreign = flow.callback.replacingOccurrences(of: "/auth/google/", with: "/auth/discord/")
@@ -238,7 +242,10 @@ import TestSupport
     @Test func aVerifiedEmailLinksTheExistingAccount() async throws {
         try await withProvider { fake, harness, client in
             let user = try await harness.createUser(verified: true)
-            fake.signInNext(as: ["id": .string(String(UInt64.random(in: 1...UInt64.max))), "username": "ada", "global_name": "Ada", "email": .string(user.email.uppercased()), "verified": true, "avatar": "abc"])
+            fake.signInNext(as: [
+                "id": .string(String(UInt64.random(in: 1...UInt64.max))), "username": "ada", "global_name": "Ada",
+                "email": .string(user.email.uppercased()), "verified": true, "avatar": "abc",
+            ])
             let flow = try await start(client, "discord")
             let token = try #require(try await finish(client, flow.callback, binding: flow.binding).query["token"])
             try await client.execute(uri: "/users/me", method: .get, headers: bearer(token)) { response in
@@ -249,7 +256,8 @@ import TestSupport
             #expect(try await auditEvents(harness, email: user.email).contains("oauth_link"))
             let links = try await TestDatabase.with(url: harness.config.core.database.urlString) { database in
                 var count = 0
-                for try await _ in try await database.client.query("SELECT 1 FROM oauth_accounts WHERE user_id = \(user.id) AND provider = 'discord'") { count += 1 }
+                for try await _ in try await database.client.query("SELECT 1 FROM oauth_accounts WHERE user_id = \(user.id) AND provider = 'discord'")
+                { count += 1 }
                 return count
             }
             #expect(links == 1)
@@ -357,14 +365,22 @@ import TestSupport
     }
 
     @Test func providersNeedBothIdAndSecret() throws {
-        let env = EnvironmentReader(["SECRET": testSecret, "GOOGLE_CLIENT_ID": "id", "GOOGLE_CLIENT_SECRET": " ", "DISCORD_CLIENT_ID": "d",
-            "DISCORD_CLIENT_SECRET": "s", "DISCORD_REDIRECT_URI": "https://app.example.com/oauth/discord", "AUTH_PUBLIC_URL": "https://auth.example.com/"])
+        let env = EnvironmentReader([
+            "SECRET": testSecret, "GOOGLE_CLIENT_ID": "id", "GOOGLE_CLIENT_SECRET": " ", "DISCORD_CLIENT_ID": "d",
+            "DISCORD_CLIENT_SECRET": "s", "DISCORD_REDIRECT_URI": "https://app.example.com/oauth/discord",
+            "AUTH_PUBLIC_URL": "https://auth.example.com/",
+        ])
         let config = try AuthConfig(env: env)
         #expect(config.oauth.providers[.google] == nil)
         #expect(config.oauth.providers[.discord]?.redirectURI == "https://app.example.com/oauth/discord")
         #expect(config.oauth.publicURL == "https://auth.example.com")
         #expect(config.oauth.providers[.discord]?.tokenURL.absoluteString == "https://discord.com/api/oauth2/token")
-        #expect(throws: ConfigError.self) { try AuthConfig(env: EnvironmentReader(["SECRET": testSecret, "GOOGLE_CLIENT_ID": "id", "GOOGLE_CLIENT_SECRET": "s", "OAUTH_GOOGLE_TOKEN_URL": "ftp://x"])) }
+        #expect(throws: ConfigError.self) {
+            try AuthConfig(
+                env: EnvironmentReader([
+                    "SECRET": testSecret, "GOOGLE_CLIENT_ID": "id", "GOOGLE_CLIENT_SECRET": "s", "OAUTH_GOOGLE_TOKEN_URL": "ftp://x",
+                ]))
+        }
     }
 
     func auditEvents(_ harness: AuthHarness, email: String) async throws -> [String] {

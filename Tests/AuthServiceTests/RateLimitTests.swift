@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import AuthService
 
@@ -40,7 +40,8 @@ import TestSupport
                 let body = "username=\(user.email)&password=wrong"
                 let response = try await client.execute(
                     uri: "/auth/jwt/login", method: .post,
-                    headers: [.contentType: "application/x-www-form-urlencoded", .forwardedFor: "198.51.100.\(attempt + 1)"], body: ByteBuffer(string: body))
+                    headers: [.contentType: "application/x-www-form-urlencoded", .forwardedFor: "198.51.100.\(attempt + 1)"],
+                    body: ByteBuffer(string: body))
                 #expect(response.status == (attempt < 2 ? .badRequest : .tooManyRequests))
             }
         }
@@ -59,7 +60,8 @@ import TestSupport
                 for index in 0..<6 {
                     let client: any TestClientProtocol = index % 2 == 0 ? one : two
                     let response = try await client.execute(
-                        uri: "/auth/forgot-password", method: .post, headers: [.contentType: "application/json"], body: .json(["email": "x@example.com"]))
+                        uri: "/auth/forgot-password", method: .post, headers: [.contentType: "application/json"],
+                        body: .json(["email": "x@example.com"]))
                     statuses.append(Int(response.status.code))
                 }
                 #expect(statuses == [202, 202, 202, 202, 429, 429])
@@ -69,7 +71,9 @@ import TestSupport
                 }
                 // Redis goes away: requests keep working on in-process limits, /ready says so.
                 await redis.stop()
-                try await two.execute(uri: "/auth/forgot-password", method: .post, headers: [.contentType: "application/json"], body: .json(["email": "x@example.com"])) { response in
+                try await two.execute(
+                    uri: "/auth/forgot-password", method: .post, headers: [.contentType: "application/json"], body: .json(["email": "x@example.com"])
+                ) { response in
                     #expect(response.status == .accepted)
                 }
                 try await two.execute(uri: "/ready", method: .get) { response in

@@ -1,8 +1,8 @@
 import Core
 import Foundation
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 @testable import AuthService
 
@@ -35,8 +35,10 @@ import TestSupport
         try await harness.app().test(.router) { client in
             try await client.postJSON(
                 "/auth/register",
-                ["email": .string(AuthHarness.uniqueEmail()), "password": "a sound password", "is_superuser": true, "is_verified": true,
-                 "is_active": false, "role": "admin", "username": "bob", "agreed_to_terms": true]
+                [
+                    "email": .string(AuthHarness.uniqueEmail()), "password": "a sound password", "is_superuser": true, "is_verified": true,
+                    "is_active": false, "role": "admin", "username": "bob", "agreed_to_terms": true,
+                ]
             ) { response in
                 #expect(response.status == .created)
                 #expect(response.json["is_superuser"] == false)
@@ -92,7 +94,8 @@ import TestSupport
                 #expect(response.json["detail"]?.first?["loc"] == ["body", "password"])
                 #expect(response.json["detail"]?.first?["type"] == "missing")
             }
-            try await client.execute(uri: "/auth/register", method: .post, headers: [.contentType: "application/json"], body: .init(string: "{oops")) { response in
+            try await client.execute(uri: "/auth/register", method: .post, headers: [.contentType: "application/json"], body: .init(string: "{oops"))
+            { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(response.json["detail"]?.first?["type"] == "json_invalid")
             }
@@ -109,13 +112,17 @@ import TestSupport
         let code = try #require(referrer.referralCode)
         let email = AuthHarness.uniqueEmail()
         try await harness.app().test(.router) { client in
-            try await client.postJSON("/auth/register", ["email": .string(email), "password": "a sound password", "referral_code": .string(code.lowercased())]) { response in
+            try await client.postJSON(
+                "/auth/register", ["email": .string(email), "password": "a sound password", "referral_code": .string(code.lowercased())]
+            ) { response in
                 #expect(response.status == .created)
                 let id = try #require(UUID(uuidString: response.json["id"]?.stringValue ?? ""))
                 #expect(try await harness.user(id: id)?.referredBy == referrer.id)
             }
             // An unknown code is ignored, not an error.
-            try await client.postJSON("/auth/register", ["email": .string(AuthHarness.uniqueEmail()), "password": "a sound password", "referral_code": "NOSUCHCODE"]) { response in
+            try await client.postJSON(
+                "/auth/register", ["email": .string(AuthHarness.uniqueEmail()), "password": "a sound password", "referral_code": "NOSUCHCODE"]
+            ) { response in
                 #expect(response.status == .created)
             }
         }
@@ -129,8 +136,10 @@ import TestSupport
                 for index in 0..<6 {
                     let address = index % 2 == 0 ? email : email.uppercased()
                     group.addTask {
-                        try await client.execute(uri: "/auth/register", method: .post, headers: [.contentType: "application/json"],
-                            body: .json(["email": .string(address), "password": "a sound password"])).status.code
+                        try await client.execute(
+                            uri: "/auth/register", method: .post, headers: [.contentType: "application/json"],
+                            body: .json(["email": .string(address), "password": "a sound password"])
+                        ).status.code
                     }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }

@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import AuthService
 
@@ -23,7 +23,8 @@ import TestSupport
     }
 
     static func login(_ client: any TestClientProtocol, _ email: String) async throws -> (String, String) {
-        let body = "username=\(email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? email)&password=\(AuthHarness.password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        let body =
+            "username=\(email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? email)&password=\(AuthHarness.password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
         return try await client.execute(
             uri: "/auth/jwt/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body)
         ) { response in
@@ -39,7 +40,9 @@ import TestSupport
             let (token, refresh) = try await Self.login(client, user.email)
             let session = try #require(try await harness.dependencies.tokens.verifyAccessToken(token).sessionID)
             // The frontend's request: Bearer from the cookie, and the cookie.
-            let renewed = try await client.execute(uri: "/users/me", method: .get, headers: [.authorization: "Bearer \(token)", .cookie: "access_token=\(token)"]) { response in
+            let renewed = try await client.execute(
+                uri: "/users/me", method: .get, headers: [.authorization: "Bearer \(token)", .cookie: "access_token=\(token)"]
+            ) { response in
                 #expect(response.status == .ok)
                 let cookie = try #require(Self.cookies(response, "access_token").first, "no renewal")
                 #expect(cookie.contains("Path=/"))
@@ -59,7 +62,8 @@ import TestSupport
                 #expect(Self.cookies(response, "access_token").isEmpty)
             }
             // Logged out: the session is revoked, and its tokens are not renewed any more.
-            try await client.postJSON("/auth/jwt/logout", [:], headers: [.authorization: "Bearer \(renewed)", .cookie: "refresh_token=\(refresh)"]) { response in
+            try await client.postJSON("/auth/jwt/logout", [:], headers: [.authorization: "Bearer \(renewed)", .cookie: "refresh_token=\(refresh)"]) {
+                response in
                 #expect(response.status == .noContent)
             }
             try await client.execute(uri: "/users/me", method: .get, headers: bearer(renewed)) { response in

@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import AuthService
 
@@ -17,7 +17,8 @@ import TestSupport
     }
 
     func login(_ client: some TestClientProtocol, _ email: String, _ password: String = AuthHarness.password) async throws -> Session {
-        let body = "username=\(email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? email)&password=\(password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? password)"
+        let body =
+            "username=\(email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? email)&password=\(password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? password)"
         let response = try await client.execute(
             uri: "/auth/jwt/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body))
         #expect(response.status == .ok)
@@ -36,7 +37,8 @@ import TestSupport
     }
 
     func refresh(_ client: some TestClientProtocol, body token: String) async throws -> TestResponse {
-        try await client.execute(uri: "/auth/jwt/refresh", method: .post, headers: [.contentType: "application/json"], body: .json(["refresh_token": .string(token)]))
+        try await client.execute(
+            uri: "/auth/jwt/refresh", method: .post, headers: [.contentType: "application/json"], body: .json(["refresh_token": .string(token)]))
     }
 
     @Test func refreshRotatesAndDetectsReuseAfterTheGraceWindow() async throws {
@@ -89,14 +91,21 @@ import TestSupport
         try await harness.app().test(.router) { client in
             let session = try await login(client, user.email)
             let csrf = try #require(session.csrf)
-            try await client.execute(uri: "/auth/jwt/refresh", method: .post, headers: [.cookie: "refresh_token=\(session.refresh); csrf_token=\(csrf)"]) { response in
+            try await client.execute(
+                uri: "/auth/jwt/refresh", method: .post, headers: [.cookie: "refresh_token=\(session.refresh); csrf_token=\(csrf)"]
+            ) { response in
                 #expect(response.status == .forbidden)
                 #expect(response.json == ["detail": "CSRF_TOKEN_INVALID"])
             }
-            try await client.execute(uri: "/auth/jwt/refresh", method: .post, headers: [.cookie: "refresh_token=\(session.refresh); csrf_token=\(csrf)", .csrfToken: "wrong"]) { response in
+            try await client.execute(
+                uri: "/auth/jwt/refresh", method: .post,
+                headers: [.cookie: "refresh_token=\(session.refresh); csrf_token=\(csrf)", .csrfToken: "wrong"]
+            ) { response in
                 #expect(response.status == .forbidden)
             }
-            try await client.execute(uri: "/auth/jwt/refresh", method: .post, headers: [.cookie: "refresh_token=\(session.refresh); csrf_token=\(csrf)", .csrfToken: csrf]) { response in
+            try await client.execute(
+                uri: "/auth/jwt/refresh", method: .post, headers: [.cookie: "refresh_token=\(session.refresh); csrf_token=\(csrf)", .csrfToken: csrf]
+            ) { response in
                 #expect(response.status == .ok)
             }
             try await client.execute(uri: "/auth/jwt/refresh", method: .post) { response in
@@ -110,7 +119,9 @@ import TestSupport
         let user = try await harness.createUser()
         try await harness.app().test(.router) { client in
             let session = try await login(client, user.email)
-            try await client.execute(uri: "/auth/jwt/logout", method: .post, headers: bearer(session.access).merging([.cookie: "refresh_token=\(session.refresh)"])) { response in
+            try await client.execute(
+                uri: "/auth/jwt/logout", method: .post, headers: bearer(session.access).merging([.cookie: "refresh_token=\(session.refresh)"])
+            ) { response in
                 #expect(response.status == .noContent)
                 #expect(response.headers[values: .setCookie].contains { $0.hasPrefix("refresh_token=;") })
             }
@@ -130,12 +141,17 @@ import TestSupport
             let one = try await login(client, user.email)
             let two = try await login(client, user.email)
             let resetToken = try await harness.dependencies.tokens.resetToken(for: user.id, passwordHash: user.hashedPassword)
-            try await client.postJSON("/auth/reset-password", ["token": .string(resetToken), "password": "brand new password 1"]) { #expect($0.status == .ok) }
+            try await client.postJSON("/auth/reset-password", ["token": .string(resetToken), "password": "brand new password 1"]) {
+                #expect($0.status == .ok)
+            }
             #expect(try await refresh(client, body: one.refresh).status == .unauthorized)
             #expect(try await refresh(client, body: two.refresh).status == .unauthorized)
 
             let three = try await login(client, user.email, "brand new password 1")
-            try await client.execute(uri: "/users/me", method: .patch, headers: bearer(three.access).merging([.contentType: "application/json"]), body: .json(["password": "another new password 2"])) { #expect($0.status == .ok) }
+            try await client.execute(
+                uri: "/users/me", method: .patch, headers: bearer(three.access).merging([.contentType: "application/json"]),
+                body: .json(["password": "another new password 2"])
+            ) { #expect($0.status == .ok) }
             #expect(try await refresh(client, body: three.refresh).status == .unauthorized)
         }
         let events = try await auditEvents(harness, user.id)
@@ -158,7 +174,9 @@ import TestSupport
                 #expect(response.json == ["detail": "LOGIN_BAD_CREDENTIALS"])
             }
             let resetToken = try await harness.dependencies.tokens.resetToken(for: user.id, passwordHash: user.hashedPassword)
-            try await client.postJSON("/auth/reset-password", ["token": .string(resetToken), "password": "unlocked password 3"]) { #expect($0.status == .ok) }
+            try await client.postJSON("/auth/reset-password", ["token": .string(resetToken), "password": "unlocked password 3"]) {
+                #expect($0.status == .ok)
+            }
             try await client.login(user.email, "unlocked password 3") { response in #expect(response.status == .ok) }
         }
         let events = try await auditEvents(harness, user.id)
@@ -185,12 +203,20 @@ import TestSupport
         let adminToken = try await harness.token(for: admin)
         let email = AuthHarness.uniqueEmail("audited")
         try await harness.app().test(.router) { client in
-            try await client.postJSON("/auth/register", ["email": .string(email), "password": "a sound password"], headers: [.forwardedFor: "203.0.113.9", .userAgent: "tests"]) { response in
+            try await client.postJSON(
+                "/auth/register", ["email": .string(email), "password": "a sound password"],
+                headers: [.forwardedFor: "203.0.113.9", .userAgent: "tests"]
+            ) { response in
                 #expect(response.status == .created)
                 let id = try #require(UUID(uuidString: response.json["id"]?.stringValue ?? ""))
-                try await client.execute(uri: "/users/\(id)", method: .patch, headers: bearer(adminToken).merging([.contentType: "application/json"]), body: .json(["role": "admin"])) { #expect($0.status == .ok) }
+                try await client.execute(
+                    uri: "/users/\(id)", method: .patch, headers: bearer(adminToken).merging([.contentType: "application/json"]),
+                    body: .json(["role": "admin"])
+                ) { #expect($0.status == .ok) }
                 let rows = try await TestDatabase.with(url: harness.config.core.database.urlString) { database in
-                    try await database.client.query("SELECT event, coalesce(actor_id::text, ''), coalesce(user_agent, '') FROM audit_log WHERE user_id = \(id) ORDER BY id").collect()
+                    try await database.client.query(
+                        "SELECT event, coalesce(actor_id::text, ''), coalesce(user_agent, '') FROM audit_log WHERE user_id = \(id) ORDER BY id"
+                    ).collect()
                         .map { try $0.decode((String, String, String).self) }
                 }
                 #expect(rows.map(\.0) == ["register", "role_change"])
@@ -202,7 +228,9 @@ import TestSupport
 
     func auditEvents(_ harness: AuthHarness, _ userID: UUID) async throws -> [String] {
         try await TestDatabase.with(url: harness.config.core.database.urlString) { database in
-            try await database.client.query("SELECT event FROM audit_log WHERE user_id = \(userID) ORDER BY id").collect().map { try $0.decode(String.self) }
+            try await database.client.query("SELECT event FROM audit_log WHERE user_id = \(userID) ORDER BY id").collect().map {
+                try $0.decode(String.self)
+            }
         }
     }
 }
@@ -226,7 +254,9 @@ import TestSupport
         let email = AuthHarness.uniqueEmail("admin")
         let env = ["DATABASE_URL": url, "ENV": "development", "LOG_LEVEL": "error", "BCRYPT_COST": "4"]
         for expected in ["created admin", "is an admin"] {
-            let process = try ServiceProcess(executable: "AuthService", port: try freePort(), environment: env, arguments: ["create-admin", "--email", email, "--password", "admin password 1"])
+            let process = try ServiceProcess(
+                executable: "AuthService", port: try freePort(), environment: env,
+                arguments: ["create-admin", "--email", email, "--password", "admin password 1"])
             #expect(try await process.waitForExit() == 0)
             #expect(process.capturedOutput().contains(expected))
         }
@@ -242,7 +272,8 @@ import TestSupport
                 }
             }
         }
-        let weak = try ServiceProcess(executable: "AuthService", port: try freePort(), environment: env, arguments: ["create-admin", "--email", email, "--password", "short"])
+        let weak = try ServiceProcess(
+            executable: "AuthService", port: try freePort(), environment: env, arguments: ["create-admin", "--email", email, "--password", "short"])
         #expect(try await weak.waitForExit() != 0)
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import AuthService
 
@@ -14,7 +14,8 @@ import TestSupport
         let inactive = try await harness.createUser(active: false)
         let inactiveToken = try await harness.token(for: inactive)
         let unknownToken = try await harness.dependencies.tokens.accessToken(for: UUID())
-        let expired = try await TokenService(secret: testSecret, accessTokenLifetime: .seconds(60), now: { Date().addingTimeInterval(-3600) }).accessToken(for: inactive.id)
+        let expired = try await TokenService(secret: testSecret, accessTokenLifetime: .seconds(60), now: { Date().addingTimeInterval(-3600) })
+            .accessToken(for: inactive.id)
         let wrongSecret = try await TokenService(secret: "a-different-secret-0123456789abcdef").accessToken(for: inactive.id)
         let algNone = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ4IiwiYXVkIjpbImZhc3RhcGktdXNlcnM6YXV0aCJdLCJleHAiOjQxMDI0NDQ4MDB9."
         let wrongAudience = try await harness.dependencies.tokens.verifyToken(for: inactive.id, email: inactive.email)
@@ -39,7 +40,10 @@ import TestSupport
         try await harness.app().test(.router) { client in
             try await client.execute(
                 uri: "/users/me", method: .patch, headers: bearer(token).merging([.contentType: "application/json"]),
-                body: .json(["name": "New Name", "avatar_url": "https://cdn.example.com/a.png", "is_superuser": true, "role": "admin", "is_verified": false, "is_active": false])
+                body: .json([
+                    "name": "New Name", "avatar_url": "https://cdn.example.com/a.png", "is_superuser": true, "role": "admin", "is_verified": false,
+                    "is_active": false,
+                ])
             ) { response in
                 #expect(response.status == .ok)
                 #expect(response.json["name"] == "New Name")
@@ -49,11 +53,17 @@ import TestSupport
                 #expect(response.json["is_verified"] == true)
                 #expect(response.json["is_active"] == true)
             }
-            try await client.execute(uri: "/users/me", method: .patch, headers: bearer(token).merging([.contentType: "application/json"]), body: .json(["password": "tiny"])) { response in
+            try await client.execute(
+                uri: "/users/me", method: .patch, headers: bearer(token).merging([.contentType: "application/json"]),
+                body: .json(["password": "tiny"])
+            ) { response in
                 #expect(response.status == .badRequest)
                 #expect(response.json["detail"]?["code"] == "UPDATE_USER_INVALID_PASSWORD")
             }
-            try await client.execute(uri: "/users/me", method: .patch, headers: bearer(token).merging([.contentType: "application/json"]), body: .json(["password": "my new long password"])) { response in
+            try await client.execute(
+                uri: "/users/me", method: .patch, headers: bearer(token).merging([.contentType: "application/json"]),
+                body: .json(["password": "my new long password"])
+            ) { response in
                 #expect(response.status == .ok)
             }
             try await client.login(user.email, "my new long password") { response in #expect(response.status == .ok) }
@@ -67,11 +77,17 @@ import TestSupport
         let token = try await harness.token(for: user)
         let newEmail = AuthHarness.uniqueEmail("moved")
         try await harness.app().test(.router) { client in
-            try await client.execute(uri: "/users/me", method: .patch, headers: bearer(token).merging([.contentType: "application/json"]), body: .json(["email": .string(other.email.uppercased())])) { response in
+            try await client.execute(
+                uri: "/users/me", method: .patch, headers: bearer(token).merging([.contentType: "application/json"]),
+                body: .json(["email": .string(other.email.uppercased())])
+            ) { response in
                 #expect(response.status == .badRequest)
                 #expect(response.json == ["detail": "UPDATE_USER_EMAIL_ALREADY_EXISTS"])
             }
-            try await client.execute(uri: "/users/me", method: .patch, headers: bearer(token).merging([.contentType: "application/json"]), body: .json(["email": .string(newEmail)])) { response in
+            try await client.execute(
+                uri: "/users/me", method: .patch, headers: bearer(token).merging([.contentType: "application/json"]),
+                body: .json(["email": .string(newEmail)])
+            ) { response in
                 #expect(response.status == .ok)
                 #expect(response.json["email"] == .string(newEmail))
                 #expect(response.json["is_verified"] == false)
@@ -120,7 +136,8 @@ import TestSupport
         let plainToken = try await harness.token(for: plain)
         try await harness.app().test(.router) { client in
             let json = bearer(adminToken).merging([.contentType: "application/json"])
-            try await client.execute(uri: "/users/\(target.id)", method: .patch, headers: json, body: .json(["role": "admin", "is_verified": true])) { response in
+            try await client.execute(uri: "/users/\(target.id)", method: .patch, headers: json, body: .json(["role": "admin", "is_verified": true])) {
+                response in
                 #expect(response.status == .ok)
                 #expect(response.json["role"] == "admin")
                 #expect(response.json["is_verified"] == true)
@@ -131,7 +148,10 @@ import TestSupport
                 #expect(response.status == .unprocessableContent)
             }
             // A user cannot raise their own role through /users/{id}.
-            try await client.execute(uri: "/users/\(plain.id)", method: .patch, headers: bearer(plainToken).merging([.contentType: "application/json"]), body: .json(["is_superuser": true])) { response in
+            try await client.execute(
+                uri: "/users/\(plain.id)", method: .patch, headers: bearer(plainToken).merging([.contentType: "application/json"]),
+                body: .json(["is_superuser": true])
+            ) { response in
                 #expect(response.status == .forbidden)
             }
             try await client.execute(uri: "/users/\(target.id)", method: .patch, headers: json, body: .json(["is_active": false])) { response in
@@ -180,7 +200,8 @@ import TestSupport
             try await client.execute(uri: "/users/\(admin.id)", method: .patch, headers: json, body: .json(["is_superuser": false])) { response in
                 #expect(response.status == .forbidden)
             }
-            try await client.execute(uri: "/users/\(other.id)", method: .patch, headers: json, body: .json(["role": "admin", "is_superuser": false])) { response in
+            try await client.execute(uri: "/users/\(other.id)", method: .patch, headers: json, body: .json(["role": "admin", "is_superuser": false]))
+            { response in
                 #expect(response.status == .unprocessableContent)
             }
             let after = try #require(try await harness.user(id: other.id))

@@ -2,8 +2,8 @@ import Core
 import Foundation
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import AuthService
 
@@ -61,7 +61,8 @@ import TestSupport
         let accessToken = try await tokens.accessToken(for: user.id)
         let wrongEmail = try await tokens.verifyToken(for: user.id, email: "someone-else@example.com")
         let unknownUser = try await tokens.verifyToken(for: UUID(), email: user.email)
-        let expired = try await TokenService(secret: testSecret, now: { Date().addingTimeInterval(-7200) }).verifyToken(for: user.id, email: user.email)
+        let expired = try await TokenService(secret: testSecret, now: { Date().addingTimeInterval(-7200) }).verifyToken(
+            for: user.id, email: user.email)
         try await harness.app().test(.router) { client in
             for token in ["garbage", accessToken, wrongEmail, unknownUser, expired] {
                 try await client.postJSON("/auth/verify", ["token": .string(token)]) { response in
@@ -145,7 +146,8 @@ import TestSupport
         let inactive = try await harness.createUser(active: false)
         let tokens = harness.dependencies.tokens
         let inactiveToken = try await tokens.resetToken(for: inactive.id, passwordHash: inactive.hashedPassword)
-        let expired = try await TokenService(secret: testSecret, now: { Date().addingTimeInterval(-7200) }).resetToken(for: user.id, passwordHash: user.hashedPassword)
+        let expired = try await TokenService(secret: testSecret, now: { Date().addingTimeInterval(-7200) }).resetToken(
+            for: user.id, passwordHash: user.hashedPassword)
         let verifyToken = try await tokens.verifyToken(for: user.id, email: user.email)
         try await harness.app().test(.router) { client in
             for token in ["nonsense", inactiveToken, expired, verifyToken] {

@@ -4,8 +4,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOConcurrencyHelpers
-import Testing
 import TestSupport
+import Testing
 
 /// An in-memory directory that counts lookups, to check the cache.
 final class CountingDirectory: UserDirectory {

@@ -1,8 +1,8 @@
 import Core
 import Foundation
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct AccountLifecycleTests {
     static func balance(_ id: UUID, _ database: Database) async throws -> Int {

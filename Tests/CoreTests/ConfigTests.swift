@@ -1,7 +1,7 @@
 import Core
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ConfigTests {
     func config(_ values: [String: String], port: Int = 8000) throws -> CoreConfig {
@@ -50,8 +50,10 @@ import TestSupport
     static let production = ["ENV": "production", "DATABASE_URL": "postgres://u:p@db.internal:5432/app"]
 
     /// Production start-up fails on `secret`, naming SECRET.
-    func expectRefusedInProduction(_ secret: String, environment: String = "production", _ comment: Comment? = nil,
-                                   sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectRefusedInProduction(
+        _ secret: String, environment: String = "production", _ comment: Comment? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let values = Self.production.merging(["ENV": environment, "SECRET": secret]) { $1 }
         do {
             _ = try config(values)
@@ -93,8 +95,10 @@ import TestSupport
 
     @Test func productionRefusesPlaceholderMarkers() {
         let random = Self.strongSecret
-        for marker in ["change-me", "changeme", "change_me", "CHANGE-ME", "Change Me", "replace-me", "replace_me", "replace-with",
-                       "example", "placeholder", "development", "Dummy", "sample", "insecure"] {
+        for marker in [
+            "change-me", "changeme", "change_me", "CHANGE-ME", "Change Me", "replace-me", "replace_me", "replace-with",
+            "example", "placeholder", "development", "Dummy", "sample", "insecure",
+        ] {
             expectRefusedInProduction(String(random.prefix(20)) + marker + String(random.suffix(20)), "\(marker)")
         }
         expectRefusedInProduction("replace-with-openssl-rand-hex-32-output-" + String(Self.strongSecret.prefix(16)))
@@ -122,8 +126,10 @@ import TestSupport
             let config = try config(Self.production.merging(["SECRET": hex]) { $1 })
             #expect(config.secret == hex)
         }
-        for secret in [Self.strongSecret, Self.strongSecret.uppercased(), "dZRS3uvfLw5mHKf7gcl2/U0DXK9VKBq8UKh8oOgmrzg=",
-                       "q7Vx2-LmP9_rT4kWz8NcJ3hYb6FsDg1e"] {
+        for secret in [
+            Self.strongSecret, Self.strongSecret.uppercased(), "dZRS3uvfLw5mHKf7gcl2/U0DXK9VKBq8UKh8oOgmrzg=",
+            "q7Vx2-LmP9_rT4kWz8NcJ3hYb6FsDg1e",
+        ] {
             #expect(try config(Self.production.merging(["SECRET": secret]) { $1 }).secret == secret)
         }
     }

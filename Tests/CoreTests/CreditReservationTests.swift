@@ -1,8 +1,8 @@
 import Core
 import Foundation
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 /// Reservations against the real database: quotas, balances, idempotency, concurrency.
 @Suite struct CreditReservationTests {
@@ -118,8 +118,9 @@ import TestSupport
             let notices = try await TestUsers.integer(
                 "SELECT count(*) FROM notifications WHERE user_id = \(id) AND data->>'feature' = 'articles'", on: database)
             #expect(notices == 3)
-            #expect(try await TestUsers.integer(
-                "SELECT count(*) FROM notifications WHERE user_id = \(id) AND type = 'quota_reached'", on: database) == 1)
+            #expect(
+                try await TestUsers.integer(
+                    "SELECT count(*) FROM notifications WHERE user_id = \(id) AND type = 'quota_reached'", on: database) == 1)
         }
     }
 
@@ -175,7 +176,9 @@ import TestSupport
             #expect(try await TestUsers.integer(grants, on: database) == 2)
             #expect(try await CreditReservationTests.ledgerSum(id, database) == 400)
             // The new period is announced once (the mailer turns it into the "usage reset" e-mail).
-            #expect(try await TestUsers.integer("SELECT count(*)::int FROM notifications WHERE user_id = \(id) AND type = 'usage_reset'", on: database) == 1)
+            #expect(
+                try await TestUsers.integer("SELECT count(*)::int FROM notifications WHERE user_id = \(id) AND type = 'usage_reset'", on: database)
+                    == 1)
         }
     }
 }

@@ -1,7 +1,7 @@
 import Core
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct DatabaseTransactionTests {
     struct DomainError: Error, Equatable {}
@@ -38,7 +38,8 @@ import TestSupport
                     attempts.value += 1
                     _ = try await connection.run("INSERT INTO \(unescaped: table) VALUES (\(attempts.value))", logger: database.logger)
                     if attempts.value < 3 {
-                        _ = try await connection.run("DO $$ BEGIN RAISE EXCEPTION 'injected' USING ERRCODE = '\(unescaped: state)'; END $$", logger: database.logger)
+                        _ = try await connection.run(
+                            "DO $$ BEGIN RAISE EXCEPTION 'injected' USING ERRCODE = '\(unescaped: state)'; END $$", logger: database.logger)
                     }
                     return attempts.value
                 }

@@ -3,8 +3,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Testing
 import TestSupport
+import Testing
 
 /// The shared middleware stack, through a router built exactly as the services build
 /// theirs, with a few probe routes.
@@ -83,11 +83,14 @@ import TestSupport
 
     @Test func malformedJSONIsA422InFastAPIShapeAndA400InTheEnvelope() async throws {
         try await makeApp(renderer: FastAPIErrorRenderer()).test(.router) { client in
-            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{\"name\": ")) { response in
+            try await client.execute(
+                uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{\"name\": ")
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(response.json["detail"]?.arrayFirst?["type"] == "json_invalid")
             }
-            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: .json(["name": "a"])) { response in
+            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: .json(["name": "a"])) {
+                response in
                 #expect(response.status == .unprocessableContent)
                 let issue = response.json["detail"]?.arrayFirst
                 #expect(issue?["type"] == "missing")
@@ -95,28 +98,36 @@ import TestSupport
                 #expect(issue?["msg"] == "Field required")
                 #expect(issue?["input"] == ["name": "a"])
             }
-            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: .json(["name": "a", "count": "many"])) { response in
+            try await client.execute(
+                uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: .json(["name": "a", "count": "many"])
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 let issue = response.json["detail"]?.arrayFirst
                 #expect(issue?["type"] == "int_type")
                 #expect(issue?["loc"] == ["body", "count"])
                 #expect(issue?["input"] == "many")
             }
-            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: .json(["name": "a", "count": 1, "tags": ["x", 2]])) { response in
+            try await client.execute(
+                uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: .json(["name": "a", "count": 1, "tags": ["x", 2]])
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(response.json["detail"]?.arrayFirst?["loc"] == ["body", "tags", 1])
             }
-            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: .json(["name": "a", "count": 2])) { response in
+            try await client.execute(
+                uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: .json(["name": "a", "count": 2])
+            ) { response in
                 #expect(response.status == .ok)
                 #expect(response.text == "a:2")
             }
         }
         try await makeApp(renderer: EnvelopeErrorRenderer()).test(.router) { client in
-            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "[1,")) { response in
+            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "[1,")) {
+                response in
                 #expect(response.status == .badRequest)
                 #expect(response.json["error"]?["code"] == "VALIDATION_ERROR")
             }
-            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: .json(["name": 5, "count": 1])) { response in
+            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json"], body: .json(["name": 5, "count": 1])) {
+                response in
                 #expect(response.status == .badRequest)
                 #expect(response.json["error"]?["details"] == [["field": "name", "message": "Input should be a valid string"]])
             }
@@ -125,13 +136,17 @@ import TestSupport
 
     @Test func wrongContentTypeIsRefused() async throws {
         try await makeApp(renderer: EnvelopeErrorRenderer()).test(.router) { client in
-            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "{\"name\":\"a\",\"count\":1}")) { response in
+            try await client.execute(
+                uri: "/echo", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "{\"name\":\"a\",\"count\":1}")
+            ) { response in
                 #expect(response.status == .unsupportedMediaType)
                 #expect(response.json["error"]?["code"] == "UNSUPPORTED_MEDIA_TYPE")
             }
         }
         try await makeApp(renderer: FastAPIErrorRenderer()).test(.router) { client in
-            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "name=a")) { response in
+            try await client.execute(
+                uri: "/echo", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "name=a")
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 #expect(response.json["detail"]?.arrayFirst?["type"] == "model_attributes_type")
             }
@@ -148,7 +163,9 @@ import TestSupport
         }
         // Without Content-Length (router test framework streams the body).
         try await makeApp(renderer: FastAPIErrorRenderer(), overrides: ["MAX_BODY_BYTES": "2048"]).test(.router) { client in
-            try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json", .transferEncoding: "chunked"], body: big) { response in
+            try await client.execute(
+                uri: "/echo", method: .post, headers: [.contentType: "application/json", .transferEncoding: "chunked"], body: big
+            ) { response in
                 #expect(response.status == .contentTooLarge)
                 #expect(response.json["detail"] != nil)
             }
@@ -166,7 +183,10 @@ import TestSupport
             }
             try await client.execute(
                 uri: "/echo", method: .options,
-                headers: [.origin: "http://localhost:3000", .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "content-type, authorization"]
+                headers: [
+                    .origin: "http://localhost:3000", .accessControlRequestMethod: "POST",
+                    .accessControlRequestHeaders: "content-type, authorization",
+                ]
             ) { response in
                 #expect(response.status == .noContent)
                 #expect(response.headers[.accessControlAllowOrigin] == "http://localhost:3000")

@@ -1,8 +1,8 @@
 import Core
 import Foundation
 import HTTPTypes
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct MeteredWorkTests {
     struct ProviderFailed: Error {}
@@ -37,7 +37,8 @@ import TestSupport
         #expect(payment.status.code == 402)
         #expect(payment.body["error"]?["code"] == "INSUFFICIENT_CREDITS")
         #expect(payment.body["error"]?["details"] == ["required": 10, "balance": 3])
-        let quota = try #require(renderer.render(CreditError.quotaExceeded(feature: "articles", currentUsage: 10, limit: 10, remaining: 0, plan: .free)))
+        let quota = try #require(
+            renderer.render(CreditError.quotaExceeded(feature: "articles", currentUsage: 10, limit: 10, remaining: 0, plan: .free)))
         #expect(quota.status == .forbidden)
         #expect(quota.body["error"]?["details"] == ["feature": "articles", "currentUsage": 10, "limit": 10, "remaining": 0, "plan": "FREE"])
         let feature = try #require(renderer.render(CreditError.featureNotAvailable(feature: "videos", plan: .free, requiredPlan: .pro)))

@@ -5,7 +5,9 @@ import Testing
 
 @Suite struct MultipartTests {
     @Test func partsAreReadBetweenDelimiters() {
-        let body = Array("preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nann@example.com\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\u{1}\u{2}\r\n--XyZ--\r\n".utf8)
+        let body = Array(
+            "preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nann@example.com\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\u{1}\u{2}\r\n--XyZ--\r\n"
+                .utf8)
         let parts = Multipart.parse(body, boundary: "XyZ")
         #expect(parts.map(\.name) == ["username", "file"])
         #expect(parts[0].text == "ann@example.com")
@@ -13,7 +15,8 @@ import Testing
     }
 
     @Test func boundariesFollowRFC2046() {
-        #expect(Multipart.boundary(in: "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW") == "----WebKitFormBoundary7MA4YWxkTrZu0gW")
+        #expect(
+            Multipart.boundary(in: "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW") == "----WebKitFormBoundary7MA4YWxkTrZu0gW")
         #expect(Multipart.boundary(in: #"multipart/form-data; boundary="a b""#) == "a b")
         #expect(Multipart.boundary(in: "multipart/form-data; boundary=" + String(repeating: "a", count: 70)) != nil)
         #expect(Multipart.boundary(in: "multipart/form-data; boundary=" + String(repeating: "a", count: 71)) == nil)

@@ -26,7 +26,8 @@ import Testing
             #expect(fresh.traceID.count == 32 && fresh.traceID != "00000000000000000000000000000000")
         }
         // A later version may add fields after the flags.
-        #expect(TraceContext.parse("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-ever")?.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(
+            TraceContext.parse("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-ever")?.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
     }
 
     @Test func jsonLinesKeepTheirOwnMessageAndLevel() throws {

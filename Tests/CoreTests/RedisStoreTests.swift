@@ -1,8 +1,8 @@
 import Core
 import Foundation
 import Logging
-import Testing
 import TestSupport
+import Testing
 
 /// The RESP client, limiter and cache against a real redis-server.
 @Suite(.serialized) struct RedisStoreTests {

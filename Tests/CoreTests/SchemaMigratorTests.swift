@@ -1,7 +1,7 @@
 import Core
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct SQLScriptTests {
     @Test func splitsOnlyOnStatementSemicolons() {

@@ -90,7 +90,8 @@ import Testing
     }
 
     @Test func verifyAndResetTokensUseTheirOwnSecretsAndAudiences() async throws {
-        let service = await TokenService(secret: secret, verificationSecret: "verify-secret-0123456789abcdef0123", resetSecret: "reset-secret-0123456789abcdef01234")
+        let service = await TokenService(
+            secret: secret, verificationSecret: "verify-secret-0123456789abcdef0123", resetSecret: "reset-secret-0123456789abcdef01234")
         let id = UUID()
         let verify = try await service.verifyToken(for: id, email: "a@example.com")
         let claims = try await service.verifyVerificationToken(verify)

@@ -106,10 +106,12 @@ import Testing
     }
 
     @Test func decodesTrimsNormalizesAndTakesNumericStrings() throws {
-        let body = try RequestDecoder.decode(Body.self, from: [
-            "title": "  Hello ", "content": "", "status": "published", "count": "3", "tone": "CASUAL",
-            "sections": [["title": "a"]], "keywords": ["x"], "metadata": ["k": 1], "id": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "unknown": 1,
-        ])
+        let body = try RequestDecoder.decode(
+            Body.self,
+            from: [
+                "title": "  Hello ", "content": "", "status": "published", "count": "3", "tone": "CASUAL",
+                "sections": [["title": "a"]], "keywords": ["x"], "metadata": ["k": 1], "id": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "unknown": 1,
+            ])
         #expect(body.title == "Hello")
         #expect(body.content == "")
         #expect(body.status == "PUBLISHED")
@@ -149,6 +151,22 @@ import Testing
         struct Free: RequestContent { var text: String }
         #expect(throws: CoreError.self) { try RequestDecoder.decode(Free.self, from: ["text": .string(String(repeating: "x", count: 10_001))]) }
         #expect(issues(["title": "x", "metadata": ["k": "\u{0}"]]).map(\.field) == ["metadata"])
+    }
+
+    /// JSON Schema counts code points and matches the string as sent; so does the decoder,
+    /// so the document and the code agree on every string.
+    @Test func lengthsCountCodePointsOfTheStringAsSent() {
+        struct One: RequestContent {
+            var mark: String
+            static let rules: [String: FieldRule] = ["mark": .text(max: 1)]
+        }
+        #expect(throws: CoreError.self) { try RequestDecoder.decode(One.self, from: ["mark": "👍🏻"]) }  // one grapheme, two code points
+        struct Code: RequestContent {
+            var code: String
+            static let rules: [String: FieldRule] = ["code": .text(max: 5, pattern: "^[a-z]+$", message: "must be letters")]
+        }
+        #expect((try? RequestDecoder.decode(Code.self, from: ["code": "en"]))?.code == "en")
+        #expect(throws: CoreError.self) { try RequestDecoder.decode(Code.self, from: ["code": " en"]) }
     }
 
     @Test func crossFieldRulesRunAfterFields() {

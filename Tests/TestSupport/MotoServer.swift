@@ -88,7 +88,9 @@ public final class MotoServer: @unchecked Sendable {
     }
 
     /// One request, SigV4-signed with `credentials` for `service` (unsigned when nil).
-    public func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: String = "", signedFor service: String?) async throws -> Reply {
+    public func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: String = "", signedFor service: String?) async throws
+        -> Reply
+    {
         var all = [("Host", "127.0.0.1:\(port)")] + headers
         if let service {
             let signer = SigV4(credentials: credentials, region: region, service: service)
@@ -107,7 +109,9 @@ public final class MotoServer: @unchecked Sendable {
             .map { "\(SigV4.uriEncode($0.key))=\(SigV4.uriEncode($0.value))" }.joined(separator: "&")
         let reply = try await send(
             "POST", "/", headers: [("Content-Type", "application/x-www-form-urlencoded")], body: form, signedFor: "iam")
-        guard reply.status == 200 else { throw ServiceProcess.LaunchError(message: "moto IAM \(parameters["Action"] ?? ""): \(reply.status) \(reply.text)") }
+        guard reply.status == 200 else {
+            throw ServiceProcess.LaunchError(message: "moto IAM \(parameters["Action"] ?? ""): \(reply.status) \(reply.text)")
+        }
         return reply.text
     }
 
@@ -116,7 +120,9 @@ public final class MotoServer: @unchecked Sendable {
     }
 
     static func element(_ name: String, in xml: String) -> String? {
-        guard let start = xml.range(of: "<\(name)>"), let end = xml.range(of: "</\(name)>", range: start.upperBound..<xml.endIndex) else { return nil }
+        guard let start = xml.range(of: "<\(name)>"), let end = xml.range(of: "</\(name)>", range: start.upperBound..<xml.endIndex) else {
+            return nil
+        }
         return String(xml[start.upperBound..<end.lowerBound])
     }
 

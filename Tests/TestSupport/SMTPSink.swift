@@ -82,7 +82,9 @@ public final class SMTPSink: @unchecked Sendable {
         while !isListening(port: port) {
             guard process.isRunning else {
                 throw ServiceProcess.LaunchError(
-                    message: "SMTP sink exited: \(String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)) (apt-get install python3-aiosmtpd)")
+                    message:
+                        "SMTP sink exited: \(String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)) (apt-get install python3-aiosmtpd)"
+                )
             }
             guard ContinuousClock.now < deadline else { throw ServiceProcess.LaunchError(message: "SMTP sink did not start") }
             try await Task.sleep(for: .milliseconds(50))

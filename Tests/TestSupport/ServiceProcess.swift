@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Core
 import Foundation
 import NIOCore
 
@@ -158,8 +159,6 @@ public enum HTTP {
         return Reply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: String(buffer: collected))
     }
 }
-
-import Core
 
 /// JSON of a live reply.
 public struct JSONValueBox: Sendable {

@@ -36,7 +36,8 @@ struct AIConfig: Sendable {
         anthropic = try endpoint("ANTHROPIC", base: "https://api.anthropic.com", model: "claude-sonnet-4-5")
         groq = try endpoint("GROQ", base: "https://api.groq.com/openai/v1", model: "llama-3.3-70b-versatile")
         if let url = try env.url("OLLAMA_BASE_URL")?.absoluteString {
-            ollama = Endpoint(apiKey: nil, baseURL: url.hasSuffix("/") ? String(url.dropLast()) : url, model: env.string("OLLAMA_MODEL") ?? "llama3.1")
+            ollama = Endpoint(
+                apiKey: nil, baseURL: url.hasSuffix("/") ? String(url.dropLast()) : url, model: env.string("OLLAMA_MODEL") ?? "llama3.1")
         }
         defaultProvider = try env.string("DEFAULT_AI_PROVIDER").map { try Self.provider($0, variable: "DEFAULT_AI_PROVIDER") }
         fallbackOrder = try (env.list("AI_FALLBACK_ORDER") ?? ["gemini", "openai", "anthropic", "llama"]).map {

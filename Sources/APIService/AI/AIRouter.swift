@@ -134,16 +134,19 @@ struct AIRouter: Sendable {
                 let failure: AttemptFailure
                 do {
                     let completion = try await attempt(provider)
-                    attempts.append(AIAttempt(
-                        provider: provider.id, model: completion.model, succeeded: true, latency: .now - started, usage: completion.usage))
+                    attempts.append(
+                        AIAttempt(
+                            provider: provider.id, model: completion.model, succeeded: true, latency: .now - started, usage: completion.usage))
                     await record(provider.id, success: true)
                     return (completion, attempts)
                 } catch {
                     failure = error
                 }
                 last = failure.error
-                attempts.append(AIAttempt(
-                    provider: provider.id, model: provider.model, succeeded: false, error: failure.error.kind, latency: .now - started, usage: TokenUsage()))
+                attempts.append(
+                    AIAttempt(
+                        provider: provider.id, model: provider.model, succeeded: false, error: failure.error.kind, latency: .now - started,
+                        usage: TokenUsage()))
                 await record(provider.id, success: false)
                 logger.warning("ai provider attempt failed", metadata: ["provider": "\(provider.id.rawValue)", "error": "\(failure.error.kind)"])
                 if failure.isFinal || Task.isCancelled { throw AIRoutingError(attempts: attempts, last: failure.error) }

@@ -22,9 +22,16 @@ struct GeminiProvider: AIProvider {
         // Gemini refuses JSON mode together with tools; grounded JSON is asked for in words.
         if request.json && !request.grounded { config["responseMimeType"] = "application/json" }
         var body: [String: JSONValue] = [
-            "contents": [["role": "user", "parts": .array([["text": .string(request.prompt)]] + request.attachments.map {
-                ["inlineData": ["mimeType": .string($0.mimeType), "data": .string(Data($0.data).base64EncodedString())]]
-            })]], "generationConfig": .object(config),
+            "contents": [
+                [
+                    "role": "user",
+                    "parts": .array(
+                        [["text": .string(request.prompt)]]
+                            + request.attachments.map {
+                                ["inlineData": ["mimeType": .string($0.mimeType), "data": .string(Data($0.data).base64EncodedString())]]
+                            }),
+                ]
+            ], "generationConfig": .object(config),
         ]
         if let system = request.system { body["systemInstruction"] = ["parts": [["text": .string(system)]]] }
         if request.grounded { body["tools"] = [["google_search": [:]]] }

@@ -23,6 +23,21 @@ struct GenerationService: Sendable {
         var tool: String
         var request: AIRequest
         var idempotencyKey: String?
+
+        /// What the caller's key is unique within (default: `tool`).
+        var keyScope: String?
+
+        init(feature: String, tool: String, request: AIRequest, idempotencyKey: String?) {
+            self.feature = feature
+            self.tool = tool
+            self.request = request
+            self.idempotencyKey = idempotencyKey
+        }
+
+        /// The caller's key names one request of one tool: several tools share a credit
+        /// feature (`seo_tool`, `research`), and the same key sent to another of them is
+        /// another request, never a replay of the first tool's answer.
+        var scopedKey: String? { idempotencyKey.map { "\(keyScope ?? tool):\($0)" } }
     }
 
     struct Output: Sendable, Equatable {
@@ -53,7 +68,7 @@ struct GenerationService: Sendable {
     func stream(for user: UserRecord, _ job: Job, onText: @escaping @Sendable (String) async throws -> Void) async throws -> Output {
         let router = try await router(for: user)
         let service = self
-        let result = try await reservations.perform(userID: user.id, feature: job.feature, idempotencyKey: job.idempotencyKey) { hold in
+        let result = try await reservations.perform(userID: user.id, feature: job.feature, idempotencyKey: job.scopedKey) { hold in
             let completion: AICompletion
             do {
                 let (answer, attempts) = try await router.stream(job.request, onText: onText)
@@ -63,8 +78,10 @@ struct GenerationService: Sendable {
                 await service.record(error.attempts, user: user, tool: job.tool, credits: 0)
                 throw CoreError.aiProvider(Self.message(error))
             }
-            return Self.encode(Output(text: completion.text, provider: completion.provider, model: completion.model, usage: completion.usage,
-                grounding: completion.grounding, credits: hold.credits), json: nil)
+            return Self.encode(
+                Output(
+                    text: completion.text, provider: completion.provider, model: completion.model, usage: completion.usage,
+                    grounding: completion.grounding, credits: hold.credits), json: nil)
         }
         return try Self.decode(result).0
     }
@@ -72,7 +89,7 @@ struct GenerationService: Sendable {
     private func run(for user: UserRecord, _ job: Job, validate: (@Sendable (JSONValue) -> JSONValue?)?) async throws -> (Output, JSONValue?) {
         let router = try await router(for: user)
         let service = self
-        let result = try await reservations.perform(userID: user.id, feature: job.feature, idempotencyKey: job.idempotencyKey) { hold in
+        let result = try await reservations.perform(userID: user.id, feature: job.feature, idempotencyKey: job.scopedKey) { hold in
             var (completion, attempts) = try await service.complete(router, job.request, user: user, tool: job.tool)
             var value: JSONValue?
             if let validate {
@@ -80,7 +97,8 @@ struct GenerationService: Sendable {
                 if value == nil {
                     // One repair attempt: the same chain, asked to fix its own answer.
                     var repair = job.request
-                    repair.prompt = "The following answer was supposed to be valid JSON for this task but is not. Return only the corrected JSON, nothing else.\n\nTask:\n\(job.request.prompt)\n\nAnswer:\n\(completion.text)"
+                    repair.prompt =
+                        "The following answer was supposed to be valid JSON for this task but is not. Return only the corrected JSON, nothing else.\n\nTask:\n\(job.request.prompt)\n\nAnswer:\n\(completion.text)"
                     let (repaired, more) = try await service.complete(router, repair, user: user, tool: job.tool)
                     attempts += more
                     completion = repaired
@@ -93,7 +111,8 @@ struct GenerationService: Sendable {
             }
             await service.record(attempts, user: user, tool: job.tool, credits: hold.credits)
             let output = Output(
-                text: completion.text, provider: completion.provider, model: completion.model, usage: completion.usage, grounding: completion.grounding,
+                text: completion.text, provider: completion.provider, model: completion.model, usage: completion.usage,
+                grounding: completion.grounding,
                 credits: hold.credits)
             return Self.encode(output, json: value)
         }
@@ -117,7 +136,8 @@ struct GenerationService: Sendable {
         // The admin's persisted choice applies once an admin has saved settings.
         let adminSet = platform.updatedAt != nil
         let enabled = Set(platform.enabledProviders.compactMap { AIProviderID(rawValue: $0) })
-        let preferred = userSettings.defaultProvider.flatMap(AIProviderID.init(rawValue:))
+        let preferred =
+            userSettings.defaultProvider.flatMap(AIProviderID.init(rawValue:))
             ?? (adminSet ? AIProviderID(rawValue: platform.provider) : nil)
         let order = adminSet ? platform.fallbackOrder.compactMap(AIProviderID.init(rawValue:)).filter { enabled.contains($0) } : nil
         let chain = catalog.chain(preferred: preferred, fallbackOrder: order, userKeys: userKeys)
@@ -131,9 +151,12 @@ struct GenerationService: Sendable {
     func record(_ attempts: [AIAttempt], user: UserRecord, tool: String, credits: Int, invalidJSON: Bool = false) async {
         for (index, attempt) in attempts.enumerated() {
             let isLast = index == attempts.count - 1
-            let outcome: UsageEvent.Outcome = attempt.succeeded && !(invalidJSON && isLast)
+            let outcome: UsageEvent.Outcome =
+                attempt.succeeded && !(invalidJSON && isLast)
                 ? .success
-                : .failure(errorType: attempt.error ?? "invalid_json", message: attempt.succeeded ? "answer failed JSON validation" : "provider attempt failed: \(attempt.error ?? "error")")
+                : .failure(
+                    errorType: attempt.error ?? "invalid_json",
+                    message: attempt.succeeded ? "answer failed JSON validation" : "provider attempt failed: \(attempt.error ?? "error")")
             let charged = attempt.succeeded && isLast && !invalidJSON ? credits : 0
             let event = UsageEvent(
                 userID: user.id, tool: tool, provider: attempt.provider.rawValue, model: attempt.model, tokensIn: attempt.usage.input,
@@ -170,9 +193,13 @@ struct GenerationService: Sendable {
         if let grounding = output.grounding {
             object["grounding"] = [
                 "sources": .array(grounding.sources.map { ["title": .string($0.title), "uri": .string($0.uri)] }),
-                "citations": .array(grounding.citations.map {
-                    ["text": .string($0.text), "startIndex": .int($0.startIndex), "endIndex": .int($0.endIndex), "sourceIndices": .array($0.sourceIndices.map(JSONValue.int))]
-                }),
+                "citations": .array(
+                    grounding.citations.map {
+                        [
+                            "text": .string($0.text), "startIndex": .int($0.startIndex), "endIndex": .int($0.endIndex),
+                            "sourceIndices": .array($0.sourceIndices.map(JSONValue.int)),
+                        ]
+                    }),
                 "queries": .array(grounding.queries.map(JSONValue.string)),
             ]
         }
@@ -186,9 +213,12 @@ struct GenerationService: Sendable {
         var grounding: Grounding?
         if let stored = value["grounding"] {
             grounding = Grounding(
-                sources: (stored["sources"]?.arrayItems ?? []).map { .init(title: $0["title"]?.stringValue ?? "", uri: $0["uri"]?.stringValue ?? "") },
+                sources: (stored["sources"]?.arrayItems ?? []).map {
+                    .init(title: $0["title"]?.stringValue ?? "", uri: $0["uri"]?.stringValue ?? "")
+                },
                 citations: (stored["citations"]?.arrayItems ?? []).map {
-                    .init(text: $0["text"]?.stringValue ?? "", startIndex: $0["startIndex"]?.integer ?? 0, endIndex: $0["endIndex"]?.integer ?? 0,
+                    .init(
+                        text: $0["text"]?.stringValue ?? "", startIndex: $0["startIndex"]?.integer ?? 0, endIndex: $0["endIndex"]?.integer ?? 0,
                         sourceIndices: ($0["sourceIndices"]?.arrayItems ?? []).compactMap(\.integer))
                 },
                 queries: (stored["queries"]?.arrayItems ?? []).compactMap(\.stringValue))

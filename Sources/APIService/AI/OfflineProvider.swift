@@ -11,8 +11,10 @@ struct OfflineProvider: AIProvider {
     var readsMedia: Bool { true }
 
     func complete(_ request: AIRequest) async throws -> AICompletion {
-        let text = request.offlineAnswer
-            ?? (request.json ? #"{"offline":true}"# : "[offline] No AI provider is configured; this is a placeholder answer for: \(request.prompt.prefix(200))")
+        let text =
+            request.offlineAnswer
+            ?? (request.json
+                ? #"{"offline":true}"# : "[offline] No AI provider is configured; this is a placeholder answer for: \(request.prompt.prefix(200))")
         return AICompletion(text: text, provider: id, model: model, usage: TokenUsage(input: Self.tokens(request.prompt), output: Self.tokens(text)))
     }
 

@@ -61,9 +61,10 @@ struct ProviderHTTP: Sendable {
         case 408: return .timeout
         default:
             // Providers put a developer-facing message in the body; keep a short prefix.
-            let message = (try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))).flatMap { json in
-                json["error"]?["message"]?.stringValue ?? json["error"]?.stringValue ?? json["message"]?.stringValue
-            } ?? ""
+            let message =
+                (try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))).flatMap { json in
+                    json["error"]?["message"]?.stringValue ?? json["error"]?.stringValue ?? json["message"]?.stringValue
+                } ?? ""
             return .rejected(status: status, message: String(message.prefix(200)))
         }
     }

@@ -213,6 +213,21 @@ struct AdminReportRoutes: TypedRouteCollection {
             "enabledProviders": .list(maxItems: AdminSettingsStore.providers.count, itemMaxLength: 50),
         ]
 
+        /// Distinct known providers (any case is taken; the document lists the stored one).
+        static let schemaConstraints: [String: JSONValue] = {
+            let names = JSONValue.array(AdminSettingsStore.providers.map { .string($0) })
+            return [
+                "allOf": [
+                    [
+                        "properties": [
+                            "fallbackOrder": ["uniqueItems": true, "minItems": 1, "items": ["enum": names]],
+                            "enabledProviders": ["uniqueItems": true, "items": ["enum": names]],
+                        ]
+                    ]
+                ]
+            ]
+        }()
+
         func validate(_ issues: inout [ValidationIssue]) {
             if let fallbackOrder { Self.checkProviders(fallbackOrder, "fallbackOrder", allowEmpty: false, &issues) }
             if let enabledProviders { Self.checkProviders(enabledProviders, "enabledProviders", allowEmpty: true, &issues) }
@@ -223,13 +238,17 @@ struct AdminReportRoutes: TypedRouteCollection {
             let lowered = names.map { $0.lowercased() }
             let input = JSONValue.array(names.map(JSONValue.string))
             if !lowered.allSatisfy(AdminSettingsStore.providers.contains) {
-                issues.append(ValidationIssue(
-                    type: "enum", path: [.string(field)], message: "\(field) may only contain \(AdminSettingsStore.providers.joined(separator: ", "))",
-                    input: input))
+                issues.append(
+                    ValidationIssue(
+                        type: "enum", path: [.string(field)],
+                        message: "\(field) may only contain \(AdminSettingsStore.providers.joined(separator: ", "))",
+                        input: input))
             } else if Set(lowered).count != lowered.count {
-                issues.append(ValidationIssue(type: "value_error", path: [.string(field)], message: "\(field) must not repeat a provider", input: input))
+                issues.append(
+                    ValidationIssue(type: "value_error", path: [.string(field)], message: "\(field) must not repeat a provider", input: input))
             } else if lowered.isEmpty && !allowEmpty {
-                issues.append(ValidationIssue(type: "too_short", path: [.string(field)], message: "\(field) must name at least one provider", input: input))
+                issues.append(
+                    ValidationIssue(type: "too_short", path: [.string(field)], message: "\(field) must name at least one provider", input: input))
             }
         }
 
@@ -244,13 +263,15 @@ struct AdminReportRoutes: TypedRouteCollection {
             var issues: [ValidationIssue] = []
             for (feature, price) in (prices?.entries ?? [:]).sorted(by: { $0.key < $1.key }) {
                 guard knownPrices[feature] != nil else {
-                    issues.append(ValidationIssue(type: "value_error", path: ["prices", .string(feature)], message: "Unknown feature \(feature)", input: price))
+                    issues.append(
+                        ValidationIssue(type: "value_error", path: ["prices", .string(feature)], message: "Unknown feature \(feature)", input: price))
                     continue
                 }
                 guard case .int(let credits) = price, (0...AdminSettingsStore.maximumPrice).contains(credits) else {
-                    issues.append(ValidationIssue(
-                        type: "int_type", path: ["prices", .string(feature)],
-                        message: "A price must be an integer between 0 and \(AdminSettingsStore.maximumPrice)", input: price))
+                    issues.append(
+                        ValidationIssue(
+                            type: "int_type", path: ["prices", .string(feature)],
+                            message: "A price must be an integer between 0 and \(AdminSettingsStore.maximumPrice)", input: price))
                     continue
                 }
                 change.prices[feature] = credits
@@ -327,16 +348,22 @@ struct AdminReportRoutes: TypedRouteCollection {
                     used += usage[plan.tier.rawValue]?[quota]?.used ?? 0
                     let users = counts[plan.tier.rawValue] ?? 0
                     let perUser = plan.limit(for: quota)
-                    if limit != Quota.unlimited { limit = perUser == Quota.unlimited && users > 0 ? Quota.unlimited : limit + max(0, perUser) * users }
+                    if limit != Quota.unlimited {
+                        limit = perUser == Quota.unlimited && users > 0 ? Quota.unlimited : limit + max(0, perUser) * users
+                    }
                 }
                 totals[quota] = QuotaTotal(used: used, limit: limit)
             }
             return Envelope(QuotaReport(period: "current subscription period of each user", plans: items, totals: totals), topLevel: totals)
         }
-        let auditQuery = PageRequest.parameters + [
-            OpenAPIOperation.query("event", ["type": "string", "maxLength": 100]),
-            OpenAPIOperation.query("userId", ["type": "string", "format": "uuid"], description: "The user changed, or the admin who changed something"),
-        ]
+        let auditQuery =
+            PageRequest.parameters + [
+                OpenAPIOperation.query("event", ["type": "string", "maxLength": 100]),
+                // Empty means no filter (the dashboard sends the field as it is).
+                OpenAPIOperation.query(
+                    "userId", ["type": "string", "pattern": "^([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})?$"],
+                    description: "The user changed, or the admin who changed something"),
+            ]
         routes.get("/admin/audit-log", "Audit log, newest first", query: auditQuery) { request, context -> Envelope<Page<AuditEntry>> in
             _ = try context.requireAdmin()
             var issues: [ValidationIssue] = []

@@ -55,7 +55,9 @@ struct AdminReportStore: Sendable {
     /// Newest first.
     func payments(limit: Int, offset: Int) async throws -> ([Payment], Int) {
         var total = 0
-        for try await count in try await database.client.query("SELECT count(*)::bigint FROM payments", logger: logger).decode(Int.self) { total = count }
+        for try await count in try await database.client.query("SELECT count(*)::bigint FROM payments", logger: logger).decode(Int.self) {
+            total = count
+        }
         var items: [Payment] = []
         let rows = try await database.client.query(
             """
@@ -65,9 +67,10 @@ struct AdminReportStore: Sendable {
         for try await (id, user, email, plan, cents, currency, status, provider, created) in rows.decode(
             (Int, UUID, String, String?, Int, String, String, String, Date).self)
         {
-            items.append(Payment(
-                id: id, userID: user, email: email, plan: plan, amountCents: cents, currency: currency, status: status, provider: provider,
-                createdAt: created))
+            items.append(
+                Payment(
+                    id: id, userID: user, email: email, plan: plan, amountCents: cents, currency: currency, status: status, provider: provider,
+                    createdAt: created))
         }
         return (items, total)
     }
@@ -140,9 +143,10 @@ struct AdminReportStore: Sendable {
         for try await (id, name, user, actor, ip, agent, details, created) in rows.decode(
             (Int, String, UUID?, UUID?, String?, String?, String, Date).self)
         {
-            items.append(AuditEntry(
-                id: id, event: name, userID: user, actorID: actor, ip: ip, userAgent: agent, details: UsageStore.decodeJSON(details),
-                createdAt: created))
+            items.append(
+                AuditEntry(
+                    id: id, event: name, userID: user, actorID: actor, ip: ip, userAgent: agent, details: UsageStore.decodeJSON(details),
+                    createdAt: created))
         }
         return (items, total)
     }
@@ -174,9 +178,10 @@ struct AdminReportStore: Sendable {
         for try await (id, user, email, service, provider, model, type, message, created) in rows.decode(
             (Int, UUID?, String?, String, String?, String?, String, String?, Date).self)
         {
-            items.append(Failure(
-                id: id, userID: user, email: email, service: service, provider: provider, model: model, errorType: type, message: message,
-                createdAt: created))
+            items.append(
+                Failure(
+                    id: id, userID: user, email: email, service: service, provider: provider, model: model, errorType: type, message: message,
+                    createdAt: created))
         }
         return (items, total)
     }

@@ -108,7 +108,8 @@ struct AdminSettingsStore: Sendable {
             }
             if !priceChanges.isEmpty { changes["prices"] = .object(priceChanges) }
             if !changes.isEmpty {
-                try await AdminAudit(logger: logger).record(.settingsUpdate, userID: nil, actor: actor, details: ["changes": .object(changes)], on: runner)
+                try await AdminAudit(logger: logger).record(
+                    .settingsUpdate, userID: nil, actor: actor, details: ["changes": .object(changes)], on: runner)
             }
             return try await settings(on: runner)
         }

@@ -87,7 +87,8 @@ struct AdminStatsRoutes: TypedRouteCollection {
             let plans = try await catalog()
             let users = try await counts
             let slices = plans.map { plan in
-                PlanSlice(name: plan.name, tier: plan.tier.rawValue, value: users[plan.tier.rawValue] ?? 0, color: Self.colors[plan.tier] ?? "#64748b")
+                PlanSlice(
+                    name: plan.name, tier: plan.tier.rawValue, value: users[plan.tier.rawValue] ?? 0, color: Self.colors[plan.tier] ?? "#64748b")
             }
             return Envelope(PlanChart(plans: slices, total: users.values.reduce(0, +)))
         }
@@ -96,7 +97,8 @@ struct AdminStatsRoutes: TypedRouteCollection {
             query: [
                 days,
                 OpenAPIOperation.query(
-                    "period", ["type": "string", "enum": .array(Self.periodNames.map(JSONValue.string))], description: "Days by name; an explicit days wins"),
+                    "period", ["type": "string", "enum": .array(Self.periodNames.map(JSONValue.string))],
+                    description: "Days by name; an explicit days wins"),
             ]
         ) { request, context -> Envelope<Failures> in
             _ = try context.requireAdmin()
@@ -106,10 +108,11 @@ struct AdminStatsRoutes: TypedRouteCollection {
             let days = PageRequest.integer(request, "days", default: period.flatMap { Self.periods[$0] } ?? 7, range: 1...365, issues: &issues)
             if !issues.isEmpty { throw CoreError.invalidInput(issues) }
             let summary = try await reports.failures(days: days)
-            return Envelope(Failures(
-                days: days, failures: summary.daily.map { FailureDay(date: $0.date, failures: $0.failures) },
-                total: summary.daily.reduce(0) { $0 + $1.failures },
-                byService: Dictionary(summary.byService, uniquingKeysWith: +), byErrorType: Dictionary(summary.byErrorType, uniquingKeysWith: +)))
+            return Envelope(
+                Failures(
+                    days: days, failures: summary.daily.map { FailureDay(date: $0.date, failures: $0.failures) },
+                    total: summary.daily.reduce(0) { $0 + $1.failures },
+                    byService: Dictionary(summary.byService, uniquingKeysWith: +), byErrorType: Dictionary(summary.byErrorType, uniquingKeysWith: +)))
         }
     }
 }

@@ -31,6 +31,13 @@ struct AdminUserRoutes: TypedRouteCollection {
             "plan": .oneOf(PlanTier.allCases.map(\.rawValue), spelling: .uppercase),
         ]
 
+        static let schemaConstraints: [String: JSONValue] = [
+            "anyOf": .array(
+                ["role", "is_active", "plan"].map { name in
+                    ["required": [.string(name)], "properties": [name: ["not": ["type": "null"]]]]
+                })
+        ]
+
         func validate(_ issues: inout [ValidationIssue]) {
             if role == nil, isActive == nil, plan == nil {
                 issues.append(ValidationIssue(type: "missing", path: ["body"], message: "Give at least one of role, is_active, plan"))
@@ -38,7 +45,8 @@ struct AdminUserRoutes: TypedRouteCollection {
         }
 
         var update: AdminUserStore.Update {
-            AdminUserStore.Update(role: role.flatMap(UserRecord.Role.init(rawValue:)), isActive: isActive, plan: plan.flatMap(PlanTier.init(rawValue:)))
+            AdminUserStore.Update(
+                role: role.flatMap(UserRecord.Role.init(rawValue:)), isActive: isActive, plan: plan.flatMap(PlanTier.init(rawValue:)))
         }
     }
 
@@ -128,7 +136,8 @@ struct AdminUserRoutes: TypedRouteCollection {
         var components = WireSchema.Components()
         let page = WireSchema.schema(for: Page<UserView>.self, components: &components)
         let list = WireSchema.schema(for: [UserView].self, components: &components)
-        let query = [OpenAPIOperation.query("search", ["type": "string", "maxLength": 200], description: "A substring of the e-mail or name")]
+        let query =
+            [OpenAPIOperation.query("search", ["type": "string", "maxLength": 200], description: "A substring of the e-mail or name")]
             + PageRequest.parameters
         routes.custom(
             .get, "/admin/users",
@@ -156,10 +165,13 @@ struct AdminUserRoutes: TypedRouteCollection {
             // Nobody changes their own role or deactivates themselves: another admin must.
             var issues: [ValidationIssue] = []
             if id == admin.id, body.role != nil {
-                issues.append(ValidationIssue(type: "value_error", path: ["role"], message: "You cannot change your own role", input: body.role.map(JSONValue.string)))
+                issues.append(
+                    ValidationIssue(
+                        type: "value_error", path: ["role"], message: "You cannot change your own role", input: body.role.map(JSONValue.string)))
             }
             if id == admin.id, body.isActive == false {
-                issues.append(ValidationIssue(type: "value_error", path: ["is_active"], message: "You cannot deactivate your own account", input: false))
+                issues.append(
+                    ValidationIssue(type: "value_error", path: ["is_active"], message: "You cannot deactivate your own account", input: false))
             }
             if !issues.isEmpty { throw CoreError.invalidInput(issues) }
             guard let user = try await store.update(id: id, body.update, actor: .init(admin: admin, request: request, context: context)) else {
@@ -174,8 +186,9 @@ struct AdminUserRoutes: TypedRouteCollection {
             let admin = try context.requireAdmin()
             let id = try request.uuidParameter("id", context: context)
             let delta = body.delta.value
-            guard let result = try await store.adjustCredits(
-                userID: id, delta: delta, reason: body.reason, actor: .init(admin: admin, request: request, context: context))
+            guard
+                let result = try await store.adjustCredits(
+                    userID: id, delta: delta, reason: body.reason, actor: .init(admin: admin, request: request, context: context))
             else { throw CoreError.notFound }
             return Envelope(AdjustmentView(result), message: delta > 0 ? "Credits added" : "Credits removed")
         }

@@ -67,7 +67,8 @@ struct AdminUserStore: Sendable {
     }
 
     func user(id: UUID, on runner: any SQLRunner) async throws -> User? {
-        try await Self.decode(try await runner.run("SELECT \(unescaped: Self.columns) \(unescaped: Self.joins) WHERE u.id = \(id)", logger: logger)).first
+        try await Self.decode(try await runner.run("SELECT \(unescaped: Self.columns) \(unescaped: Self.joins) WHERE u.id = \(id)", logger: logger))
+            .first
     }
 
     struct Update: Sendable {
@@ -145,7 +146,9 @@ struct AdminUserStore: Sendable {
             for try await _ in try await runner.run("SELECT 1 FROM users WHERE id = \(userID) FOR SHARE", logger: logger) { exists = true }
             guard exists else { return nil }
             let reference = "admin:\(actor.id.uuidString.lowercased()):\(UUID().uuidString.lowercased())"
-            let balance = try await CreditLedger(logger: logger).apply(userID: userID, delta: delta, reason: .adminAdjust, reference: reference, on: runner) ?? 0
+            let balance =
+                try await CreditLedger(logger: logger).apply(userID: userID, delta: delta, reason: .adminAdjust, reference: reference, on: runner)
+                ?? 0
             try await AdminAudit(logger: logger).record(
                 .creditAdjust, userID: userID, actor: actor,
                 details: ["delta": .int(delta), "reason": .string(reason), "reference": .string(reference), "balanceAfter": .int(balance)],
@@ -159,9 +162,10 @@ struct AdminUserStore: Sendable {
         for try await (id, email, name, role, active, verified, superuser, plan, balance, created) in rows.decode(
             (UUID, String, String?, String, Bool, Bool, Bool, String, Int, Date).self)
         {
-            items.append(User(
-                id: id, email: email, name: name, role: role, isActive: active, isVerified: verified, isSuperuser: superuser, plan: plan,
-                balance: balance, createdAt: created))
+            items.append(
+                User(
+                    id: id, email: email, name: name, role: role, isActive: active, isVerified: verified, isSuperuser: superuser, plan: plan,
+                    balance: balance, createdAt: created))
         }
         return items
     }

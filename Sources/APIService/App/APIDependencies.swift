@@ -49,9 +49,11 @@ struct APIDependencies: Sendable {
         self.rateLimiter = foundation.rateLimiter
         self.subscriptionCache = SubscriptionCache(cache: foundation.cache, ttl: .seconds(config.subscriptionCacheSeconds))
         self.business = BusinessMetrics(registry: foundation.metrics)
-        self.generationRateLimit = config.rateLimitEnabled
+        self.generationRateLimit =
+            config.rateLimitEnabled
             ? GenerationRateLimit(limiter: foundation.rateLimiter, perMinute: config.generationRequestsPerMinute) : nil
-        self.reservations = CreditReservations(database: foundation.database, cache: subscriptionCache, rateLimit: generationRateLimit, metrics: business)
+        self.reservations = CreditReservations(
+            database: foundation.database, cache: subscriptionCache, rateLimit: generationRateLimit, metrics: business)
         // Built once here, so that every route collection and the video poller share them.
         let keys = ProviderKeyStore(database: database, box: secretBox)
         let recorder = UsageRecorder(database: database, metrics: business)

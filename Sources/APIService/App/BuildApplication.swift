@@ -10,7 +10,8 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
     let dependencies = APIDependencies(foundation: foundation, config: config, http: http)
     // Uploads and image edits carry files; everything else keeps MAX_BODY_BYTES.
     let router = foundation.makeRouter(
-        renderer: EnvelopeErrorRenderer(), largerBodyLimits: [
+        renderer: EnvelopeErrorRenderer(),
+        largerBodyLimits: [
             "/media/upload": MediaRoutes.uploadLimit + (1 << 20), "/tools/upload": MediaRoutes.uploadLimit + (1 << 20),
             // 25 MiB of image as base64 inside JSON.
             "/media/images/edit": 36 << 20, "/media/videos": 36 << 20,
@@ -18,12 +19,14 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
             "/research/transcribe": 28 << 20, "/research/summarize-video": 28 << 20,
         ])
     if config.rateLimitEnabled {
-        router.add(middleware: APIRateLimitMiddleware(
-            limiter: dependencies.rateLimiter, authenticator: dependencies.authenticator, tokens: dependencies.tokens,
-            perMinute: config.apiRequestsPerMinute))
+        router.add(
+            middleware: APIRateLimitMiddleware(
+                limiter: dependencies.rateLimiter, authenticator: dependencies.authenticator, tokens: dependencies.tokens,
+                perMinute: config.apiRequestsPerMinute))
     }
-    router.add(middleware: CookieWriteGuard(
-        corsOrigins: config.core.corsOrigins, publicURLs: [config.publicURL, config.core.frontendURL]))
+    router.add(
+        middleware: CookieWriteGuard(
+            corsOrigins: config.core.corsOrigins, publicURLs: [config.publicURL, config.core.frontendURL]))
     let collections = apiRouteCollections(dependencies)
     for prefix in APIPrefixes.all {
         let requireUser = APIAuthenticationMiddleware(
@@ -83,8 +86,10 @@ func adminStatsRouteCollections(_ dependencies: APIDependencies, accounts: Accou
         TokenUsageRoutes(store: usage, recorder: UsageRecorder(database: database)),
         UserStatsRoutes(accounts: accounts, store: usage),
         FeedbackRoutes(store: FeedbackStore(database: database)),
-        AdminUserRoutes(store: AdminUserStore(
-            database: database, subscriptionCache: dependencies.subscriptionCache, userChanged: { [users = dependencies.users] in users.invalidate(id: $0) })),
+        AdminUserRoutes(
+            store: AdminUserStore(
+                database: database, subscriptionCache: dependencies.subscriptionCache,
+                userChanged: { [users = dependencies.users] in users.invalidate(id: $0) })),
         AdminReportRoutes(
             reports: reports, settings: AdminSettingsStore(database: database), catalog: catalog,
             platformKeys: [

@@ -84,7 +84,8 @@ struct ArticleGenerator: Sendable {
             let text = try await complete(request)
             if let value = GenerationService.parseJSON(text).flatMap(validate) { return value }
             var repair = request
-            repair.prompt = "The following answer was supposed to be valid JSON for this task but is not. Return only the corrected JSON, nothing else.\n\nTask:\n\(request.prompt)\n\nAnswer:\n\(text)"
+            repair.prompt =
+                "The following answer was supposed to be valid JSON for this task but is not. Return only the corrected JSON, nothing else.\n\nTask:\n\(request.prompt)\n\nAnswer:\n\(text)"
             let repaired = try await complete(repair)
             guard let value = GenerationService.parseJSON(repaired).flatMap(validate) else {
                 invalidJSON = true

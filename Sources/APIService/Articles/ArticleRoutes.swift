@@ -49,6 +49,20 @@ struct ArticleRoutes: TypedRouteCollection {
         }
     }
 
+    /// The POST body: an `ArticleRequest` whose `title` is required.
+    struct NewArticle: RequestContent {
+        var title: String
+        var fields: ArticleRequest
+
+        enum Keys: String, CodingKey { case title }
+        static let rules = ArticleRequest.rules
+
+        init(from decoder: any Decoder) throws {
+            title = try decoder.container(keyedBy: Keys.self).decode(String.self, forKey: .title)
+            fields = try ArticleRequest(from: decoder)
+        }
+    }
+
     struct Deleted: ResponseContent {
         var id: UUID
         var deleted = true
@@ -57,7 +71,9 @@ struct ArticleRoutes: TypedRouteCollection {
     func routes(_ routes: inout APIRoutes) {
         routes.get(
             "/articles", "Your articles, newest first",
-            query: PageRequest.parameters + [OpenAPIOperation.query("status", ["type": "string", "enum": .array(ArticleStore.statuses.map { .string($0) })])]
+            query: PageRequest.parameters + [
+                OpenAPIOperation.query("status", ["type": "string", "enum": .array(ArticleStore.statuses.map { .string($0) })])
+            ]
         ) { request, context -> Envelope<Page<ArticleView>> in
             let user = try context.requireUser()
             let page = try PageRequest(request: request)
@@ -68,19 +84,19 @@ struct ArticleRoutes: TypedRouteCollection {
             return Envelope(page.page(items.map(ArticleView.init), total: total))
         }
         routes.post(
-            "/articles", "Store an article; slug, wordCount and seoScore are computed", body: ArticleRequest.self, status: .created, errors: [409]
+            "/articles", "Store an article; slug, wordCount and seoScore are computed", body: NewArticle.self, status: .created, errors: [409]
         ) { body, _, context -> Envelope<ArticleView> in
             let user = try context.requireUser()
-            guard body.title != nil else { throw CoreError.invalidInput([.missing("title")]) }
             try await store.ensureRoom(userID: user.id)
-            let article = try await store.create(userID: user.id, body.fields(over: nil))
+            let article = try await store.create(userID: user.id, body.fields.fields(over: nil))
             return Envelope(ArticleView(article), message: "Article saved")
         }
         routes.get("/articles/:id", "One of your articles") { request, context -> Envelope<ArticleView> in
             let user = try context.requireUser()
             return Envelope(ArticleView(try await store.find(userID: user.id, id: try request.uuidParameter("id", context: context))))
         }
-        routes.put("/articles/:id", "Update an article (absent fields are kept)", body: ArticleRequest.self) { body, request, context -> Envelope<ArticleView> in
+        routes.put("/articles/:id", "Update an article (absent fields are kept)", body: ArticleRequest.self) {
+            body, request, context -> Envelope<ArticleView> in
             let user = try context.requireUser()
             let id = try request.uuidParameter("id", context: context)
             let current = try await store.find(userID: user.id, id: id)

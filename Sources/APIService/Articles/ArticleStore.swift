@@ -55,9 +55,10 @@ struct ArticleStore: Sendable {
     /// (wordCount, seoScore) of the HTML (or, without HTML, the plain content).
     func measure(_ fields: Fields) -> (Int, Int) {
         let html = fields.htmlContent.isEmpty ? fields.content : fields.htmlContent
-        let result = analyzer.analyze(SEOAnalyzer.Input(
-            html: html, keywords: [], focusKeyphrase: fields.focusKeyphrase, title: fields.seoTitle ?? fields.title,
-            metaDescription: fields.metaDescription))
+        let result = analyzer.analyze(
+            SEOAnalyzer.Input(
+                html: html, keywords: [], focusKeyphrase: fields.focusKeyphrase, title: fields.seoTitle ?? fields.title,
+                metaDescription: fields.metaDescription))
         return (result.wordCount, result.overallScore)
     }
 
@@ -124,7 +125,8 @@ struct ArticleStore: Sendable {
         let current = try await find(userID: userID, id: id)
         let (words, score) = measure(fields)
         for attempt in 1...5 {
-            let slug = fields.title == current.fields.title
+            let slug =
+                fields.title == current.fields.title
                 ? current.slug : try await uniqueSlug(userID: userID, title: fields.title, excluding: id)
             do {
                 let rows = try await database.client.query(
@@ -204,13 +206,14 @@ struct ArticleStore: Sendable {
                 metaDescription: try cells["meta_description"].decode(String?.self),
                 focusKeyphrase: try cells["focus_keyphrase"].decode(String?.self), status: try cells["status"].decode(String.self),
                 provider: try cells["provider"].decode(String?.self), model: try cells["model"].decode(String?.self))
-            articles.append(Article(
-                id: try cells["id"].decode(UUID.self), fields: fields, slug: try cells["slug"].decode(String.self),
-                wordCount: try cells["word_count"].decode(Int.self), seoScore: try cells["seo_score"].decode(Int.self),
-                wordpressURL: try cells["wordpress_url"].decode(String?.self),
-                wordpressRemoteID: try cells["wordpress_remote_id"].decode(String?.self),
-                createdAt: try cells["created_at"].decode(Date.self), updatedAt: try cells["updated_at"].decode(Date.self),
-                publishedAt: try cells["published_at"].decode(Date?.self)))
+            articles.append(
+                Article(
+                    id: try cells["id"].decode(UUID.self), fields: fields, slug: try cells["slug"].decode(String.self),
+                    wordCount: try cells["word_count"].decode(Int.self), seoScore: try cells["seo_score"].decode(Int.self),
+                    wordpressURL: try cells["wordpress_url"].decode(String?.self),
+                    wordpressRemoteID: try cells["wordpress_remote_id"].decode(String?.self),
+                    createdAt: try cells["created_at"].decode(Date.self), updatedAt: try cells["updated_at"].decode(Date.self),
+                    publishedAt: try cells["published_at"].decode(Date?.self)))
         }
         return articles
     }

@@ -67,7 +67,8 @@ struct DraftRoutes: TypedRouteCollection {
     }
 
     func routes(_ routes: inout APIRoutes) {
-        routes.get("/drafts", "Your drafts, most recently saved first", query: PageRequest.parameters) { request, context -> Envelope<Page<DraftStore.Draft>> in
+        routes.get("/drafts", "Your drafts, most recently saved first", query: PageRequest.parameters) {
+            request, context -> Envelope<Page<DraftStore.Draft>> in
             let user = try context.requireUser()
             let page = try PageRequest(request: request)
             let (items, total) = try await store.list(userID: user.id, limit: page.limit, offset: page.offset)

@@ -73,7 +73,8 @@ struct DraftStore: Sendable {
     func list(userID: UUID, limit: Int, offset: Int) async throws -> ([Draft], Int) {
         var total = 0
         for try await count in try await database.client.query("SELECT count(*) FROM drafts WHERE user_id = \(userID)", logger: logger)
-            .decode(Int.self) { total = count }
+            .decode(Int.self)
+        { total = count }
         let rows = try await database.client.query(
             """
             SELECT \(unescaped: Self.columns) FROM drafts WHERE user_id = \(userID)
@@ -125,9 +126,10 @@ struct DraftStore: Sendable {
         for try await (id, title, config, metadata, sections, cta, version, created, updated) in rows.decode(
             (UUID, String, String, String, String, String, Int, Date, Date).self)
         {
-            drafts.append(Draft(
-                id: id, title: title, config: parse(config), metadata: parse(metadata), sections: parse(sections), ctaContent: cta,
-                version: version, createdAt: created, updatedAt: updated))
+            drafts.append(
+                Draft(
+                    id: id, title: title, config: parse(config), metadata: parse(metadata), sections: parse(sections), ctaContent: cta,
+                    version: version, createdAt: created, updatedAt: updated))
         }
         return drafts
     }

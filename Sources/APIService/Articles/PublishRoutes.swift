@@ -24,14 +24,19 @@ struct PublishRoutes: TypedRouteCollection {
         var applicationPassword: String
 
         static let rules: [String: FieldRule] = [
-            "wordpressUrl": .text(max: 2_000), "username": .text(max: 200), "applicationPassword": .text(max: 200),
+            // What `WordPressClient.baseURL` takes: http(s), a host, no credentials, query or fragment.
+            "wordpressUrl": .text(
+                max: 2_000, pattern: #"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s?#@]*)?$"#,
+                message: "must be an http or https URL without credentials"),
+            "username": .text(max: 200), "applicationPassword": .text(max: 200),
         ]
 
         func validate(_ issues: inout [ValidationIssue]) {
             if WordPressClient.baseURL(wordpressUrl) == nil {
-                issues.append(ValidationIssue(
-                    type: "url_parsing", path: ["wordpressUrl"], message: "wordpressUrl must be an http or https URL without credentials",
-                    input: .string(wordpressUrl)))
+                issues.append(
+                    ValidationIssue(
+                        type: "url_parsing", path: ["wordpressUrl"], message: "wordpressUrl must be an http or https URL without credentials",
+                        input: .string(wordpressUrl)))
             }
         }
     }

@@ -9,7 +9,9 @@ func writerRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCol
         ArticleRoutes(store: articles),
         DraftRoutes(store: DraftStore(database: dependencies.database, cache: dependencies.cache)),
         PublishRoutes(
-            store: articles, wordpress: WordPressClient(outbound: GuardedHTTPClient(allowedHosts: dependencies.config.outboundAllowedHosts), logger: dependencies.logger),
+            store: articles,
+            wordpress: WordPressClient(
+                outbound: GuardedHTTPClient(allowedHosts: dependencies.config.outboundAllowedHosts), logger: dependencies.logger),
             reservations: dependencies.reservations),
         WriterRoutes(
             generation: generation,

@@ -138,7 +138,8 @@ enum WriterPrompts {
             \(request.brief)
             """
         if request.imageQuantity > 0 {
-            prompt += "\nWhere an image would help (at most \(request.imageQuantity)), insert <!-- IMAGE_PROMPT: {\"prompt\": \"…\", \"alt\": \"…\", \"aspect\": \"\(request.aspectRatio ?? "16:9")\", \"style\": \"\(request.imageStyle ?? "photographic")\"} -->."
+            prompt +=
+                "\nWhere an image would help (at most \(request.imageQuantity)), insert <!-- IMAGE_PROMPT: {\"prompt\": \"…\", \"alt\": \"…\", \"aspect\": \"\(request.aspectRatio ?? "16:9")\", \"style\": \"\(request.imageStyle ?? "photographic")\"} -->."
         }
         return AIRequest(
             system: system, prompt: prompt, maxOutputTokens: 2048, temperature: 0.7, offlineAnswer: offlineSection(request, heading: heading))

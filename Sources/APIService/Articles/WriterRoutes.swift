@@ -82,7 +82,8 @@ struct WriterRoutes: TypedRouteCollection {
             let writing = body.writing
             let (_, value) = try await generation.generateJSON(
                 for: try context.requireUser(),
-                GenerationService.Job(feature: "metadata", tool: "metadata", request: WriterPrompts.metadata(writing), idempotencyKey: try request.idempotencyKey())
+                GenerationService.Job(
+                    feature: "metadata", tool: "metadata", request: WriterPrompts.metadata(writing), idempotencyKey: try request.idempotencyKey())
             ) { WriterPrompts.validMetadata($0, request: writing) }
             return Envelope(try value.decoded(as: Metadata.self))
         }
@@ -90,7 +91,8 @@ struct WriterRoutes: TypedRouteCollection {
             body, request, context -> Envelope<[String]> in
             let (_, value) = try await generation.generateJSON(
                 for: try context.requireUser(),
-                GenerationService.Job(feature: "outline", tool: "outline", request: WriterPrompts.outline(body.writing), idempotencyKey: try request.idempotencyKey()),
+                GenerationService.Job(
+                    feature: "outline", tool: "outline", request: WriterPrompts.outline(body.writing), idempotencyKey: try request.idempotencyKey()),
                 validate: WriterPrompts.validOutline)
             return Envelope(try value.decoded(as: [String].self))
         }
@@ -110,7 +112,8 @@ struct WriterRoutes: TypedRouteCollection {
             body, request, context -> Envelope<String> in
             let output = try await generation.generate(
                 for: try context.requireUser(),
-                GenerationService.Job(feature: "cta", tool: "cta", request: WriterPrompts.cta(body.writing), idempotencyKey: try request.idempotencyKey()))
+                GenerationService.Job(
+                    feature: "cta", tool: "cta", request: WriterPrompts.cta(body.writing), idempotencyKey: try request.idempotencyKey()))
             return Envelope(WriterPrompts.validHTML(output.text) ?? "")
         }
         // JSON or SSE by `Accept`: not one envelope type, so it describes itself.
@@ -121,10 +124,12 @@ struct WriterRoutes: TypedRouteCollection {
             .post, "/articles/generate",
             OpenAPIOperation(
                 "POST", "/articles/generate",
-                summary: "The whole article, stored (credits: article). Accept: text/event-stream streams metadata, outline, section…, cta, done, error",
+                summary:
+                    "The whole article, stored (credits: article). Accept: text/event-stream streams metadata, outline, section…, cta, done, error",
                 tag: tag, requestBody: requestSchema,
                 responses: [201: "The stored article (JSON), or 200 with an event stream"].merging(
-                    Self.generationErrors.map { ($0, OpenAPIDocument.errorDescriptions[$0] ?? "Error") }) { $1 },
+                    Self.generationErrors.map { ($0, OpenAPIDocument.errorDescriptions[$0] ?? "Error") }
+                ) { $1 },
                 responseBody: EnvelopeSchema.schema(data: articleSchema), components: components)
         ) { request, context in
             let user = try context.requireUser()

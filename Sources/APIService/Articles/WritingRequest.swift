@@ -126,7 +126,9 @@ struct KeywordList: Decodable, Sendable, WireSchemaProviding {
         switch json {
         case .array(let values):
             raw = try values.map { value in
-                guard case .string(let text) = value else { throw FieldValidationError(type: "list_type", message: "keywords must be an array of strings") }
+                guard case .string(let text) = value else {
+                    throw FieldValidationError(type: "list_type", message: "keywords must be an array of strings")
+                }
                 return text
             }
         case .string(let text):
@@ -142,8 +144,12 @@ struct KeywordList: Decodable, Sendable, WireSchemaProviding {
     static func wireSchema(components: inout WireSchema.Components) -> JSONValue {
         [
             "anyOf": [
-                ["type": "array", "maxItems": .int(WritingRequest.maxKeywords), "items": ["type": "string", "maxLength": 100, "pattern": #"^[^\u0000]*$"#]],
-                ["type": "string", "maxLength": 2_000, "pattern": #"^[^\u0000]*$"#],
+                [
+                    "type": "array", "maxItems": .int(WritingRequest.maxKeywords),
+                    "items": ["type": "string", "maxLength": 100, "pattern": #"^[^\u0000]*$"#],
+                ],
+                // At most 20 comma-separated keywords of at most 100 characters.
+                ["type": "string", "maxLength": 2_019, "pattern": #"^[^,\u0000]{0,100}(,[^,\u0000]{0,100}){0,19}$"#],
             ],
             "description": "An array of keywords, or one comma-separated string",
         ]

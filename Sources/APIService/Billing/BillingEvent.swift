@@ -1,6 +1,5 @@
-import Foundation
-
 import Core
+import Foundation
 
 typealias SubscriptionStatus = SubscriptionRecord.Status
 

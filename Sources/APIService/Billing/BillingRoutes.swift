@@ -54,7 +54,10 @@ struct BillingRoutes: TypedRouteCollection {
     func routes(_ routes: inout APIRoutes) {
         routes.post(
             "/subscription/checkout", "Stripe Checkout session for a plan: {sessionId, url}", body: PlanRequest.self,
-            query: [OpenAPIOperation.header("Idempotency-Key", ["type": "string", "minLength": 1, "maxLength": 255], description: "Repeats answer the same session")],
+            query: [
+                OpenAPIOperation.header(
+                    "Idempotency-Key", ["type": "string", "minLength": 1, "maxLength": 255], description: "Repeats answer the same session")
+            ],
             errors: [502, 503]
         ) { body, request, context -> Envelope<Checkout> in
             let session = try await service.checkout(user: try context.requireUser(), plan: body.plan, idempotencyKey: try request.idempotencyKey())
@@ -63,11 +66,13 @@ struct BillingRoutes: TypedRouteCollection {
         routes.post("/subscription/portal", "Stripe customer portal: {url}", errors: [409, 502, 503]) { _, context -> Envelope<Portal> in
             Envelope(Portal(url: try await service.portal(user: try context.requireUser())))
         }
-        routes.post("/subscription/cancel", "Cancel at period end (also at the provider)", errors: [404, 409, 502, 503]) { _, context -> Envelope<Cancellation> in
+        routes.post("/subscription/cancel", "Cancel at period end (also at the provider)", errors: [404, 409, 502, 503]) {
+            _, context -> Envelope<Cancellation> in
             try await service.cancel(user: try context.requireUser())
             return Envelope(Cancellation(cancelAtPeriodEnd: true), message: "Subscription will be cancelled at the end of the current period")
         }
-        routes.post("/subscription/reactivate", "Undo a cancellation at period end (Stripe)", errors: [409, 502, 503]) { _, context -> Envelope<Cancellation> in
+        routes.post("/subscription/reactivate", "Undo a cancellation at period end (Stripe)", errors: [409, 502, 503]) {
+            _, context -> Envelope<Cancellation> in
             try await service.reactivate(user: try context.requireUser())
             return Envelope(Cancellation(cancelAtPeriodEnd: false), message: "Subscription reactivated")
         }

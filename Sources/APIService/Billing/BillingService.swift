@@ -58,7 +58,9 @@ struct BillingService: Sendable {
 
     func reactivate(user: UserRecord) async throws {
         let link = try await store.link(userID: user.id, on: dependencies.database.client)
-        guard let subscriptionID = link.subscriptionID, link.provider != nil else { throw CoreError.conflict("There is no paid subscription to reactivate") }
+        guard let subscriptionID = link.subscriptionID, link.provider != nil else {
+            throw CoreError.conflict("There is no paid subscription to reactivate")
+        }
         guard link.provider == .stripe, let stripe else {
             throw CoreError.conflict("A cancelled PayPal subscription cannot be resumed; subscribe again")
         }
@@ -133,7 +135,8 @@ extension BillingError {
     var coreError: CoreError {
         switch self {
         case .notConfigured(let what): .serviceUnavailable("Payments are not configured (\(what))")
-        case .invalidWebhook(let reason): .invalidInput([ValidationIssue(type: "value_error", location: .header, path: ["signature"], message: reason)])
+        case .invalidWebhook(let reason):
+            .invalidInput([ValidationIssue(type: "value_error", location: .header, path: ["signature"], message: reason)])
         case .provider(let message): .badGateway(message)
         case .notFound: .notFound
         }

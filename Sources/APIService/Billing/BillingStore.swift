@@ -66,7 +66,8 @@ struct BillingStore: Sendable {
                 """, logger: logger)
             // Pays the new plan's grant for the new period (keyed by plan and period).
             _ = try await subscriptions.current(userID: userID, on: runner)
-            try await notify(userID, type: "subscription_started", title: "Welcome to \(plan.rawValue)",
+            try await notify(
+                userID, type: "subscription_started", title: "Welcome to \(plan.rawValue)",
                 message: "Your \(plan.rawValue) subscription is active.", key: "billing:\(eventID)", on: runner)
             return userID
 
@@ -84,7 +85,8 @@ struct BillingStore: Sendable {
                 WHERE user_id = \(userID)
                 """, logger: logger)
             if effective == .cancelled {
-                try await notify(userID, type: "subscription_cancelled", title: "Subscription cancelled",
+                try await notify(
+                    userID, type: "subscription_cancelled", title: "Subscription cancelled",
                     message: "Your plan stays active until the end of the current period.", key: "billing:\(eventID)", on: runner)
             }
             _ = try await subscriptions.current(userID: userID, on: runner)
@@ -133,7 +135,8 @@ struct BillingStore: Sendable {
 
         case .paymentFailed(let subscriptionID):
             guard let userID = try await owner(of: subscriptionID, provider: provider, on: runner) else { return nil }
-            try await notify(userID, type: "payment_failed", title: "Payment failed",
+            try await notify(
+                userID, type: "payment_failed", title: "Payment failed",
                 message: "We could not charge your payment method. Please update it to keep your plan.", key: "billing:\(eventID)", on: runner)
             return userID
 

@@ -168,7 +168,8 @@ enum PayPalWebhook {
         var parsed = BillingEvent(provider: .paypal, eventID: id, type: type, change: change)
         if type == "PAYMENT.SALE.COMPLETED", let total = resource["amount"]?["total"]?.stringValue, let amount = Decimal(string: total) {
             let cents = NSDecimalNumber(decimal: amount * 100).intValue
-            parsed.payment = .init(amountCents: cents, currency: (resource["amount"]?["currency"]?.stringValue ?? "USD").lowercased(), status: "completed")
+            parsed.payment = .init(
+                amountCents: cents, currency: (resource["amount"]?["currency"]?.stringValue ?? "USD").lowercased(), status: "completed")
         }
         return parsed
     }

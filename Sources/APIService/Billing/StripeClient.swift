@@ -31,7 +31,8 @@ struct StripeClient: Sendable {
             ("subscription_data[metadata][userId]", user), ("subscription_data[metadata][plan]", plan.rawValue),
         ]
         if let customerID { form.append(("customer", customerID)) } else { form.append(("customer_email", email)) }
-        let json = try await post("/v1/checkout/sessions", form: form, idempotencyKey: idempotencyKey.map { Self.scopedKey($0, user: userID, plan: plan) })
+        let json = try await post(
+            "/v1/checkout/sessions", form: form, idempotencyKey: idempotencyKey.map { Self.scopedKey($0, user: userID, plan: plan) })
         guard let id = json["id"]?.stringValue, let url = json["url"]?.stringValue else { throw .provider("checkout session without id or url") }
         return CheckoutSession(id: id, url: url)
     }
@@ -77,7 +78,8 @@ struct StripeClient: Sendable {
         let json = try? JSONDecoder().decode(JSONValue.self, from: body)
         guard (200..<300).contains(status), let json else {
             // Stripe's error message is meant for developers, not end users: log it only.
-            logger.warning("stripe error", metadata: ["path": "\(path)", "status": "\(status)", "message": "\(json?["error"]?["message"]?.stringValue ?? "")"])
+            logger.warning(
+                "stripe error", metadata: ["path": "\(path)", "status": "\(status)", "message": "\(json?["error"]?["message"]?.stringValue ?? "")"])
             throw .provider("Stripe answered \(status)")
         }
         return json

@@ -60,7 +60,8 @@ struct StripeWebhook: Sendable {
                 let subscription = object["subscription"]?.stringValue
             else { throw .invalidWebhook("checkout session without userId, plan or subscription") }
             return .activated(
-                userID: userID, plan: plan, customerID: object["customer"]?.stringValue, subscriptionID: subscription, periodStart: nil, periodEnd: nil)
+                userID: userID, plan: plan, customerID: object["customer"]?.stringValue, subscriptionID: subscription, periodStart: nil,
+                periodEnd: nil)
         case "customer.subscription.created", "customer.subscription.updated":
             guard let id = object["id"]?.stringValue else { throw .invalidWebhook("subscription without id") }
             // Since API version 2025-03-31 the period lives on the subscription items.
@@ -78,7 +79,8 @@ struct StripeWebhook: Sendable {
         case "invoice.payment_succeeded", "invoice.paid", "invoice.payment_failed":
             // Older API versions put the subscription on the invoice, newer ones under
             // `parent.subscription_details`.
-            guard let subscription = object["subscription"]?.stringValue ?? object["parent"]?["subscription_details"]?["subscription"]?.stringValue else {
+            guard let subscription = object["subscription"]?.stringValue ?? object["parent"]?["subscription_details"]?["subscription"]?.stringValue
+            else {
                 return .ignored  // a one-off invoice
             }
             if type == "invoice.payment_failed" { return .paymentFailed(subscriptionID: subscription) }

@@ -15,11 +15,13 @@ struct CreditRoutes: TypedRouteCollection {
             let subscription = try await service.subscription(userID: user.id)
             let plan = try await service.plan(subscription.plan)
             let balance = try await service.balance(userID: user.id)
-            return Envelope(CreditsView(
-                balance: balance.balance, monthlyGrant: plan.monthlyCredits, nextGrantAt: subscription.currentPeriodEnd,
-                lifetimeEarned: balance.lifetimeEarned, lifetimeSpent: balance.lifetimeSpent))
+            return Envelope(
+                CreditsView(
+                    balance: balance.balance, monthlyGrant: plan.monthlyCredits, nextGrantAt: subscription.currentPeriodEnd,
+                    lifetimeEarned: balance.lifetimeEarned, lifetimeSpent: balance.lifetimeSpent))
         }
-        routes.get("/credits/history", "Ledger rows, newest first", query: PageRequest.parameters) { request, context -> Envelope<Page<CreditEntryView>> in
+        routes.get("/credits/history", "Ledger rows, newest first", query: PageRequest.parameters) {
+            request, context -> Envelope<Page<CreditEntryView>> in
             let user = try context.requireUser()
             let page = try PageRequest(request: request)
             let (entries, total) = try await CreditLedger(logger: service.logger).history(

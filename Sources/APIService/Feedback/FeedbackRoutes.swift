@@ -116,9 +116,10 @@ struct FeedbackRoutes: TypedRouteCollection {
         routes.get("/feedback/stats", "Counts and average rating per content type and provider") { _, context -> Envelope<Stats> in
             _ = try context.requireUser()
             let stats = try await store.stats()
-            return Envelope(Stats(
-                total: stats.total.count, averageRating: Self.rounded(stats.total.average),
-                byContentType: stats.byContentType.mapValues(Aggregate.init), byProvider: stats.byProvider.mapValues(Aggregate.init)))
+            return Envelope(
+                Stats(
+                    total: stats.total.count, averageRating: Self.rounded(stats.total.average),
+                    byContentType: stats.byContentType.mapValues(Aggregate.init), byProvider: stats.byProvider.mapValues(Aggregate.init)))
         }
         let contentType: JSONValue = [
             "name": "contentType", "in": "query", "required": true,
@@ -133,18 +134,23 @@ struct FeedbackRoutes: TypedRouteCollection {
             }
             let contentType = raw.uppercased()
             guard FeedbackStore.contentTypes.contains(contentType) else {
-                throw CoreError.invalidInput([ValidationIssue(
-                    type: "enum", location: .query, path: ["contentType"],
-                    message: "contentType must be one of \(FeedbackStore.contentTypes.joined(separator: ", "))", input: .string(raw))])
+                throw CoreError.invalidInput([
+                    ValidationIssue(
+                        type: "enum", location: .query, path: ["contentType"],
+                        message: "contentType must be one of \(FeedbackStore.contentTypes.joined(separator: ", "))", input: .string(raw))
+                ])
             }
             let ranking = try await store.ranking(contentType: contentType)
             let best = ranking.first
-            return Envelope(Recommendation(
-                contentType: contentType, provider: best?.provider ?? FeedbackStore.providers[0], basedOnFeedback: best != nil,
-                averageRating: best.map { Self.rounded($0.aggregate.average) }, sampleSize: best?.aggregate.count ?? 0,
-                minimumSamples: FeedbackStore.minimumSamples,
-                ranking: ranking.map { Ranked(provider: $0.provider, averageRating: Self.rounded($0.aggregate.average), count: $0.aggregate.count) },
-                defaultOrder: FeedbackStore.providers))
+            return Envelope(
+                Recommendation(
+                    contentType: contentType, provider: best?.provider ?? FeedbackStore.providers[0], basedOnFeedback: best != nil,
+                    averageRating: best.map { Self.rounded($0.aggregate.average) }, sampleSize: best?.aggregate.count ?? 0,
+                    minimumSamples: FeedbackStore.minimumSamples,
+                    ranking: ranking.map {
+                        Ranked(provider: $0.provider, averageRating: Self.rounded($0.aggregate.average), count: $0.aggregate.count)
+                    },
+                    defaultOrder: FeedbackStore.providers))
         }
         routes.get("/feedback/history", "The caller's feedback, newest first", query: PageRequest.parameters) {
             request, context -> Envelope<Page<FeedbackView>> in

@@ -138,9 +138,10 @@ struct APIRoutes {
         for error in errorStatuses(path: path, hasBody: request != nil, hasQuery: !query.isEmpty, errors: errors) {
             responses[error] = OpenAPIDocument.errorDescriptions[error] ?? "Error"
         }
-        operations.append(OpenAPIOperation(
-            method.rawValue, path, summary: summary, tag: tag, requiresAuth: requiresAuth, requestBody: request, responses: responses,
-            parameters: query, responseBody: EnvelopeSchema.schema(data: data), components: components))
+        operations.append(
+            OpenAPIOperation(
+                method.rawValue, path, summary: summary, tag: tag, requiresAuth: requiresAuth, requestBody: request, responses: responses,
+                parameters: query, responseBody: EnvelopeSchema.schema(data: data), components: components))
     }
 
     /// What any route can answer besides its own errors: 400/413/415 for a body, 400 for
@@ -186,7 +187,9 @@ extension TypedRouteCollection {
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {
-        var routes = APIRoutes(group: group, requiresAuth: requiresAuth, tag: tag, commonErrors: commonErrors, authorize: { [self] context in try self.authorize(context) })
+        var routes = APIRoutes(
+            group: group, requiresAuth: requiresAuth, tag: tag, commonErrors: commonErrors,
+            authorize: { [self] context in try self.authorize(context) })
         self.routes(&routes)
     }
 }

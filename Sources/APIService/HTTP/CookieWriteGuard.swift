@@ -38,9 +38,11 @@ struct CookieWriteGuard: RouterMiddleware {
         if request.headers[.authorization] == nil, let cookie = request.cookies["access_token"]?.value, !cookie.isEmpty,
             !isVouchedFor(request)
         {
-            context.logger.notice("cookie-authenticated write refused: no CSRF token and no allowed Origin", metadata: [
-                "origin": "\(request.headers[.origin] ?? "none")"
-            ])
+            context.logger.notice(
+                "cookie-authenticated write refused: no CSRF token and no allowed Origin",
+                metadata: [
+                    "origin": "\(request.headers[.origin] ?? "none")"
+                ])
             throw CoreError.forbidden
         }
         return try await next(request, context)

@@ -20,7 +20,8 @@ struct Envelope<Payload: Encodable & Sendable>: ResponseGenerator, Sendable {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(status: status ?? .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: try WireEncoder.encode(Body(envelope: self))))
+        Response(
+            status: status ?? .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: try WireEncoder.encode(Body(envelope: self))))
     }
 
     private struct Body: Encodable {

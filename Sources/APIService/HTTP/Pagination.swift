@@ -34,13 +34,16 @@ struct PageRequest: Sendable, Equatable {
     static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>, issues: inout [ValidationIssue]) -> Int {
         guard let raw = request.uri.queryParameters[Substring(name)].map(String.init) else { return value }
         guard let number = Int(raw) else {
-            issues.append(ValidationIssue(type: "int_parsing", location: .query, path: [.string(name)], message: "\(name) must be an integer", input: .string(raw)))
+            issues.append(
+                ValidationIssue(
+                    type: "int_parsing", location: .query, path: [.string(name)], message: "\(name) must be an integer", input: .string(raw)))
             return value
         }
         guard range.contains(number) else {
-            issues.append(ValidationIssue(
-                type: "range", location: .query, path: [.string(name)],
-                message: "\(name) must be between \(range.lowerBound) and \(range.upperBound)", input: .string(raw)))
+            issues.append(
+                ValidationIssue(
+                    type: "range", location: .query, path: [.string(name)],
+                    message: "\(name) must be between \(range.lowerBound) and \(range.upperBound)", input: .string(raw)))
             return value
         }
         return number

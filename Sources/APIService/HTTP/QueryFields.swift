@@ -16,9 +16,10 @@ enum QueryFields {
         guard let raw = request.uri.queryParameters[Substring(name)].map(String.init), !raw.isEmpty else { return value }
         let candidate = raw.lowercased()
         guard allowed.contains(candidate) else {
-            issues.append(ValidationIssue(
-                type: "enum", location: .query, path: [.string(name)], message: "\(name) must be one of \(allowed.joined(separator: ", "))",
-                input: .string(raw)))
+            issues.append(
+                ValidationIssue(
+                    type: "enum", location: .query, path: [.string(name)], message: "\(name) must be one of \(allowed.joined(separator: ", "))",
+                    input: .string(raw)))
             return value
         }
         return candidate
@@ -30,9 +31,11 @@ enum QueryFields {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { return nil }
         guard text.count <= maxLength, !text.contains("\u{0}") else {
-            issues.append(ValidationIssue(
-                type: "string_too_long", location: .query, path: [.string(name)], message: "\(name) must be at most \(maxLength) characters, without NUL",
-                input: .string(raw)))
+            issues.append(
+                ValidationIssue(
+                    type: "string_too_long", location: .query, path: [.string(name)],
+                    message: "\(name) must be at most \(maxLength) characters, without NUL",
+                    input: .string(raw)))
             return nil
         }
         return text
@@ -41,7 +44,9 @@ enum QueryFields {
     static func uuid(_ request: Request, _ name: String, issues: inout [ValidationIssue]) -> UUID? {
         guard let raw = request.uri.queryParameters[Substring(name)].map(String.init), !raw.isEmpty else { return nil }
         guard let id = UUID(uuidString: raw) else {
-            issues.append(ValidationIssue(type: "uuid_parsing", location: .query, path: [.string(name)], message: "\(name) must be a UUID", input: .string(raw)))
+            issues.append(
+                ValidationIssue(type: "uuid_parsing", location: .query, path: [.string(name)], message: "\(name) must be a UUID", input: .string(raw))
+            )
             return nil
         }
         return id

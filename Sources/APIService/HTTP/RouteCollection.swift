@@ -1,5 +1,5 @@
-import Foundation
 import Core
+import Foundation
 import Hummingbird
 
 /// A feature's routes, registered once per API prefix. Paths are relative to the prefix
@@ -32,7 +32,9 @@ extension Request {
         guard let raw = headers.first(where: { $0.name.canonicalName == "idempotency-key" })?.value else { return nil }
         guard (1...255).contains(raw.utf8.count), raw.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw CoreError.invalidInput([
-                ValidationIssue(type: "value_error", location: .header, path: ["Idempotency-Key"], message: "Idempotency-Key must be 1 to 255 visible ASCII characters")
+                ValidationIssue(
+                    type: "value_error", location: .header, path: ["Idempotency-Key"],
+                    message: "Idempotency-Key must be 1 to 255 visible ASCII characters")
             ])
         }
         return raw

@@ -36,7 +36,8 @@ struct PlatformKeyRoutes: TypedRouteCollection {
             let user = try context.requireUser()
             try await access.requirePlan(userID: user.id)
             let (key, secret) = try await store.create(userID: user.id, name: body.name)
-            return Envelope(Created(id: key.id, name: key.name, key: secret, createdAt: key.createdAt), message: "Copy this key now: it is not shown again")
+            return Envelope(
+                Created(id: key.id, name: key.name, key: secret, createdAt: key.createdAt), message: "Copy this key now: it is not shown again")
         }
         routes.delete("/api-keys/:id", "Revoke a key") { request, context -> Envelope<Revoked> in
             let user = try context.requireUser()

@@ -25,7 +25,8 @@ struct MediaFileRoutes: TypedRouteCollection {
                 OpenAPIOperation.header("Range", ["type": "string"], description: "One `bytes=` range"),
                 OpenAPIOperation.header("If-None-Match", ["type": "string"]),
             ],
-            responseBody: ["type": "string", "format": "binary"], responseContentType: "application/octet-stream")
+            // The stored file's own type (an image, a video, audio).
+            responseBody: ["type": "string", "format": "binary"], responseContentType: "*/*")
         routes.custom(.get, "/media/:id/file", operation) { request, context in
             let id = try request.uuidParameter("id", context: context)
             let query = request.uri.queryParameters
@@ -44,12 +45,17 @@ struct MediaFileRoutes: TypedRouteCollection {
                 .contentType: asset.mimeType ?? "application/octet-stream", .eTag: etag, .acceptRanges: "bytes",
                 .cacheControl: "private, max-age=3600", .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; sandbox",
             ]
-            if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
+            if let match = request.headers[.ifNoneMatch],
+                match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" })
+            {
+                headers[.contentType] = nil
                 return Response(status: .notModified, headers: headers)
             }
             var range: Range<Int>?
-            if let header = request.headers[.range] {
+            // A header that is no `bytes=` range is ignored (RFC 9110 §14.2): the whole file.
+            if let header = request.headers[.range], header.hasPrefix("bytes=") {
                 guard let parsed = Self.range(header, size: size) else {
+                    headers[.contentType] = nil
                     headers[.contentRange] = "bytes */\(size)"
                     return Response(status: .rangeNotSatisfiable, headers: headers)
                 }

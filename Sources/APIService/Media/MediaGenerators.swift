@@ -44,7 +44,9 @@ struct MediaGenerators: Sendable {
             guard let key = userKeys[.gemini] ?? config.gemini.apiKey else { throw AIProviderError.notConfigured }
             return try await gemini(task, key: key)
         case .openai:
-            guard let key = userKeys[.openai] ?? config.openai.apiKey, case .image(let prompt, let aspect) = task else { throw AIProviderError.notConfigured }
+            guard let key = userKeys[.openai] ?? config.openai.apiKey, case .image(let prompt, let aspect) = task else {
+                throw AIProviderError.notConfigured
+            }
             let json = try await http.json(
                 url: config.openai.baseURL + "/images/generations", headers: [("Authorization", "Bearer " + key)],
                 body: ["model": .string(openAIImageModel), "prompt": .string(prompt), "n": 1, "size": .string(Self.openAISize(aspect))])
@@ -52,7 +54,8 @@ struct MediaGenerators: Sendable {
                 throw AIProviderError.malformed("no data[0].b64_json")
             }
             let bytes = Array(data)
-            return GeneratedMedia(bytes: bytes, mimeType: ContentSniffer.mimeType(of: bytes) ?? "image/png", provider: .openai, model: openAIImageModel)
+            return GeneratedMedia(
+                bytes: bytes, mimeType: ContentSniffer.mimeType(of: bytes) ?? "image/png", provider: .openai, model: openAIImageModel)
         default:
             return Self.offline(task)
         }
@@ -99,7 +102,8 @@ struct MediaGenerators: Sendable {
     static func offline(_ task: Task) -> GeneratedMedia {
         switch task {
         case .speech:
-            return GeneratedMedia(bytes: [UInt8](repeating: 0, count: 48_000), mimeType: "audio/L16;codec=pcm;rate=24000", provider: .offline, model: "offline-silence")
+            return GeneratedMedia(
+                bytes: [UInt8](repeating: 0, count: 48_000), mimeType: "audio/L16;codec=pcm;rate=24000", provider: .offline, model: "offline-silence")
         case .image(let prompt, _), .edit(let prompt, _, _, _):
             let text = String(prompt.prefix(80)).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                 .replacingOccurrences(of: ">", with: "&gt;")

@@ -15,6 +15,12 @@ struct MediaRoutes: TypedRouteCollection {
     let tag = "media"
 
     static let prompt = FieldRule.text(max: 4_000)
+    /// Base64 (optionally a `data:` URL) of at most `max` characters.
+    static func base64(max: Int, allowEmpty: Bool = false) -> FieldRule {
+        .text(max: max, pattern: allowEmpty ? "^(\(base64Pattern.dropFirst().dropLast()))?$" : base64Pattern, message: "must be base64")
+    }
+    /// A `data:` prefix may carry parameters (`data:audio/webm;codecs=opus;base64,`).
+    static let base64Pattern = #"^(data:[^,]*,)?([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$"#
     static let style = FieldRule.text(max: 100, allowEmpty: true)
 
     struct ImageRequest: RequestContent {
@@ -35,7 +41,7 @@ struct MediaRoutes: TypedRouteCollection {
 
         /// 25 MiB of image as base64.
         static let rules: [String: FieldRule] = [
-            "imageData": .text(max: 36 << 20), "mimeType": .text(max: 100, allowEmpty: true), "prompt": MediaRoutes.prompt,
+            "imageData": MediaRoutes.base64(max: 36 << 20), "mimeType": .text(max: 100, allowEmpty: true), "prompt": MediaRoutes.prompt,
             "aspectRatio": .oneOf(MediaRoutes.aspectRatios.sorted()),
         ]
     }
@@ -45,20 +51,14 @@ struct MediaRoutes: TypedRouteCollection {
         var style: String?
         var resolution: String?
         var aspectRatio: String?
-        /// Seconds, as the frontend sends them (constants.js: "5s", "9s", "25s") or a number.
-        var duration: JSONValue?
+        var duration: VideoDuration?
         var startFrame: String?
 
         static let rules: [String: FieldRule] = [
             "prompt": MediaRoutes.prompt, "style": MediaRoutes.style, "resolution": .oneOf(["720p", "1080p"]),
-            "aspectRatio": .oneOf(["16:9", "9:16"]), "duration": .json(maxBytes: 32), "startFrame": .text(max: 36 << 20, allowEmpty: true),
+            "aspectRatio": .oneOf(["16:9", "9:16"]), "startFrame": MediaRoutes.base64(max: 36 << 20, allowEmpty: true),
         ]
 
-        func validate(_ issues: inout [ValidationIssue]) {
-            if let duration, !(MediaRoutes.seconds(duration).map { (1...60).contains($0) } ?? false) {
-                issues.append(ValidationIssue.field("duration", "must be a number of seconds from 1 to 60 (8 or \"8s\")"))
-            }
-        }
     }
 
     struct SpeechRequest: RequestContent {
@@ -132,21 +132,8 @@ struct MediaRoutes: TypedRouteCollection {
         let file: JSONValue = ["type": "string", "format": "binary"]
         return [
             "type": "object", "required": [.string(field)],
-            "properties": [field: many ? ["type": "array", "items": file] : file],
+            "properties": [field: many ? ["type": "array", "minItems": 1, "items": file] : file],
         ]
-    }
-
-    /// A duration as the frontend sends it (constants.js: "5s", "9s", "25s") or as a number.
-    static func seconds(_ value: JSONValue) -> Int? {
-        switch value {
-        case .int(let seconds): return seconds
-        case .double(let seconds) where seconds.rounded() == seconds && abs(seconds) < 1e6: return Int(seconds)
-        case .string(let text):
-            let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-            let digits = trimmed.hasSuffix("s") ? String(trimmed.dropLast()) : trimmed
-            return digits.count <= 4 ? Int(digits) : nil
-        default: return nil
-        }
     }
 
     static let generationErrors = [402, 403, 409, 502, 503]
@@ -179,7 +166,7 @@ struct MediaRoutes: TypedRouteCollection {
             let prompt = body.style.flatMap { $0.isEmpty ? nil : "\(body.prompt)\n\nStyle: \($0)" } ?? body.prompt
             var video = VideoService.Request(
                 prompt: prompt, aspectRatio: body.aspectRatio ?? "16:9", resolution: body.resolution ?? "720p",
-                duration: body.duration.flatMap(Self.seconds) ?? 8)
+                duration: body.duration?.seconds ?? 8)
             if let encoded = body.startFrame, !encoded.isEmpty {
                 guard let bytes = ContentSniffer.base64Media(encoded), let mime = ContentSniffer.mimeType(of: bytes), mime.hasPrefix("image/") else {
                     throw Self.invalid("startFrame", "must be a base64 image")
@@ -224,7 +211,9 @@ struct MediaRoutes: TypedRouteCollection {
             return Envelope(page.page(assets.map(service.view), total: total))
         }
         routes.get("/media/:id", "One asset") { request, context -> Envelope<MediaService.AssetView> in
-            guard let asset = try await service.store.asset(id: try request.uuidParameter("id", context: context), userID: try context.requireUser().id) else {
+            guard
+                let asset = try await service.store.asset(id: try request.uuidParameter("id", context: context), userID: try context.requireUser().id)
+            else {
                 throw CoreError.notFound
             }
             return Envelope(service.view(asset))
@@ -244,7 +233,8 @@ struct MediaRoutes: TypedRouteCollection {
         // The frontend waits 30 s and reads only `videoUrl` (geminiMediaService.js L151-180):
         // say what happens to a video that takes longer.
         if asset.status == "processing" {
-            video.message = "The video is still being generated; it will appear in your media library (GET /media/\(asset.id.uuidString.lowercased())) when done."
+            video.message =
+                "The video is still being generated; it will appear in your media library (GET /media/\(asset.id.uuidString.lowercased())) when done."
         }
         return video
     }
@@ -252,11 +242,47 @@ struct MediaRoutes: TypedRouteCollection {
     private func image(_ result: MediaService.Result) -> Image {
         let mime = result.asset.mimeType ?? "image/png"
         return Image(
-            id: result.asset.id, imageUrl: "data:\(mime);base64," + Data(result.bytes).base64EncodedString(), url: service.urls.url(for: result.asset.id),
+            id: result.asset.id, imageUrl: "data:\(mime);base64," + Data(result.bytes).base64EncodedString(),
+            url: service.urls.url(for: result.asset.id),
             mimeType: mime, provider: result.asset.provider)
     }
 
     static func invalid(_ field: String, _ message: String) -> CoreError {
         .invalidInput([ValidationIssue.field(field, message)])
     }
+}
+
+/// A video's length as the frontend sends it (constants.js: "5s", "9s", "25s") or as a
+/// number: 1 to 60 seconds.
+struct VideoDuration: Decodable, Sendable, WireSchemaProviding {
+    var seconds: Int
+
+    init(seconds: Int) {
+        self.seconds = seconds
+    }
+
+    init(from decoder: any Decoder) throws {
+        guard let seconds = Self.seconds(try decoder.singleValueContainer().decode(JSONValue.self)), (1...60).contains(seconds) else {
+            throw FieldValidationError(message: "duration must be a number of seconds from 1 to 60 (8 or \"8s\")")
+        }
+        self.seconds = seconds
+    }
+
+    static func seconds(_ value: JSONValue) -> Int? {
+        switch value {
+        case .int(let seconds): return seconds
+        case .double(let seconds) where seconds.rounded() == seconds && abs(seconds) < 1e6: return Int(seconds)
+        case .string(let text):
+            let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+            let digits = trimmed.hasSuffix("s") ? String(trimmed.dropLast()) : trimmed
+            return digits.count <= 4 ? Int(digits) : nil
+        default: return nil
+        }
+    }
+
+    static func wireSchema(components: inout WireSchema.Components) -> JSONValue {
+        ["anyOf": [["type": "integer", "minimum": 1, "maximum": 60], ["type": "string", "pattern": "^([1-9]|[1-5][0-9]|60)s?$"]]]
+    }
+
+    static var wirePlaceholder: VideoDuration { VideoDuration(seconds: 8) }
 }

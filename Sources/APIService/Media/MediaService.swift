@@ -61,7 +61,9 @@ struct MediaService: Sendable {
                 } catch {
                     let failure = error as? AIProviderError ?? .transport(String(describing: type(of: error)))
                     last = failure
-                    await record(user, feature, provider, nil, started, .failure(errorType: failure.kind, message: "media attempt failed: \(failure.kind)"), credits: 0)
+                    await record(
+                        user, feature, provider, nil, started, .failure(errorType: failure.kind, message: "media attempt failed: \(failure.kind)"),
+                        credits: 0)
                     guard failure.isRetryable, retry == 0 else { break }
                     // A cancelled request ends here (CancellationError) instead of retrying.
                     try await Task.sleep(for: .milliseconds(300))
@@ -71,7 +73,10 @@ struct MediaService: Sendable {
         throw CoreError.aiProvider("All media providers failed (\(last?.kind ?? "error"))")
     }
 
-    private func record(_ user: UserRecord, _ tool: String, _ provider: AIProviderID, _ model: String?, _ started: ContinuousClock.Instant, _ outcome: UsageEvent.Outcome, credits: Int) async {
+    private func record(
+        _ user: UserRecord, _ tool: String, _ provider: AIProviderID, _ model: String?, _ started: ContinuousClock.Instant,
+        _ outcome: UsageEvent.Outcome, credits: Int
+    ) async {
         let event = UsageEvent(
             userID: user.id, tool: tool, provider: provider.rawValue, model: model, credits: credits,
             latencyMs: Int((ContinuousClock.now - started) / .milliseconds(1)), outcome: outcome)
@@ -93,7 +98,8 @@ struct MediaService: Sendable {
 
     func view(_ asset: MediaAsset) -> AssetView {
         AssetView(
-            id: asset.id, type: asset.type, provider: asset.provider, prompt: asset.prompt, url: asset.storageKey == nil ? nil : urls.url(for: asset.id),
+            id: asset.id, type: asset.type, provider: asset.provider, prompt: asset.prompt,
+            url: asset.storageKey == nil ? nil : urls.url(for: asset.id),
             mimeType: asset.mimeType, size: asset.size, status: asset.status, createdAt: asset.createdAt)
     }
 }
@@ -101,7 +107,9 @@ struct MediaService: Sendable {
 extension MediaService {
     /// The parts of a `multipart/form-data` body (415 without a valid RFC 2046 boundary).
     static func multipartParts(_ request: Request, context: AppRequestContext) async throws -> [MultipartPart] {
-        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"), let boundary = Multipart.boundary(in: type) else {
+        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"),
+            let boundary = Multipart.boundary(in: type)
+        else {
             throw CoreError.unsupportedMediaType(expected: "multipart/form-data with a boundary of 1–70 characters", body: nil)
         }
         return Multipart.parse(Array(buffer: try await request.collectBody(context: context)), boundary: boundary)

@@ -52,10 +52,12 @@ struct MediaStorageConfig: Sendable {
             while prefix.hasPrefix("/") { prefix.removeFirst() }
             if !prefix.isEmpty, !prefix.hasSuffix("/") { prefix += "/" }
             let base = endpoint.absoluteString.hasSuffix("/") ? String(endpoint.absoluteString.dropLast()) : endpoint.absoluteString
-            backend = .s3(S3(
-                endpoint: URL(string: base) ?? endpoint, bucket: bucket, region: env.string("S3_REGION") ?? "us-east-1",
-                credentials: SigV4.Credentials(accessKeyID: try required("S3_ACCESS_KEY_ID"), secretAccessKey: try required("S3_SECRET_ACCESS_KEY")),
-                prefix: prefix, timeout: .seconds(try env.int("S3_TIMEOUT_SECONDS", default: 30, range: 1...3600))))
+            backend = .s3(
+                S3(
+                    endpoint: URL(string: base) ?? endpoint, bucket: bucket, region: env.string("S3_REGION") ?? "us-east-1",
+                    credentials: SigV4.Credentials(
+                        accessKeyID: try required("S3_ACCESS_KEY_ID"), secretAccessKey: try required("S3_SECRET_ACCESS_KEY")),
+                    prefix: prefix, timeout: .seconds(try env.int("S3_TIMEOUT_SECONDS", default: 30, range: 1...3600))))
         case let other:
             throw ConfigError(variable: "MEDIA_STORAGE", reason: "expected disk or s3, got '\(other)'")
         }

@@ -24,7 +24,9 @@ struct MediaStore: Sendable {
     var logger: Logger { database.logger }
     static let columns = "id, user_id, type, provider, prompt, storage_key, mime_type, size, status, created_at"
 
-    func create(userID: UUID, type: String, provider: String?, model: String?, prompt: String?, bytes: [UInt8], mimeType: String) async throws -> MediaAsset {
+    func create(userID: UUID, type: String, provider: String?, model: String?, prompt: String?, bytes: [UInt8], mimeType: String) async throws
+        -> MediaAsset
+    {
         let key = try await storage.put(bytes)
         let rows = try await database.client.query(
             """
@@ -38,7 +40,8 @@ struct MediaStore: Sendable {
 
     func asset(id: UUID, userID: UUID? = nil) async throws -> MediaAsset? {
         let rows = try await database.client.query(
-            "SELECT \(unescaped: Self.columns) FROM media_assets WHERE id = \(id) AND (\(userID)::uuid IS NULL OR user_id = \(userID))", logger: logger)
+            "SELECT \(unescaped: Self.columns) FROM media_assets WHERE id = \(id) AND (\(userID)::uuid IS NULL OR user_id = \(userID))",
+            logger: logger)
         return try await Self.first(rows)
     }
 
@@ -69,7 +72,9 @@ struct MediaStore: Sendable {
         }
         if let key {
             var shared = false
-            for try await _ in try await database.client.query("SELECT 1 FROM media_assets WHERE storage_key = \(key) LIMIT 1", logger: logger) { shared = true }
+            for try await _ in try await database.client.query("SELECT 1 FROM media_assets WHERE storage_key = \(key) LIMIT 1", logger: logger) {
+                shared = true
+            }
             if !shared { try await storage.delete(key) }
         }
         return found
@@ -83,7 +88,9 @@ struct MediaStore: Sendable {
     static func decode(_ row: PostgresRow) throws -> MediaAsset {
         let (id, user, type, provider, prompt, key, mime, size, status, created) =
             try row.decode((UUID, UUID, String, String?, String?, String?, String?, Int?, String, Date).self)
-        return MediaAsset(id: id, userID: user, type: type, provider: provider, prompt: prompt, storageKey: key, mimeType: mime, size: size, status: status, createdAt: created)
+        return MediaAsset(
+            id: id, userID: user, type: type, provider: provider, prompt: prompt, storageKey: key, mimeType: mime, size: size, status: status,
+            createdAt: created)
     }
 }
 

@@ -143,7 +143,8 @@ struct S3MediaStorage: MediaStorage {
             return try await group.next() ?? nil
         }
         guard let reply else {
-            throw S3StorageError(operation: method.rawValue, object: objectName(key), status: nil, code: "Timeout", message: "no complete answer within \(timeout)")
+            throw S3StorageError(
+                operation: method.rawValue, object: objectName(key), status: nil, code: "Timeout", message: "no complete answer within \(timeout)")
         }
         return reply
     }
@@ -153,10 +154,13 @@ struct S3MediaStorage: MediaStorage {
     func failure(_ operation: String, _ key: String, _ reply: Reply) -> S3StorageError {
         let text = String(buffer: reply.body.getSlice(at: reply.body.readerIndex, length: min(reply.body.readableBytes, 64 << 10)) ?? ByteBuffer())
         func element(_ name: String) -> String? {
-            guard let start = text.range(of: "<\(name)>"), let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex) else { return nil }
+            guard let start = text.range(of: "<\(name)>"), let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex) else {
+                return nil
+            }
             return String(text[start.upperBound..<end.lowerBound])
         }
-        return S3StorageError(operation: operation, object: objectName(key), status: Int(reply.status.code), code: element("Code"), message: element("Message"))
+        return S3StorageError(
+            operation: operation, object: objectName(key), status: Int(reply.status.code), code: element("Code"), message: element("Message"))
     }
 }
 

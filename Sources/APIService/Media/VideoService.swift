@@ -32,11 +32,14 @@ struct VideoService: Sendable {
 
     func start(for user: UserRecord, _ request: Request, idempotencyKey: String?) async throws -> MediaAsset {
         let feature = request.duration > 30 ? "video_long" : "video"
-        guard let key = try await geminiKey(user.id) else { return try await offline(for: user, request, feature: feature, idempotencyKey: idempotencyKey) }
+        guard let key = try await geminiKey(user.id) else {
+            return try await offline(for: user, request, feature: feature, idempotencyKey: idempotencyKey)
+        }
         let hold: CreditReservation
         switch try await reservations.reserve(userID: user.id, feature: feature, idempotencyKey: idempotencyKey) {
         case .replay(let stored):
-            guard let id = stored["id"]?.stringValue.flatMap(UUID.init(uuidString:)), let asset = try await store.asset(id: id, userID: user.id) else {
+            guard let id = stored["id"]?.stringValue.flatMap(UUID.init(uuidString:)), let asset = try await store.asset(id: id, userID: user.id)
+            else {
                 throw CoreError.notFound
             }
             return asset
@@ -49,18 +52,22 @@ struct VideoService: Sendable {
         }
         let body: JSONValue = [
             "instances": [.object(instance)],
-            "parameters": ["aspectRatio": .string(request.aspectRatio), "resolution": .string(request.resolution), "durationSeconds": .int(request.duration)],
+            "parameters": [
+                "aspectRatio": .string(request.aspectRatio), "resolution": .string(request.resolution), "durationSeconds": .int(request.duration),
+            ],
         ]
         let operation: String
         let started = ContinuousClock.now
         do {
-            let answer = try await http.json(url: "\(config.gemini.baseURL)/models/\(model):predictLongRunning", headers: [("x-goog-api-key", key)], body: body)
+            let answer = try await http.json(
+                url: "\(config.gemini.baseURL)/models/\(model):predictLongRunning", headers: [("x-goog-api-key", key)], body: body)
             guard let name = answer["name"]?.stringValue, !name.isEmpty else { throw AIProviderError.malformed("no operation name") }
             operation = name
         } catch {
             try? await reservations.release(hold)
             let failure = error as? AIProviderError ?? .transport(String(describing: type(of: error)))
-            await record(user.id, started: started, outcome: .failure(errorType: failure.kind, message: "video start failed: \(failure.kind)"), credits: 0)
+            await record(
+                user.id, started: started, outcome: .failure(errorType: failure.kind, message: "video start failed: \(failure.kind)"), credits: 0)
             throw CoreError.aiProvider("The video provider failed (\(failure.kind))")
         }
         // Leased to this request while it waits inline (and one interval more): the poller
@@ -97,7 +104,9 @@ struct VideoService: Sendable {
         guard let id = result["id"]?.stringValue.flatMap(UUID.init(uuidString:)), let asset = try await store.asset(id: id, userID: user.id) else {
             throw CoreError.notFound
         }
-        await record(user.id, started: started, outcome: .success, credits: result["credits"]?.integer ?? 0, provider: AIProviderID.offline.rawValue, model: Self.offlineModel)
+        await record(
+            user.id, started: started, outcome: .success, credits: result["credits"]?.integer ?? 0, provider: AIProviderID.offline.rawValue,
+            model: Self.offlineModel)
         return asset
     }
 
@@ -119,14 +128,18 @@ struct VideoService: Sendable {
             state = try await http.json(url: "\(config.gemini.baseURL)/\(operation)", headers: [("x-goog-api-key", key)], body: nil, method: .GET)
         } catch {
             // A failed poll is not a failed video; the next poll decides, until the time limit.
-            if Date().timeIntervalSince(created) > Double(giveUpAfter.components.seconds) { return try await fail(id, reservationID, userID, "timed out") }
+            if Date().timeIntervalSince(created) > Double(giveUpAfter.components.seconds) {
+                return try await fail(id, reservationID, userID, "timed out")
+            }
             return try await store.asset(id: id)
         }
         if let error = state["error"], error != .null {
             return try await fail(id, reservationID, userID, error["message"]?.stringValue ?? "operation failed")
         }
         guard state["done"] == true else {
-            if Date().timeIntervalSince(created) > Double(giveUpAfter.components.seconds) { return try await fail(id, reservationID, userID, "timed out") }
+            if Date().timeIntervalSince(created) > Double(giveUpAfter.components.seconds) {
+                return try await fail(id, reservationID, userID, "timed out")
+            }
             return try await store.asset(id: id)
         }
         let samples = state["response"]?["generateVideoResponse"]?["generatedSamples"]?.arrayItems ?? []
@@ -138,7 +151,9 @@ struct VideoService: Sendable {
             let response = try await http.send(url: uri, headers: [("x-goog-api-key", key)], body: nil, method: .GET)
             bytes = Array(buffer: try await response.body.collect(upTo: 512 << 20))
         } catch {
-            if Date().timeIntervalSince(created) > Double(giveUpAfter.components.seconds) { return try await fail(id, reservationID, userID, "download failed") }
+            if Date().timeIntervalSince(created) > Double(giveUpAfter.components.seconds) {
+                return try await fail(id, reservationID, userID, "download failed")
+            }
             return try await store.asset(id: id)
         }
         let storageKey = try await store.storage.put(bytes)
@@ -207,7 +222,9 @@ struct VideoPoller: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                do { try await videos.pollDue() } catch { videos.logger.warning("video poll failed", metadata: ["error": "\(String(reflecting: error))"]) }
+                do { try await videos.pollDue() } catch {
+                    videos.logger.warning("video poll failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
                 do {
                     try await Task.sleep(for: videos.pollInterval)
                 } catch {

@@ -30,20 +30,22 @@ struct NotificationMailer: Service {
     ]
 
     static func makeRenderer(frontendURL: String) throws -> EmailRenderer {
-        try EmailRenderer(frontendURL: frontendURL, templates: [
-            "notice.html": """
+        try EmailRenderer(
+            frontendURL: frontendURL,
+            templates: [
+                "notice.html": """
                 <p>Hi{{#name}} {{name}}{{/name}},</p>
                 <p>{{message}}</p>
                 <p><a href="{{link}}" style="display:inline-block;background:#4f46e5;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none">{{action}}</a></p>
                 """,
-            "notice.text": """
+                "notice.text": """
                 Hi{{#name}} {{{name}}}{{/name}},
 
                 {{{message}}}
 
                 {{{action}}}: {{{link}}}
                 """,
-        ])
+            ])
     }
 
     func run() async throws {

@@ -34,8 +34,9 @@ struct NotificationRoutes: TypedRouteCollection {
                 case "true", "1": unreadOnly = true
                 case "false", "0", "": unreadOnly = false
                 default:
-                    issues.append(ValidationIssue(
-                        type: "bool_parsing", location: .query, path: ["unread"], message: "unread must be true or false", input: .string(raw)))
+                    issues.append(
+                        ValidationIssue(
+                            type: "bool_parsing", location: .query, path: ["unread"], message: "unread must be true or false", input: .string(raw)))
                 }
             }
             if !issues.isEmpty { throw CoreError.invalidInput(issues) }

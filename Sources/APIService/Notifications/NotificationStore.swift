@@ -60,9 +60,10 @@ struct NotificationStore: Sendable {
     static func decode(_ rows: PostgresRowSequence) async throws -> [Notification] {
         var items: [Notification] = []
         for try await (id, type, title, message, data, readAt, created) in rows.decode((UUID, String, String, String, String, Date?, Date).self) {
-            items.append(Notification(
-                id: id, type: type, title: title, message: message,
-                data: (try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8))) ?? [:], readAt: readAt, createdAt: created))
+            items.append(
+                Notification(
+                    id: id, type: type, title: title, message: message,
+                    data: (try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8))) ?? [:], readAt: readAt, createdAt: created))
         }
         return items
     }

@@ -54,7 +54,11 @@ struct UnsubscribeRoutes: TypedRouteCollection {
         if request.headers[.accept]?.contains("text/html") == true {
             return Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: "<!doctype html><meta charset=\"utf-8\"><title>Unsubscribed</title><p>You will no longer receive these e-mails. You can change this any time in your settings.</p>")))
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string:
+                            "<!doctype html><meta charset=\"utf-8\"><title>Unsubscribed</title><p>You will no longer receive these e-mails. You can change this any time in your settings.</p>"
+                    )))
         }
         return try Envelope(Unsubscribed(category: category, subscribed: false), message: "Unsubscribed").response(from: request, context: context)
     }

@@ -34,8 +34,9 @@ struct ReferralRoutes: TypedRouteCollection {
                 "SELECT coalesce(sum(credits), 0)::bigint FROM referral_rewards WHERE user_id = \(user.id) AND level > 0", logger: logger
             ).decode(Int.self) { stats.creditsEarned = sum }
             let frontend = service.dependencies.config.core.frontendURL
-            return Envelope(ReferralsView(
-                code: code, link: code.map { "\(frontend)/register?ref=\($0)" }, stats: stats, referrals: referrals))
+            return Envelope(
+                ReferralsView(
+                    code: code, link: code.map { "\(frontend)/register?ref=\($0)" }, stats: stats, referrals: referrals))
         }
     }
 

@@ -19,14 +19,12 @@ struct AssistantToolRoutes: TypedRouteCollection {
     struct Ask: RequestContent {
         var query: String
         var tool: String?
-        var context: JSONValue?
+        var context: Conversation?
 
-        static let rules: [String: FieldRule] = [
-            "query": .text(max: 2_000), "tool": .text(max: 100, allowEmpty: true), "context": .json(maxBytes: 1_000_000),
-        ]
+        static let rules: [String: FieldRule] = ["query": .text(max: 2_000), "tool": .text(max: 100, allowEmpty: true)]
 
         /// The conversation, shortened to the prompt's budget.
-        var history: String? { ResearchRoutes.context(context) }
+        var history: String? { ResearchRoutes.context(context?.value) }
     }
 
     struct Product: ResponseContent {
@@ -89,10 +87,16 @@ struct AssistantToolRoutes: TypedRouteCollection {
                         "availability": "in stock" | "pre-order" | "backorder" | "out of stock" | "unknown"}]}. Never invent prices or ratings you do not know: use null.
                         """, ask)),
                 idempotencyKey: try request.idempotencyKey())
-            job.request.offlineAnswer = JSONValue.object([
-                "results": [["title": .string("[offline] No AI provider is configured: no products for “\(ask.query.prefix(80))”"), "price": .null, "rating": .null,
-                             "source": ["name": "offline", "url": .null], "specs": [], "availability": "unknown"]],
-            ]).encodedString
+            job.request.offlineAnswer =
+                JSONValue.object([
+                    "results": [
+                        [
+                            "title": .string("[offline] No AI provider is configured: no products for “\(ask.query.prefix(80))”"), "price": .null,
+                            "rating": .null,
+                            "source": ["name": "offline", "url": .null], "specs": [], "availability": "unknown",
+                        ]
+                    ]
+                ]).encodedString
             let (_, value) = try await generation.generateJSON(for: try context.requireUser(), job, validate: Self.products)
             return Envelope(Products(results: try value.decoded(as: [Product].self), tags: ["shopping"], timestamp: Date()))
         }
@@ -105,8 +109,10 @@ struct AssistantToolRoutes: TypedRouteCollection {
             job.request.offlineAnswer = "[offline] No AI provider is configured. Note for: \(ask.query.prefix(200))"
             let output = try await generation.generate(for: try context.requireUser(), job)
             // Notes are not stored server-side: the assistant keeps them in the conversation.
-            return Envelope(Note(
-                noteId: UUID(), noteTitle: String(ask.query.prefix(50)), content: output.text, lastSavedAt: Date(), provider: output.provider.rawValue))
+            return Envelope(
+                Note(
+                    noteId: UUID(), noteTitle: String(ask.query.prefix(50)), content: output.text, lastSavedAt: Date(),
+                    provider: output.provider.rawValue))
         }
         routes.post("/tools/canvas", "An image for the canvas", body: Ask.self, errors: Self.generationErrors) {
             ask, request, context -> Envelope<Canvas> in
@@ -114,9 +120,10 @@ struct AssistantToolRoutes: TypedRouteCollection {
                 for: try context.requireUser(), feature: "image", type: "IMAGE", prompt: ask.query,
                 task: .image(prompt: ask.query, aspectRatio: "16:9"), idempotencyKey: try request.idempotencyKey())
             let mime = result.asset.mimeType ?? "image/png"
-            return Envelope(Canvas(
-                canvasId: result.asset.id, canvasData: "data:\(mime);base64," + Data(result.bytes).base64EncodedString(),
-                preview: media.urls.url(for: result.asset.id)))
+            return Envelope(
+                Canvas(
+                    canvasId: result.asset.id, canvasData: "data:\(mime);base64," + Data(result.bytes).base64EncodedString(),
+                    preview: media.urls.url(for: result.asset.id)))
         }
         var components = WireSchema.Components()
         let uploaded = WireSchema.schema(for: Uploaded.self, components: &components)
@@ -157,8 +164,10 @@ struct AssistantToolRoutes: TypedRouteCollection {
             let price: JSONValue = item["price"]?.stringValue.map(JSONValue.string) ?? item["price"]?.integer.map { .string(String($0)) } ?? .null
             products.append([
                 "title": .string(String(title.prefix(300))), "price": price, "rating": rating,
-                "source": ["name": .string(item["source"]?["name"]?.stringValue ?? item["source"]?.stringValue ?? "unknown"),
-                           "url": item["source"]?["url"]?.stringValue.map(JSONValue.string) ?? .null],
+                "source": [
+                    "name": .string(item["source"]?["name"]?.stringValue ?? item["source"]?.stringValue ?? "unknown"),
+                    "url": item["source"]?["url"]?.stringValue.map(JSONValue.string) ?? .null,
+                ],
                 "specs": .array((item["specs"]?.arrayItems ?? []).compactMap(\.stringValue).prefix(8).map(JSONValue.string)),
                 "availability": .string(item["availability"]?.stringValue ?? "unknown"),
             ])

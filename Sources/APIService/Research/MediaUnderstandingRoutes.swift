@@ -23,7 +23,8 @@ struct MediaUnderstandingRoutes: TypedRouteCollection {
 
         static let rules: [String: FieldRule] = [
             // 20 MiB of recording as base64.
-            "audioData": .text(max: 28 << 20), "mimeType": .text(max: 100, allowEmpty: true), "language": .text(max: 20, allowEmpty: true),
+            "audioData": MediaRoutes.base64(max: 28 << 20), "mimeType": .text(max: 100, allowEmpty: true),
+            "language": .text(max: 20, allowEmpty: true),
             "model": .text(max: 100, allowEmpty: true),
         ]
     }
@@ -37,7 +38,8 @@ struct MediaUnderstandingRoutes: TypedRouteCollection {
         var language: String?
 
         static let rules: [String: FieldRule] = [
-            "videoData": .text(max: 28 << 20), "mimeType": .text(max: 100, allowEmpty: true), "summaryType": .text(max: 30, allowEmpty: true),
+            "videoData": MediaRoutes.base64(max: 28 << 20), "mimeType": .text(max: 100, allowEmpty: true),
+            "summaryType": .text(max: 30, allowEmpty: true),
             "language": .text(max: 20, allowEmpty: true),
         ]
     }
@@ -84,7 +86,8 @@ struct MediaUnderstandingRoutes: TypedRouteCollection {
             let language = body.language.flatMap { $0.isEmpty ? nil : $0 } ?? "en-US"
             var job = GenerationService.Job(
                 feature: "transcription", tool: "transcription",
-                request: AIRequest(prompt: "Transcribe this recording verbatim in its language (expected: \(language)). Answer with the transcript only."),
+                request: AIRequest(
+                    prompt: "Transcribe this recording verbatim in its language (expected: \(language)). Answer with the transcript only."),
                 idempotencyKey: try request.idempotencyKey())
             job.request.attachments = [audio]
             job.request.offlineAnswer = "[offline] No AI provider that reads audio is configured: the recording was not transcribed."
@@ -100,16 +103,19 @@ struct MediaUnderstandingRoutes: TypedRouteCollection {
             let language = body.language.flatMap { $0.isEmpty ? nil : $0 } ?? "en"
             var job = GenerationService.Job(
                 feature: "video_summary", tool: "video_summary",
-                request: AIRequest(prompt: """
-                    Summarise this video (\(detail) summary, in \(language)). Answer only JSON: {"summary": string, \
-                    "keyframes": [{"time": string (m:ss), "description": string}]\(keyframes ? "" : " (empty)"), \
-                    "transcript": \(transcript ? "string" : "null")}.
-                    """),
+                request: AIRequest(
+                    prompt: """
+                        Summarise this video (\(detail) summary, in \(language)). Answer only JSON: {"summary": string, \
+                        "keyframes": [{"time": string (m:ss), "description": string}]\(keyframes ? "" : " (empty)"), \
+                        "transcript": \(transcript ? "string" : "null")}.
+                        """),
                 idempotencyKey: try request.idempotencyKey())
             job.request.attachments = [video]
-            job.request.offlineAnswer = JSONValue.object([
-                "summary": "[offline] No AI provider that reads video is configured: the video was not summarised.", "keyframes": [], "transcript": .null,
-            ]).encodedString
+            job.request.offlineAnswer =
+                JSONValue.object([
+                    "summary": "[offline] No AI provider that reads video is configured: the video was not summarised.", "keyframes": [],
+                    "transcript": .null,
+                ]).encodedString
             let (output, value) = try await generation.generateJSON(for: try context.requireUser(), job) { value in
                 guard let summary = value["summary"]?.stringValue else { return nil }
                 let frames: [JSONValue] = (value["keyframes"]?.arrayItems ?? []).prefix(50).compactMap { frame in

@@ -18,23 +18,17 @@ struct ResearchRoutes: TypedRouteCollection {
         var maxResults: Int?
         var language: String?
         var timeRange: String?
-        var context: JSONValue?
+        var context: Conversation?
         var type: String?
 
         static let rules: [String: FieldRule] = [
             "query": .text(max: 2_000), "focus": .text(max: 500, allowEmpty: true), "maxResults": .integer(1...20),
-            "language": .text(max: 10, allowEmpty: true), "timeRange": .text(max: 50, allowEmpty: true),
-            "type": .text(max: 50, allowEmpty: true), "context": .json(maxBytes: 1_000_000),
+            "language": .text(max: 10, pattern: "^[A-Za-z-]*$", message: "must be a language code such as en or pt-BR"),
+            "timeRange": .text(max: 50, allowEmpty: true),
+            "type": .text(max: 50, allowEmpty: true),
         ]
 
         func validate(_ issues: inout [ValidationIssue]) {
-            if let language, !language.allSatisfy({ $0.isLetter || $0 == "-" }) {
-                issues.append(ValidationIssue.field("language", "must be a language code such as en or pt-BR"))
-            }
-            switch context {
-            case nil, .string?, .array?: break
-            default: issues.append(ValidationIssue.field("context", "must be a string or an array of messages"))
-            }
         }
 
         func query(kind: ResearchService.Kind) -> ResearchService.Query {
@@ -43,7 +37,7 @@ struct ResearchRoutes: TypedRouteCollection {
             query.focus = nonEmpty(focus)
             query.timeRange = nonEmpty(timeRange)
             query.type = nonEmpty(type)
-            query.context = ResearchRoutes.context(context)
+            query.context = ResearchRoutes.context(context?.value)
             if let language = nonEmpty(language) { query.language = language }
             if let maxResults { query.maxResults = maxResults }
             return query
@@ -73,9 +67,10 @@ struct ResearchRoutes: TypedRouteCollection {
             "/research/query", "Grounded research (5 credits; a cache hit is free)", body: QueryRequest.self, errors: Self.generationErrors
         ) { body, request, context -> Envelope<Answer> in
             let answer = try await service.run(body.query(kind: .query), for: try context.requireUser(), idempotencyKey: try request.idempotencyKey())
-            return Envelope(Answer(
-                id: answer.id, summary: answer.summary, sources: answer.sources.map(ResearchService.SourceView.init),
-                citations: answer.citations.map(ResearchService.CitationView.init), grounded: answer.grounded, cached: answer.cached))
+            return Envelope(
+                Answer(
+                    id: answer.id, summary: answer.summary, sources: answer.sources.map(ResearchService.SourceView.init),
+                    citations: answer.citations.map(ResearchService.CitationView.init), grounded: answer.grounded, cached: answer.cached))
         }
         routes.get("/research/history", "Your research queries, newest first", query: PageRequest.parameters) {
             request, context -> Envelope<Page<ResearchService.HistoryItem>> in
@@ -87,9 +82,10 @@ struct ResearchRoutes: TypedRouteCollection {
             routes.post(path, summary, body: QueryRequest.self, errors: Self.generationErrors) { body, request, context -> Envelope<Brief> in
                 let query = body.query(kind: kind)
                 let answer = try await service.run(query, for: try context.requireUser(), idempotencyKey: try request.idempotencyKey())
-                return Envelope(Brief(
-                    summary: answer.summary, sources: answer.sources.map(ResearchService.SourceView.init), tags: ResearchService.tags(query.text),
-                    timestamp: answer.createdAt))
+                return Envelope(
+                    Brief(
+                        summary: answer.summary, sources: answer.sources.map(ResearchService.SourceView.init), tags: ResearchService.tags(query.text),
+                        timestamp: answer.createdAt))
             }
         }
     }
@@ -142,4 +138,45 @@ struct ResearchRoutes: TypedRouteCollection {
         }
         return kept.isEmpty ? nil : kept.reversed().joined(separator: "\n")
     }
+}
+
+/// `context` as the AI assistant sends it: its chat history, an array of
+/// `{role, content, timestamp}` turns (or of strings), or a plain string; at most 1 MB.
+/// Items that hold no text are skipped, so any list is taken.
+struct Conversation: Decodable, Sendable, WireSchemaProviding {
+    var value: JSONValue
+
+    init(value: JSONValue) {
+        self.value = value
+    }
+
+    init(from decoder: any Decoder) throws {
+        let value = try decoder.singleValueContainer().decode(JSONValue.self)
+        switch value {
+        case .string, .array: self.value = value
+        default: throw FieldValidationError(message: "context must be a string or an array of messages")
+        }
+        guard value.encodedString.utf8.count <= 1_000_000 else {
+            throw FieldValidationError(type: "too_long", message: "context must be at most 1000000 bytes")
+        }
+    }
+
+    static func wireSchema(components: inout WireSchema.Components) -> JSONValue {
+        [
+            "anyOf": [
+                ["type": "string", "pattern": #"^[^\u0000]*$"#],
+                [
+                    "type": "array",
+                    "items": [
+                        "anyOf": [
+                            ["type": "string"], ["type": "object", "properties": ["role": ["type": "string"], "content": ["type": "string"]]], [:],
+                        ]
+                    ],
+                ],
+            ],
+            "description": "The conversation so far: a string, or turns as strings or {role, content, timestamp}",
+        ]
+    }
+
+    static var wirePlaceholder: Conversation { Conversation(value: "") }
 }

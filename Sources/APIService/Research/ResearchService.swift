@@ -52,8 +52,10 @@ struct ResearchService: Sendable {
     /// context (their chat history) is keyed to that user too: private context never
     /// reaches another user, and nobody can poison what others are served.
     static func cacheKey(_ query: Query, userID: UUID) -> String {
-        var material = [query.kind.rawValue, normalize(query.text), query.language.lowercased(), normalize(query.focus ?? ""),
-            normalize(query.timeRange ?? ""), normalize(query.type ?? ""), String(query.maxResults)]
+        var material = [
+            query.kind.rawValue, normalize(query.text), query.language.lowercased(), normalize(query.focus ?? ""),
+            normalize(query.timeRange ?? ""), normalize(query.type ?? ""), String(query.maxResults),
+        ]
         if let context = query.context, !context.isEmpty { material += ["user:" + userID.uuidString, context] }
         return "research:" + Hex.sha256(material.joined(separator: "\u{1F}"))
     }
@@ -65,14 +67,17 @@ struct ResearchService: Sendable {
         {
             let sources = Self.sources(hit["sources"])
             let citations = Self.citations(hit["citations"])
-            return try await store(query, user: user, summary: summary, sources: sources, citations: citations,
+            return try await store(
+                query, user: user, summary: summary, sources: sources, citations: citations,
                 grounded: hit["grounded"] == true, cached: true, provider: hit["provider"]?.stringValue, model: hit["model"]?.stringValue)
         }
         let request = AIRequest(
             system: Self.system(query), prompt: Self.prompt(query), maxOutputTokens: query.kind == .query ? 2048 : 4096, temperature: 0.3,
             grounded: true, offlineAnswer: "[offline] Research needs an AI provider; none is configured. Query: \(query.text.prefix(200))")
         let output = try await generation.generate(
-            for: user, .init(feature: "research", tool: query.kind == .query ? "research" : query.kind.rawValue, request: request, idempotencyKey: idempotencyKey))
+            for: user,
+            .init(
+                feature: "research", tool: query.kind == .query ? "research" : query.kind.rawValue, request: request, idempotencyKey: idempotencyKey))
         let grounding = output.grounding
         let sources = Array((grounding?.sources ?? []).prefix(query.maxResults))
         // Citations may only point at the sources kept.
@@ -88,7 +93,8 @@ struct ResearchService: Sendable {
         ]
         // Offline placeholders are not worth caching: a configured provider should answer next time.
         if output.provider != .offline { await cache.set(key, Array(entry.encodedData()), ttl: Self.cacheTTL) }
-        return try await store(query, user: user, summary: output.text, sources: sources, citations: citations, grounded: grounded, cached: false,
+        return try await store(
+            query, user: user, summary: output.text, sources: sources, citations: citations, grounded: grounded, cached: false,
             provider: output.provider.rawValue, model: output.model)
     }
 
@@ -132,10 +138,11 @@ struct ResearchService: Sendable {
         for try await (id, kind, query, language, summary, sources, grounded, cached, created) in rows.decode(
             (UUID, String, String, String, String, String, Bool, Bool, Date).self)
         {
-            items.append(HistoryItem(
-                id: id, type: kind, query: query, language: language, summary: summary,
-                sources: (try? JSONDecoder().decode(JSONValue.self, from: Data(sources.utf8))) ?? [], grounded: grounded, cached: cached,
-                createdAt: created))
+            items.append(
+                HistoryItem(
+                    id: id, type: kind, query: query, language: language, summary: summary,
+                    sources: (try? JSONDecoder().decode(JSONValue.self, from: Data(sources.utf8))) ?? [], grounded: grounded, cached: cached,
+                    createdAt: created))
         }
         var total = 0
         for try await count in try await database.client.query(
@@ -195,9 +202,13 @@ struct ResearchService: Sendable {
     }
 
     static func json(_ citations: [Grounding.Citation]) -> JSONValue {
-        .array(citations.map {
-            ["text": .string($0.text), "startIndex": .int($0.startIndex), "endIndex": .int($0.endIndex), "sourceIndices": .array($0.sourceIndices.map(JSONValue.int))]
-        })
+        .array(
+            citations.map {
+                [
+                    "text": .string($0.text), "startIndex": .int($0.startIndex), "endIndex": .int($0.endIndex),
+                    "sourceIndices": .array($0.sourceIndices.map(JSONValue.int)),
+                ]
+            })
     }
 
     static func sources(_ value: JSONValue?) -> [Grounding.Source] {
@@ -206,14 +217,18 @@ struct ResearchService: Sendable {
 
     static func citations(_ value: JSONValue?) -> [Grounding.Citation] {
         (value?.arrayItems ?? []).map {
-            .init(text: $0["text"]?.stringValue ?? "", startIndex: $0["startIndex"]?.integer ?? 0, endIndex: $0["endIndex"]?.integer ?? 0,
+            .init(
+                text: $0["text"]?.stringValue ?? "", startIndex: $0["startIndex"]?.integer ?? 0, endIndex: $0["endIndex"]?.integer ?? 0,
                 sourceIndices: ($0["sourceIndices"]?.arrayItems ?? []).compactMap(\.integer))
         }
     }
 
     /// Up to five distinctive words of the query, for the tools' `tags`.
     static func tags(_ text: String) -> [String] {
-        let stop: Set<String> = ["the", "and", "for", "with", "what", "how", "why", "are", "is", "of", "to", "in", "on", "a", "an", "about", "does", "do", "can", "from", "that", "this", "which", "who"]
+        let stop: Set<String> = [
+            "the", "and", "for", "with", "what", "how", "why", "are", "is", "of", "to", "in", "on", "a", "an", "about", "does", "do", "can", "from",
+            "that", "this", "which", "who",
+        ]
         var seen: [String] = []
         for word in EnglishText.words(text.lowercased()) where word.count > 2 && !stop.contains(word) && !seen.contains(word) {
             seen.append(word)

@@ -128,20 +128,27 @@ struct ContentToolRoutes: TypedRouteCollection {
 
     static let metaTags = Tool<MetaTags>(
         paths: ["/seo/meta-tags", "/articles/seo/meta-tags"], feature: "seo_tool", summary: "Meta tags: title, description, Open Graph, keywords",
-        instruction: #"Write SEO meta tags. Answer only JSON: {"title": string (≤ 60 characters), "metaDescription": string (120–160 characters), "ogTitle": string, "ogDescription": string, "keywords": [string]}."#,
-        offline: ["title": .string(offlineNote), "metaDescription": .string(offlineNote), "ogTitle": .string(offlineNote), "ogDescription": .string(offlineNote), "keywords": []],
+        instruction:
+            #"Write SEO meta tags. Answer only JSON: {"title": string (≤ 60 characters), "metaDescription": string (120–160 characters), "ogTitle": string, "ogDescription": string, "keywords": [string]}."#,
+        offline: [
+            "title": .string(offlineNote), "metaDescription": .string(offlineNote), "ogTitle": .string(offlineNote),
+            "ogDescription": .string(offlineNote), "keywords": [],
+        ],
         shape: { value in
             guard let title = value["title"]?.stringValue, let description = value["metaDescription"]?.stringValue else { return nil }
             return [
                 "title": .string(String(title.prefix(120))), "metaDescription": .string(String(description.prefix(320))),
-                "ogTitle": .string(value["ogTitle"]?.stringValue ?? title), "ogDescription": .string(value["ogDescription"]?.stringValue ?? description),
+                "ogTitle": .string(value["ogTitle"]?.stringValue ?? title),
+                "ogDescription": .string(value["ogDescription"]?.stringValue ?? description),
                 "keywords": .array(strings(value["keywords"], limit: 20) ?? []),
             ]
         })
 
     static let searchIntent = Tool<SearchIntent>(
-        paths: ["/seo/search-intent", "/articles/seo/search-intent"], feature: "seo_tool", summary: "Search intent, with a confidence and an explanation",
-        instruction: #"Classify the search intent. Answer only JSON: {"intent": "informational" | "navigational" | "commercial" | "transactional", "confidence": number from 0 to 1, "explanation": string}."#,
+        paths: ["/seo/search-intent", "/articles/seo/search-intent"], feature: "seo_tool",
+        summary: "Search intent, with a confidence and an explanation",
+        instruction:
+            #"Classify the search intent. Answer only JSON: {"intent": "informational" | "navigational" | "commercial" | "transactional", "confidence": number from 0 to 1, "explanation": string}."#,
         offline: ["intent": "informational", "confidence": 0, "explanation": .string(offlineNote)],
         shape: { value in
             guard let intent = value["intent"]?.stringValue?.lowercased(), SearchIntent.Intent(rawValue: intent) != nil else { return nil }
@@ -156,7 +163,8 @@ struct ContentToolRoutes: TypedRouteCollection {
 
     static let audit = Tool<Audit>(
         paths: ["/seo/audit", "/articles/seo/audit"], feature: "seo_audit", summary: "AI SEO audit (PRO): score, summary, issues, recommendations",
-        instruction: #"Audit this article's SEO. Answer only JSON: {"score": integer 0–100, "summary": string, "issues": [{"severity": "high" | "medium" | "low", "message": string}], "recommendations": [string]}."#,
+        instruction:
+            #"Audit this article's SEO. Answer only JSON: {"score": integer 0–100, "summary": string, "issues": [{"severity": "high" | "medium" | "low", "message": string}], "recommendations": [string]}."#,
         offline: ["score": 0, "summary": .string(offlineNote), "issues": [], "recommendations": []],
         shape: { value in
             guard let score = value["score"]?.integer else { return nil }
@@ -173,7 +181,8 @@ struct ContentToolRoutes: TypedRouteCollection {
 
     static let plagiarism = Tool<Plagiarism>(
         paths: ["/articles/plagiarism"], feature: "plagiarism", summary: "Originality check, grounded in a web search",
-        instruction: #"Check whether passages of this text appear to be copied from published sources. Answer only JSON: {"originalityScore": integer 0–100 or null when you cannot tell, "matches": [{"text": string, "source": string}], "summary": string}. Report only matches you are confident of; never invent sources."#,
+        instruction:
+            #"Check whether passages of this text appear to be copied from published sources. Answer only JSON: {"originalityScore": integer 0–100 or null when you cannot tell, "matches": [{"text": string, "source": string}], "summary": string}. Report only matches you are confident of; never invent sources."#,
         offline: ["originalityScore": .null, "matches": [], "summary": .string(offlineNote + " The text was not checked.")],
         shape: { value in
             guard value["matches"] != nil || value["originalityScore"] != nil else { return nil }
@@ -209,6 +218,13 @@ struct ContentToolRoutes: TypedRouteCollection {
             if text.isEmpty { issues.append(ValidationIssue(type: "value_error", path: ["content"], message: "content or topic is required")) }
         }
 
+        static let schemaConstraints: [String: JSONValue] = [
+            "anyOf": .array(
+                ["content", "topic", "keyword"].map { name in
+                    ["required": [.string(name)], "properties": [name: ["type": "string", "pattern": #"[^\s\u0000]"#]]]
+                })
+        ]
+
         var text: String { [content, topic, keyword].compactMap { $0 }.first { !$0.isEmpty } ?? "" }
         var keyphrase: String? { focusKeyphrase.flatMap { $0.isEmpty ? nil : $0 } }
         var heading: String? { title.flatMap { $0.isEmpty ? nil : $0 } }
@@ -219,7 +235,8 @@ struct ContentToolRoutes: TypedRouteCollection {
     static let generationErrors = [402, 403, 409, 502, 503]
 
     static let idempotencyKey = OpenAPIOperation.header(
-        "Idempotency-Key", ["type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"], description: "A repeat answers the first result, charged once")
+        "Idempotency-Key", ["type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"],
+        description: "A repeat answers the first result, charged once")
 
     func routes(_ routes: inout APIRoutes) {
         add(Self.headlines, to: &routes)
@@ -229,14 +246,17 @@ struct ContentToolRoutes: TypedRouteCollection {
         add(Self.audit, to: &routes)
         add(Self.plagiarism, to: &routes)
         routes.post("/articles/seo/score", "The free analysis's score", body: Material.self) { body, _, _ -> Envelope<Score> in
-            let result = analyzer.analyze(.init(html: body.text, keywords: body.keywords?.items ?? [], focusKeyphrase: body.keyphrase, title: body.heading))
+            let result = analyzer.analyze(
+                .init(html: body.text, keywords: body.keywords?.items ?? [], focusKeyphrase: body.keyphrase, title: body.heading))
             return Envelope(Score(score: result.overallScore, readabilityLabel: result.readabilityLabel, wordCount: result.wordCount))
         }
     }
 
     private func add<Answer: ResponseContent>(_ tool: Tool<Answer>, to routes: inout APIRoutes) {
         for path in tool.paths {
-            routes.post(path, "\(tool.summary) (credits: \(tool.feature))", body: Material.self, query: [Self.idempotencyKey], errors: Self.generationErrors) {
+            routes.post(
+                path, "\(tool.summary) (credits: \(tool.feature))", body: Material.self, query: [Self.idempotencyKey], errors: Self.generationErrors
+            ) {
                 body, request, context -> Envelope<Answer> in
                 Envelope(try await run(tool, body, request: request, context: context))
             }
@@ -255,6 +275,8 @@ struct ContentToolRoutes: TypedRouteCollection {
         var job = GenerationService.Job(
             feature: tool.feature, tool: tool.feature, request: AIRequest(prompt: lines.joined(separator: "\n")),
             idempotencyKey: try request.idempotencyKey())
+        // The tools share one feature and usage name; a key is still one tool's.
+        job.keyScope = tool.paths[0]
         job.request.offlineAnswer = tool.offline.encodedString
         job.request.grounded = tool.feature == "plagiarism"
         let (output, value) = try await generation.generateJSON(for: try context.requireUser(), job, validate: tool.shape)

@@ -201,7 +201,9 @@ enum EnglishText {
         let token = bytes[start..<end]
         if token.allSatisfy({ $0 < 0x80 }) {
             var bare = token.drop { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }
-            while let tail = bare.last, tail == UInt8(ascii: "(") || tail == UInt8(ascii: "\"") || tail == UInt8(ascii: "'") { bare = bare.dropLast() }
+            while let tail = bare.last, tail == UInt8(ascii: "(") || tail == UInt8(ascii: "\"") || tail == UInt8(ascii: "'") {
+                bare = bare.dropLast()
+            }
             if bare.count == 1 { return isLetter(Unicode.Scalar(bare[bare.startIndex])) }
             guard (2...6).contains(bare.count) else { return false }
             return abbreviations.contains(String(decoding: bare.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self))
@@ -255,7 +257,9 @@ enum EnglishText {
         return max(1, count)
     }
 
-    static let beVerbs: Set<String> = ["am", "is", "are", "was", "were", "be", "been", "being", "is't", "isn't", "aren't", "wasn't", "weren't", "get", "gets", "got", "gotten"]
+    static let beVerbs: Set<String> = [
+        "am", "is", "are", "was", "were", "be", "been", "being", "is't", "isn't", "aren't", "wasn't", "weren't", "get", "gets", "got", "gotten",
+    ]
 
     static let irregularParticiples: Set<String> = [
         "awoken", "been", "born", "beaten", "become", "begun", "bent", "bet", "bitten", "blown", "broken", "brought", "built", "burnt", "bought",
@@ -269,12 +273,13 @@ enum EnglishText {
 
     static func isPassive(_ sentence: String) -> Bool { isPassive(Prose(sentence).lowercased[...]) }
 
-
     /// A form of "to be" (or "get") followed, within two adverbs, by a past participle.
     static func isPassive(_ tokens: ArraySlice<String>) -> Bool {
         for index in tokens.indices where beVerbs.contains(tokens[index]) {
             var next = index + 1
-            while next < tokens.endIndex, next <= index + 3, tokens[next].hasSuffix("ly") || tokens[next] == "not" || tokens[next] == "also" { next += 1 }
+            while next < tokens.endIndex, next <= index + 3, tokens[next].hasSuffix("ly") || tokens[next] == "not" || tokens[next] == "also" {
+                next += 1
+            }
             guard next < tokens.endIndex else { continue }
             let candidate = tokens[next]
             if irregularParticiples.contains(candidate) || (candidate.hasSuffix("ed") && candidate.count > 3) { return true }

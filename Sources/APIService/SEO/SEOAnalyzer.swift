@@ -49,14 +49,16 @@ struct SEOAnalyzer: Sendable {
         let syllables = text.lowercased.reduce(0) { $0 + EnglishText.syllables($1) }
 
         let avgSentence = sentenceCount == 0 ? 0 : Double(wordCount) / Double(sentenceCount)
-        let flesch = wordCount == 0 || sentenceCount == 0
+        let flesch =
+            wordCount == 0 || sentenceCount == 0
             ? 0 : 206.835 - 1.015 * avgSentence - 84.6 * (Double(syllables) / Double(wordCount))
         let longSentences = text.sentenceWords.filter { $0 > Self.longSentenceWords }.count
         let longSentencePercentage = sentenceCount == 0 ? 0 : 100 * Double(longSentences) / Double(sentenceCount)
         let passivePercentage = sentenceCount == 0 ? 0 : 100 * Double(text.passiveSentences) / Double(sentenceCount)
         let longParagraphs = text.paragraphWords.filter { $0 > Self.longParagraphWords }.count
 
-        let keyphrase = (input.focusKeyphrase?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 }
+        let keyphrase =
+            (input.focusKeyphrase?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 }
             ?? input.keywords.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         let phrase = keyphrase.map { EnglishText.Prose($0).lowercased } ?? []
         let occurrences = Self.occurrences(of: phrase, in: text.lowercased[...])
@@ -79,7 +81,8 @@ struct SEOAnalyzer: Sendable {
         if phrase.isEmpty {
             suggestions.append("Set a focus keyphrase so the analysis can check its use.")
         } else {
-            check(15, (0.5...3.0).contains(density) ? 1 : density < 0.5 ? density / 0.5 : max(0, 1 - (density - 3) / 3),
+            check(
+                15, (0.5...3.0).contains(density) ? 1 : density < 0.5 ? density / 0.5 : max(0, 1 - (density - 3) / 3),
                 density < 0.5
                     ? "Use the keyphrase \"\(keyphrase ?? "")\" more often: its density is \(Self.round(density)) %, aim for 0.5–3 %."
                     : "Use the keyphrase \"\(keyphrase ?? "")\" less often: its density is \(Self.round(density)) %, above 3 % reads as stuffing.")
@@ -87,18 +90,26 @@ struct SEOAnalyzer: Sendable {
             check(10, intro ? 1 : 0, "Mention the keyphrase in the first paragraph.")
             check(10, subheadingHas ? 1 : 0, "Use the keyphrase (or a close variant) in at least one subheading.")
         }
-        check(15, longSentencePercentage <= 25 ? 1 : 1 - (longSentencePercentage - 25) / 50,
+        check(
+            15, longSentencePercentage <= 25 ? 1 : 1 - (longSentencePercentage - 25) / 50,
             "Shorten sentences: \(Self.round(longSentencePercentage)) % have more than \(Self.longSentenceWords) words (keep it under 25 %).")
-        check(10, passivePercentage <= 10 ? 1 : 1 - (passivePercentage - 10) / 20,
+        check(
+            10, passivePercentage <= 10 ? 1 : 1 - (passivePercentage - 10) / 20,
             "Use more active voice: \(Self.round(passivePercentage)) % of sentences are passive (keep it at 10 % or less).")
-        check(10, longParagraphs == 0 ? 1 : 1 - Double(longParagraphs) / 3,
+        check(
+            10, longParagraphs == 0 ? 1 : 1 - Double(longParagraphs) / 3,
             "Split \(longParagraphs) paragraph\(longParagraphs == 1 ? "" : "s") longer than \(Self.longParagraphWords) words.")
-        check(10, flesch >= 60 ? 1 : flesch / 60,
+        check(
+            10, flesch >= 60 ? 1 : flesch / 60,
             "Make the text easier to read: Flesch reading ease is \(Self.round(flesch)); aim for 60 or more with shorter words and sentences.")
-        check(5, distribution.sectionsOver300Words == 0 && (wordCount < Self.sectionWords || distribution.subheadings > 0) ? 1 : 0,
-            "Add subheadings: \(max(1, distribution.sectionsOver300Words)) section\(distribution.sectionsOver300Words == 1 ? "" : "s") run longer than \(Self.sectionWords) words without one.")
-        check(5, (120...160).contains(metaLength) ? 1 : 0,
-            metaLength == 0 ? "Write a meta description of 120–160 characters."
+        check(
+            5, distribution.sectionsOver300Words == 0 && (wordCount < Self.sectionWords || distribution.subheadings > 0) ? 1 : 0,
+            "Add subheadings: \(max(1, distribution.sectionsOver300Words)) section\(distribution.sectionsOver300Words == 1 ? "" : "s") run longer than \(Self.sectionWords) words without one."
+        )
+        check(
+            5, (120...160).contains(metaLength) ? 1 : 0,
+            metaLength == 0
+                ? "Write a meta description of 120–160 characters."
                 : "Adjust the meta description to 120–160 characters (it has \(metaLength)).")
         // Without a keyphrase the keyphrase checks cannot be earned; score the rest fairly.
         let possible = phrase.isEmpty ? 55.0 : 100.0

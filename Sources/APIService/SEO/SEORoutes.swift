@@ -51,7 +51,8 @@ struct SEORoutes: TypedRouteCollection {
             routes.post(path, "The analysis's suggestions with its score (free)", body: AnalysisRequest.self) {
                 body, _, _ -> Envelope<Suggestions> in
                 let result = analyzer.analyze(body.input)
-                return Envelope(Suggestions(suggestions: result.suggestions, overallScore: result.overallScore, readabilityLabel: result.readabilityLabel))
+                return Envelope(
+                    Suggestions(suggestions: result.suggestions, overallScore: result.overallScore, readabilityLabel: result.readabilityLabel))
             }
         }
     }

@@ -53,13 +53,9 @@ struct SettingsRoutes: TypedRouteCollection {
     struct ProviderKeyRequest: RequestContent {
         var apiKey: String
 
-        static let rules: [String: FieldRule] = ["apiKey": .text(max: 512)]
-
-        func validate(_ issues: inout [ValidationIssue]) {
-            if apiKey.count < 8 || apiKey.contains(where: \.isWhitespace) {
-                issues.append(ValidationIssue.field("apiKey", "must be a key of 8 to 512 characters without spaces"))
-            }
-        }
+        static let rules: [String: FieldRule] = [
+            "apiKey": .text(max: 512, pattern: #"^[^\s\u0000]{8,512}$"#, message: "must be a key of 8 to 512 characters without spaces")
+        ]
     }
 
     /// PUT /settings/email: the settings to change; any other field is refused.
@@ -101,6 +97,8 @@ struct SettingsRoutes: TypedRouteCollection {
             for field in unknownFields { issues.append(ValidationIssue.field(field, "is not an e-mail setting")) }
         }
 
+        static let schemaConstraints: [String: JSONValue] = ["additionalProperties": false]
+
         func apply(to email: inout SettingsStore.EmailSettings) {
             if let quotaWarnings { email.quotaWarnings = quotaWarnings }
             if let usageReset { email.usageReset = usageReset }
@@ -122,7 +120,8 @@ struct SettingsRoutes: TypedRouteCollection {
     }
 
     func routes(_ routes: inout APIRoutes) {
-        routes.get("/settings", "Default provider, focus keyphrase, preferences, and which provider keys you stored") { _, context -> Envelope<SettingsView> in
+        routes.get("/settings", "Default provider, focus keyphrase, preferences, and which provider keys you stored") {
+            _, context -> Envelope<SettingsView> in
             let user = try context.requireUser()
             return Envelope(try await view(user.id, try await settings.settings(userID: user.id)))
         }
@@ -138,14 +137,15 @@ struct SettingsRoutes: TypedRouteCollection {
         // 400 for a provider that is not one (the path names no row, so not 404).
         routes.put(
             "/settings/api-keys/:provider", "Store your own key for GEMINI, OPENAI, ANTHROPIC or LLAMA (AES-256-GCM; never returned)",
-            body: ProviderKeyRequest.self
+            body: ProviderKeyRequest.self, query: [Self.providerParameter]
         ) { body, _, context -> Envelope<ProviderKeySaved> in
             let user = try context.requireUser()
             let provider = try Self.provider(context)
             let status = try await keys.set(userID: user.id, provider: provider, key: body.apiKey)
             return Envelope(ProviderKeySaved(provider: provider.rawValue, configured: true, last4: status.last4), message: "API key saved")
         }
-        routes.delete("/settings/api-keys/:provider", "Remove your own key for a provider", errors: [400]) { _, context -> Envelope<ProviderKeyRemoved> in
+        routes.delete("/settings/api-keys/:provider", "Remove your own key for a provider", query: [Self.providerParameter], errors: [400]) {
+            _, context -> Envelope<ProviderKeyRemoved> in
             let user = try context.requireUser()
             let provider = try Self.provider(context)
             try await keys.delete(userID: user.id, provider: provider)
@@ -155,7 +155,8 @@ struct SettingsRoutes: TypedRouteCollection {
             let user = try context.requireUser()
             return Envelope(EmailSettingsView(try await settings.settings(userID: user.id).email))
         }
-        routes.put("/settings/email", "Change which automatic e-mails you receive", body: EmailRequest.self) { body, _, context -> Envelope<EmailSettingsView> in
+        routes.put("/settings/email", "Change which automatic e-mails you receive", body: EmailRequest.self) {
+            body, _, context -> Envelope<EmailSettingsView> in
             let user = try context.requireUser()
             var current = try await settings.settings(userID: user.id)
             body.apply(to: &current.email)
@@ -168,10 +169,15 @@ struct SettingsRoutes: TypedRouteCollection {
         SettingsView(settings, keys: try await keys.statuses(userID: userID))
     }
 
+    /// Any spelling of the names is taken (`gemini`, `Gemini`); the document lists two.
+    static let providerParameter = OpenAPIOperation.path(
+        "provider", ["type": "string", "enum": .array(KeyedProvider.allCases.flatMap { [.string($0.rawValue), .string($0.rawValue.lowercased())] })])
+
     static func provider(_ context: AppRequestContext) throws -> KeyedProvider {
         guard let name = context.parameters.get("provider"), let provider = KeyedProvider(name: name) else {
             throw CoreError.invalidInput([
-                ValidationIssue(type: "enum", location: .path, path: ["provider"], message: "provider must be one of GEMINI, OPENAI, ANTHROPIC, LLAMA")
+                ValidationIssue(
+                    type: "enum", location: .path, path: ["provider"], message: "provider must be one of GEMINI, OPENAI, ANTHROPIC, LLAMA")
             ])
         }
         return provider
@@ -197,7 +203,8 @@ struct SettingsView: ResponseContent {
         defaultProvider = settings.defaultProvider
         focusKeyphrase = settings.focusKeyphrase
         preferences = settings.preferences
-        apiKeys = Dictionary(uniqueKeysWithValues: keys.map { ($0.key.rawValue, ProviderKey(configured: $0.value.configured, last4: $0.value.last4)) })
+        apiKeys = Dictionary(
+            uniqueKeysWithValues: keys.map { ($0.key.rawValue, ProviderKey(configured: $0.value.configured, last4: $0.value.last4)) })
     }
 }
 

@@ -29,8 +29,10 @@ struct SettingsStore: Sendable {
         var product = false
 
         var json: JSONValue {
-            ["quotaWarnings": .bool(quotaWarnings), "usageReset": .bool(usageReset), "subscription": .bool(subscription),
-             "articlePublished": .bool(articlePublished), "product": .bool(product)]
+            [
+                "quotaWarnings": .bool(quotaWarnings), "usageReset": .bool(usageReset), "subscription": .bool(subscription),
+                "articlePublished": .bool(articlePublished), "product": .bool(product),
+            ]
         }
 
         init() {}

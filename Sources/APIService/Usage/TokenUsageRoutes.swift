@@ -89,8 +89,10 @@ struct TokenUsageRoutes: TypedRouteCollection {
         /// fields the plugin sent.
         var metadata: [String: JSONValue] {
             var metadata: [String: JSONValue] = [:]
-            let calls = [("totalCalls", totalCalls?.value), ("successfulCalls", successfulCalls?.value),
-                         ("failedCalls", failedCalls?.value), ("wordpressUserId", wordpressUserId?.value)]
+            let calls = [
+                ("totalCalls", totalCalls?.value), ("successfulCalls", successfulCalls?.value),
+                ("failedCalls", failedCalls?.value), ("wordpressUserId", wordpressUserId?.value),
+            ]
             for case (let name, let value?) in calls { metadata[name] = .int(value) }
             if let email, !email.isEmpty { metadata["email"] = .string(email) }
             if let lastUpdated, !lastUpdated.isEmpty { metadata["lastUpdated"] = .string(lastUpdated) }
@@ -183,7 +185,8 @@ struct TokenUsageRoutes: TypedRouteCollection {
             .post, "/sync/token-usage",
             OpenAPIOperation(
                 "POST", "/sync/token-usage",
-                summary: "The WordPress plugin's sync: its call counts (a body with user_id or total_calls), stored as a wordpress_sync record; or the body of /token-usage/sync",
+                summary:
+                    "The WordPress plugin's sync: its call counts (a body with user_id or total_calls), stored as a wordpress_sync record; or the body of /token-usage/sync",
                 tag: tag, requestBody: ["anyOf": [apiBody, ["allOf": [pluginBody, pluginFields]]]],
                 responses: [201: "Recorded"].merging(Self.syncErrors.map { ($0, OpenAPIDocument.errorDescriptions[$0] ?? "Error") }) { $1 },
                 responseBody: EnvelopeSchema.schema(data: ["anyOf": [apiResult, pluginResult]]), components: components)
@@ -198,8 +201,10 @@ struct TokenUsageRoutes: TypedRouteCollection {
             let metadata = counts.metadata
             let event = UsageEvent(userID: user.id, tool: "wordpress_sync", tokensUsed: 0, source: "wordpress", metadata: .object(metadata))
             let id = try await recorder.record(event)
-            return try Envelope(WordPressResult(id: id, userId: user.id, recorded: .object(metadata)), message: "WordPress usage recorded", status: .created)
-                .response(from: request, context: context)
+            return try Envelope(
+                WordPressResult(id: id, userId: user.id, recorded: .object(metadata)), message: "WordPress usage recorded", status: .created
+            )
+            .response(from: request, context: context)
         }
         routes.get(
             "/token-usage/stats", "Token totals and breakdowns over a rolling day, week or month",
@@ -249,9 +254,10 @@ struct TokenUsageRoutes: TypedRouteCollection {
         let window = name.flatMap(UsageStore.Window.init(rawValue:)) ?? .month
         let since = Date().addingTimeInterval(-Double(window.days) * 86_400)
         let stats = try await store.tokenStats(userID: user.id, since: since)
-        return Envelope(Stats(
-            period: window.rawValue, since: since, totalTokens: stats.total.tokens, totalOperations: stats.total.operations,
-            byAction: stats.byAction.mapValues(Totals.init), byProvider: stats.byProvider.mapValues(Totals.init),
-            bySource: stats.bySource.mapValues(Totals.init), records: stats.records.map(Record.init)))
+        return Envelope(
+            Stats(
+                period: window.rawValue, since: since, totalTokens: stats.total.tokens, totalOperations: stats.total.operations,
+                byAction: stats.byAction.mapValues(Totals.init), byProvider: stats.byProvider.mapValues(Totals.init),
+                bySource: stats.bySource.mapValues(Totals.init), records: stats.records.map(Record.init)))
     }
 }

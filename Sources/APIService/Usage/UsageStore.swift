@@ -80,9 +80,10 @@ struct UsageStore: Sendable {
         for try await (id, tool, provider, model, tokens, credits, status, source, metadata, created) in records.decode(
             (Int, String, String?, String?, Int, Int, String, String, String, Date).self)
         {
-            stats.records.append(Record(
-                id: id, tool: tool, provider: provider, model: model, tokensUsed: tokens, credits: credits, status: status, source: source,
-                metadata: Self.decodeJSON(metadata), createdAt: created))
+            stats.records.append(
+                Record(
+                    id: id, tool: tool, provider: provider, model: model, tokensUsed: tokens, credits: credits, status: status, source: source,
+                    metadata: Self.decodeJSON(metadata), createdAt: created))
         }
         return stats
     }

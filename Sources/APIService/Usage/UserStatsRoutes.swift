@@ -84,16 +84,17 @@ struct UserStatsRoutes: TypedRouteCollection {
             }
             usage["tokens"] = QuotaUse(used: counts["tokens"] ?? 0, limit: Quota.unlimited)
             let days = try await series
-            return Envelope(Stats(
-                plan: plan.tier.rawValue,
-                period: Period(start: subscription.currentPeriodStart, end: subscription.currentPeriodEnd),
-                usage: usage,
-                creditsSpent: try await spent,
-                credits: Balance(balance: try await balance.balance),
-                totals: Totals(
-                    operations: days.reduce(0) { $0 + $1.operations }, tokens: days.reduce(0) { $0 + $1.tokens },
-                    credits: days.reduce(0) { $0 + $1.credits }),
-                daily: days.map(Day.init)))
+            return Envelope(
+                Stats(
+                    plan: plan.tier.rawValue,
+                    period: Period(start: subscription.currentPeriodStart, end: subscription.currentPeriodEnd),
+                    usage: usage,
+                    creditsSpent: try await spent,
+                    credits: Balance(balance: try await balance.balance),
+                    totals: Totals(
+                        operations: days.reduce(0) { $0 + $1.operations }, tokens: days.reduce(0) { $0 + $1.tokens },
+                        credits: days.reduce(0) { $0 + $1.credits }),
+                    daily: days.map(Day.init)))
         }
     }
 }

@@ -14,9 +14,10 @@ func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throw
         limiter: foundation.rateLimiter, enabled: config.rateLimitEnabled, perIPPerMinute: config.rateLimitAuthPerMinute,
         loginPerAccountPerMinute: config.rateLimitLoginPerMinute)
     router.add(middleware: AuthRateLimitMiddleware(limits: rateLimits))
-    router.add(middleware: SessionRenewalMiddleware(
-        tokens: dependencies.tokens, sessions: dependencies.refreshTokens, users: dependencies.users, cookies: config.cookies,
-        cookieLifetime: config.refreshTokenLifetime))
+    router.add(
+        middleware: SessionRenewalMiddleware(
+            tokens: dependencies.tokens, sessions: dependencies.refreshTokens, users: dependencies.users, cookies: config.cookies,
+            cookieLifetime: config.refreshTokenLifetime))
     var services: [any Service] = [
         EmailSender(
             outbox: dependencies.outbox,
@@ -44,14 +45,15 @@ func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throw
             states: OAuthStateStore(database: foundation.database, lifetime: OAuthRoutes.stateLifetime)),
         rateLimits: rateLimits, frontendURL: config.core.frontendURL, refreshTokenLifetime: config.refreshTokenLifetime, cookies: config.cookies
     ).register(on: router)
-    operations += RegisterRoutes.operations + LoginRoutes.operations + PasswordResetRoutes.operations
+    operations +=
+        RegisterRoutes.operations + LoginRoutes.operations + PasswordResetRoutes.operations
         + VerificationRoutes.operations + UsersRoutes.operations + OAuthRoutes.operations
 
     if let upstream = config.apiUpstreamURL {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: APIGateway.clientConfiguration)
         services.append(HTTPClientService(client: client))
+        // Not in this document: the API service's own /openapi.json describes /api/* (GatewayRoutes says why).
         GatewayRoutes(gateway: APIGateway(upstream: upstream, client: client)).register(on: router)
-        operations += GatewayRoutes.operations
     }
 
     let outbox = dependencies.outbox

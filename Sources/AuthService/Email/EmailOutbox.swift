@@ -75,4 +75,3 @@ struct EmailOutbox: Sendable {
         }
     }
 }
-

@@ -48,48 +48,48 @@ struct EmailComposer: Sendable {
 
     static let templates: [String: String] = [
         "verify.html": """
-            <p>Hi{{#name}} {{name}}{{/name}},</p>
-            <p>Please confirm your e-mail address to finish setting up your account.</p>
-            <p><a href="{{link}}" style="display:inline-block;background:#4f46e5;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none">Confirm e-mail</a></p>
-            <p>Or paste this link into your browser:<br><a href="{{link}}">{{link}}</a></p>
-            <p>The link expires in {{hours}} hour.</p>
-            """,
+        <p>Hi{{#name}} {{name}}{{/name}},</p>
+        <p>Please confirm your e-mail address to finish setting up your account.</p>
+        <p><a href="{{link}}" style="display:inline-block;background:#4f46e5;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none">Confirm e-mail</a></p>
+        <p>Or paste this link into your browser:<br><a href="{{link}}">{{link}}</a></p>
+        <p>The link expires in {{hours}} hour.</p>
+        """,
         "verify.text": """
-            Hi{{#name}} {{{name}}}{{/name}},
+        Hi{{#name}} {{{name}}}{{/name}},
 
-            Please confirm your e-mail address to finish setting up your {{{product}}} account:
+        Please confirm your e-mail address to finish setting up your {{{product}}} account:
 
-            {{{link}}}
+        {{{link}}}
 
-            The link expires in {{{hours}}} hour. If you did not create an account, ignore this e-mail.
-            """,
+        The link expires in {{{hours}}} hour. If you did not create an account, ignore this e-mail.
+        """,
         "reset.html": """
-            <p>Hi{{#name}} {{name}}{{/name}},</p>
-            <p>Someone asked to reset the password of your account. If it was you, choose a new password:</p>
-            <p><a href="{{link}}" style="display:inline-block;background:#4f46e5;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none">Reset password</a></p>
-            <p>Or paste this link into your browser:<br><a href="{{link}}">{{link}}</a></p>
-            <p>The link expires in {{hours}} hour and works once. If you did not ask for it, ignore this e-mail: your password stays as it is.</p>
-            """,
+        <p>Hi{{#name}} {{name}}{{/name}},</p>
+        <p>Someone asked to reset the password of your account. If it was you, choose a new password:</p>
+        <p><a href="{{link}}" style="display:inline-block;background:#4f46e5;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none">Reset password</a></p>
+        <p>Or paste this link into your browser:<br><a href="{{link}}">{{link}}</a></p>
+        <p>The link expires in {{hours}} hour and works once. If you did not ask for it, ignore this e-mail: your password stays as it is.</p>
+        """,
         "reset.text": """
-            Hi{{#name}} {{{name}}}{{/name}},
+        Hi{{#name}} {{{name}}}{{/name}},
 
-            Someone asked to reset the password of your {{{product}}} account. If it was you, choose a new password here:
+        Someone asked to reset the password of your {{{product}}} account. If it was you, choose a new password here:
 
-            {{{link}}}
+        {{{link}}}
 
-            The link expires in {{{hours}}} hour and works once. If you did not ask for it, ignore this e-mail.
-            """,
+        The link expires in {{{hours}}} hour and works once. If you did not ask for it, ignore this e-mail.
+        """,
         "welcome.html": """
-            <p>Hi{{#name}} {{name}}{{/name}},</p>
-            <p>Your e-mail address is confirmed. Welcome to {{product}}!</p>
-            <p><a href="{{link}}" style="display:inline-block;background:#4f46e5;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none">Open your dashboard</a></p>
-            """,
+        <p>Hi{{#name}} {{name}}{{/name}},</p>
+        <p>Your e-mail address is confirmed. Welcome to {{product}}!</p>
+        <p><a href="{{link}}" style="display:inline-block;background:#4f46e5;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none">Open your dashboard</a></p>
+        """,
         "welcome.text": """
-            Hi{{#name}} {{{name}}}{{/name}},
+        Hi{{#name}} {{{name}}}{{/name}},
 
-            Your e-mail address is confirmed. Welcome to {{{product}}}!
+        Your e-mail address is confirmed. Welcome to {{{product}}}!
 
-            Open your dashboard: {{{link}}}
-            """,
+        Open your dashboard: {{{link}}}
+        """,
     ]
 }

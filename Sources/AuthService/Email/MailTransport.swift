@@ -1,5 +1,5 @@
-import Core
 import CSMTP
+import Core
 import Foundation
 import Logging
 import NIOPosix

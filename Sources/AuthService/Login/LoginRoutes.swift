@@ -38,15 +38,25 @@ struct LoginRoutes: Sendable {
         OpenAPIOperation(
             "POST", "/auth/jwt/login", summary: "Log in (OAuth2 password form: username is the e-mail)", tag: "auth",
             requestBody: OpenAPIDocument.object(
-                ["username": OpenAPIDocument.string, "password": OpenAPIDocument.string, "grant_type": OpenAPIDocument.string,
-                 "scope": OpenAPIDocument.string, "client_id": OpenAPIDocument.string, "client_secret": OpenAPIDocument.string],
+                // As OAuth2PasswordRequestForm: an empty field counts as missing (422), and
+                // grant_type must match its pattern.
+                [
+                    "username": ["type": "string", "minLength": 1], "password": ["type": "string", "minLength": 1],
+                    "grant_type": ["type": "string", "pattern": "^password$"],
+                    "scope": OpenAPIDocument.string, "client_id": OpenAPIDocument.string, "client_secret": OpenAPIDocument.string,
+                ],
                 required: ["username", "password"]),
             requestContentType: "application/x-www-form-urlencoded",
-            responses: [200: "{access_token, token_type, refresh_token, expires_in}; sets the refresh and CSRF cookies", 400: "LOGIN_BAD_CREDENTIALS", 422: "Validation Error"]),
+            responses: [
+                200: "{access_token, token_type, refresh_token, expires_in}; sets the refresh and CSRF cookies", 400: "LOGIN_BAD_CREDENTIALS",
+                422: "Validation Error",
+            ]),
         OpenAPIOperation(
             "POST", "/auth/jwt/refresh", summary: "Rotate the refresh token (JSON {refresh_token}, or the cookie with X-CSRF-Token)", tag: "auth",
             requestBody: OpenAPIDocument.object(["refresh_token": OpenAPIDocument.string]),
-            responses: [200: "{access_token, token_type, refresh_token, expires_in}", 401: "Unauthorized", 403: "CSRF_TOKEN_INVALID"]),
+            responses: [
+                200: "{access_token, token_type, refresh_token, expires_in}", 401: "Unauthorized", 403: "CSRF_TOKEN_INVALID", 422: "Validation Error",
+            ]),
         OpenAPIOperation(
             "POST", "/auth/jwt/logout", summary: "Log out (revokes the presented refresh token)", tag: "auth", requiresAuth: true,
             responses: [204: "Logged out", 401: "Unauthorized", 403: "CSRF_TOKEN_INVALID"]),

@@ -75,7 +75,8 @@ struct LoginService: Sendable {
             guard let user = try await dependencies.users.user(id: userID, on: dependencies.database.client), user.isActive else {
                 throw AuthError.refreshTokenInvalid
             }
-            return Session(user: user, accessToken: try await dependencies.tokens.accessToken(for: user.id, session: familyID), refreshToken: successor)
+            return Session(
+                user: user, accessToken: try await dependencies.tokens.accessToken(for: user.id, session: familyID), refreshToken: successor)
         }
     }
 

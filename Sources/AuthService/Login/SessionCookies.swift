@@ -34,7 +34,6 @@ enum SessionCookies {
         else { throw AuthError.csrfTokenInvalid }
     }
 
-
 }
 
 extension RequestOrigin {

@@ -26,7 +26,8 @@ struct SessionRenewalMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         guard let token = Self.credential(request), let renewed = await renewal(of: token, context: context) else { return response }
         response.setCookie(
-            cookies.cookie(SessionCookies.accessName, renewed, maxAge: Int(cookieLifetime.components.seconds), path: "/", httpOnly: false, sameSite: .lax))
+            cookies.cookie(
+                SessionCookies.accessName, renewed, maxAge: Int(cookieLifetime.components.seconds), path: "/", httpOnly: false, sameSite: .lax))
         return response
     }
 

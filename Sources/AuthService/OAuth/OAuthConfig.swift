@@ -32,7 +32,9 @@ struct OAuthProviderConfig: Sendable {
     var scopes: [String]
     var clientAuthentication: ClientAuthentication
 
-    static func defaults(for id: OAuthProviderID) -> (authorize: String, token: String, userInfo: String, scopes: [String], auth: ClientAuthentication) {
+    static func defaults(for id: OAuthProviderID) -> (
+        authorize: String, token: String, userInfo: String, scopes: [String], auth: ClientAuthentication
+    ) {
         switch id {
         case .google:
             return (
@@ -75,7 +77,9 @@ struct OAuthConfig: Sendable {
             let defaults = OAuthProviderConfig.defaults(for: id)
             func endpoint(_ kind: String, _ fallback: String) throws -> URL {
                 if let url = try env.url("OAUTH_\(id.envName)_\(kind)_URL") { return url }
-                guard let url = URL(string: fallback) else { throw ConfigError(variable: "OAUTH_\(id.envName)_\(kind)_URL", reason: "invalid default") }
+                guard let url = URL(string: fallback) else {
+                    throw ConfigError(variable: "OAUTH_\(id.envName)_\(kind)_URL", reason: "invalid default")
+                }
                 return url
             }
             let redirect = try env.url("\(id.envName)_REDIRECT_URI")?.absoluteString ?? "\(publicURL)/auth/\(id.rawValue)/callback"

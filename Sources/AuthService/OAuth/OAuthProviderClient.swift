@@ -69,7 +69,8 @@ struct OAuthProviderClient: Sendable {
         request.headers.add(name: "Accept", value: "application/json")
         let (status, body) = try await send(request, provider: provider, step: "userinfo")
         guard status == 200, let json = try? JSONValue.decode(body), let profile = Self.parseProfile(json, provider: provider.id) else {
-            logger.warning("oauth user-info endpoint answered unexpectedly", metadata: ["provider": "\(provider.id.rawValue)", "status": "\(status)"])
+            logger.warning(
+                "oauth user-info endpoint answered unexpectedly", metadata: ["provider": "\(provider.id.rawValue)", "status": "\(status)"])
             throw .oauthFailed
         }
         return profile
@@ -107,7 +108,8 @@ struct OAuthProviderClient: Sendable {
             return (Int(response.status.code), body)
         } catch {
             logger.warning(
-                "oauth provider unreachable", metadata: ["provider": "\(provider.id.rawValue)", "step": "\(step)", "error": "\(String(describing: type(of: error)))"])
+                "oauth provider unreachable",
+                metadata: ["provider": "\(provider.id.rawValue)", "step": "\(step)", "error": "\(String(describing: type(of: error)))"])
             throw .oauthFailed
         }
     }

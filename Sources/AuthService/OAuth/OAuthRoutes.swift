@@ -22,7 +22,10 @@ struct OAuthRoutes: Sendable {
             responses: [200: "{authorization_url}; sets the oauth_binding cookie", 404: "Not Found"]),
         OpenAPIOperation(
             "GET", "/auth/:provider/callback", summary: "Finish signing in (the provider redirects here)", tag: "oauth",
-            responses: [302: "To FRONTEND_URL/login?token=…&tokens=… (refresh token in its cookie only), or FRONTEND_URL/login?error=<code>", 404: "Not Found"]),
+            responses: [
+                302: "To FRONTEND_URL/login?token=…&tokens=… (refresh token in its cookie only), or FRONTEND_URL/login?error=<code>",
+                404: "Not Found",
+            ]),
     ]
 
     struct AuthorizeResponse: Encodable {
@@ -77,6 +80,7 @@ struct OAuthRoutes: Sendable {
     /// on which a Strict cookie would not be sent.
     private func setBinding(_ binding: String, on response: inout Response) {
         response.setCookie(
-            cookies.cookie(OAuthBindingCookie.name, binding, maxAge: Int(Self.stateLifetime.components.seconds), path: "/auth", httpOnly: true, sameSite: .lax))
+            cookies.cookie(
+                OAuthBindingCookie.name, binding, maxAge: Int(Self.stateLifetime.components.seconds), path: "/auth", httpOnly: true, sameSite: .lax))
     }
 }

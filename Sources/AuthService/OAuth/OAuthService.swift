@@ -65,11 +65,13 @@ struct OAuthService: Sendable {
         do {
             let (user, issued) = try await signIn(profile, provider: provider.id, origin: origin)
             return LoginService.Session(
-                user: user, accessToken: try await dependencies.tokens.accessToken(for: user.id, session: issued.familyID), refreshToken: issued.token)
+                user: user, accessToken: try await dependencies.tokens.accessToken(for: user.id, session: issued.familyID), refreshToken: issued.token
+            )
         } catch let failure as OAuthFailure {
             throw failure
         } catch {
-            dependencies.logger.error("oauth sign-in failed", metadata: ["provider": "\(provider.id.rawValue)", "error": "\(String(reflecting: error))"])
+            dependencies.logger.error(
+                "oauth sign-in failed", metadata: ["provider": "\(provider.id.rawValue)", "error": "\(String(reflecting: error))"])
             throw .oauthFailed
         }
     }
@@ -94,7 +96,9 @@ struct OAuthService: Sendable {
     /// verified one, records the link, and issues a refresh token, in one transaction.
     /// Two simultaneous first sign-ins race on unique keys; the loser retries once and
     /// finds the winner's rows.
-    private func signIn(_ profile: OAuthProfile, provider: OAuthProviderID, origin: RequestOrigin) async throws -> (UserRecord, RefreshTokenStore.Issued) {
+    private func signIn(_ profile: OAuthProfile, provider: OAuthProviderID, origin: RequestOrigin) async throws -> (
+        UserRecord, RefreshTokenStore.Issued
+    ) {
         var attempt = 0
         while true {
             attempt += 1
@@ -115,7 +119,9 @@ struct OAuthService: Sendable {
         }
     }
 
-    private func linkedUser(_ profile: OAuthProfile, provider: OAuthProviderID, origin: RequestOrigin, on runner: any SQLRunner) async throws -> UserRecord {
+    private func linkedUser(_ profile: OAuthProfile, provider: OAuthProviderID, origin: RequestOrigin, on runner: any SQLRunner) async throws
+        -> UserRecord
+    {
         let users = dependencies.users
         let logger = dependencies.logger
         let linked = try await runner.run(
@@ -145,7 +151,8 @@ struct OAuthService: Sendable {
             if let avatar = profile.avatarURL {
                 user = try await users.update(id: user.id, .init(avatarURL: .some(avatar)), on: runner) ?? user
             }
-            try await dependencies.audit.record(.register, userID: user.id, origin: origin, details: ["provider": .string(provider.rawValue)], on: runner)
+            try await dependencies.audit.record(
+                .register, userID: user.id, origin: origin, details: ["provider": .string(provider.rawValue)], on: runner)
             // A new account, verified by its provider: signup and verification bonuses.
             try await AccountLifecycle.userRegistered(userID: user.id, on: runner, logger: logger)
             try await AccountLifecycle.userVerified(userID: user.id, on: runner, logger: logger)
@@ -167,9 +174,11 @@ struct OAuthService: Sendable {
     /// have set up goes, in the same transaction: the password, the sessions, the other
     /// providers' links, the platform API keys and their own AI provider keys. The access
     /// tokens already issued expire on their own (JWT_ACCESS_TOKEN_EXPIRE_MINUTES, 15 by default).
-    private func claim(_ existing: UserRecord, provider: OAuthProviderID, origin: RequestOrigin, on runner: any SQLRunner) async throws -> UserRecord {
+    private func claim(_ existing: UserRecord, provider: OAuthProviderID, origin: RequestOrigin, on runner: any SQLRunner) async throws -> UserRecord
+    {
         let logger = dependencies.logger
-        let user = try await dependencies.users.update(id: existing.id, .init(hashedPassword: Self.unusablePassword(), isVerified: true), on: runner)
+        let user =
+            try await dependencies.users.update(id: existing.id, .init(hashedPassword: Self.unusablePassword(), isVerified: true), on: runner)
             ?? existing
         try await dependencies.refreshTokens.revokeAll(userID: existing.id, on: runner)
         var unlinked: [JSONValue] = []

@@ -19,7 +19,9 @@ struct PasswordResetRoutes: Sendable {
             responses: [202: "null (whether or not the address exists)", 422: "Validation Error"]),
         OpenAPIOperation(
             "POST", "/auth/reset-password", summary: "Reset the password with a token", tag: "auth",
-            requestBody: OpenAPIDocument.object(["token": OpenAPIDocument.string, "password": OpenAPIDocument.string], required: ["token", "password"]),
+            requestBody: OpenAPIDocument.object(
+                ["token": OpenAPIDocument.string, "password": ["type": "string", "minLength": .int(PasswordPolicy.minimumLength)]],
+                required: ["token", "password"]),
             responses: [200: "null", 400: "RESET_PASSWORD_BAD_TOKEN or RESET_PASSWORD_INVALID_PASSWORD", 422: "Validation Error"]),
     ]
 

@@ -1,4 +1,5 @@
 import Core
+import Foundation
 
 /// fastapi-users' `UserCreate` plus the fields the existing frontend sends. Privileged
 /// fields (`is_active`, `is_superuser`, `is_verified`, `role`) are accepted and ignored.
@@ -26,5 +27,3 @@ struct RegisterRequest: Decodable, RequestBodyShape {
         referralCode = try container.decodeIfPresent(String.self, forKey: .referralCode)?.trimmingCharacters(in: .whitespaces)
     }
 }
-
-import Foundation

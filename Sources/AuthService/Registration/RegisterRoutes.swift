@@ -8,9 +8,12 @@ struct RegisterRoutes: Sendable {
         OpenAPIOperation(
             "POST", "/auth/register", summary: "Register", tag: "auth",
             requestBody: OpenAPIDocument.object(
-                ["email": OpenAPIDocument.email, "password": OpenAPIDocument.string, "name": OpenAPIDocument.string,
-                 "username": OpenAPIDocument.string, "full_name": OpenAPIDocument.string, "referral_code": OpenAPIDocument.string,
-                 "agreed_to_terms": OpenAPIDocument.boolean],
+                [
+                    "email": OpenAPIDocument.email, "password": ["type": "string", "minLength": .int(PasswordPolicy.minimumLength)],
+                    "name": UsersRoutes.nullable("string"), "username": UsersRoutes.nullable("string"), "full_name": UsersRoutes.nullable("string"),
+                    "referral_code": UsersRoutes.nullable("string"),
+                    "agreed_to_terms": ["description": "Accepted and ignored (the frontend's sign-up form sends it)"],
+                ],
                 required: ["email", "password"]),
             responses: [201: "UserRead", 400: "REGISTER_USER_ALREADY_EXISTS or REGISTER_INVALID_PASSWORD", 422: "Validation Error"])
     ]

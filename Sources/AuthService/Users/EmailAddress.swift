@@ -44,8 +44,12 @@ enum EmailAddress {
         while close > open, scalars[close - 1] == " " { close -= 1 }
         guard close > open + 2, scalars[close - 1] == ">" else { return nil }
         let name = scalars[..<open]
-        guard name.allSatisfy({ $0 == " " || $0 == "_" || $0.properties.isAlphabetic || $0.properties.numericType == .decimal
-            || $0.properties.generalCategory == .nonspacingMark || $0.properties.generalCategory == .spacingMark }) else { return nil }
+        guard
+            name.allSatisfy({
+                $0 == " " || $0 == "_" || $0.properties.isAlphabetic || $0.properties.numericType == .decimal
+                    || $0.properties.generalCategory == .nonspacingMark || $0.properties.generalCategory == .spacingMark
+            })
+        else { return nil }
         let address = scalars[(open + 1)..<(close - 1)]
         guard !address.contains(where: { $0 == "\n" || $0 == "\r" }) else { return nil }
         return String(String.UnicodeScalarView(address))
@@ -101,9 +105,11 @@ extension KeyedDecodingContainer {
         case .success(let email):
             return email
         case .failure(let failure):
-            throw fail(key, FieldValidationError(
-                type: "value_error", message: "value is not a valid email address: \(failure.reason)",
-                context: ["reason": .string(failure.reason)]))
+            throw fail(
+                key,
+                FieldValidationError(
+                    type: "value_error", message: "value is not a valid email address: \(failure.reason)",
+                    context: ["reason": .string(failure.reason)]))
         }
     }
 

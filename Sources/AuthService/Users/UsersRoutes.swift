@@ -7,23 +7,39 @@ struct UsersRoutes: Sendable {
     let service: UserAccountService
     let authenticator: AccessTokenAuthenticator
 
+    /// fastapi-users' `UserUpdate`: every field optional, and `null` is the same as absent.
     static let updateSchema = OpenAPIDocument.object([
-        "email": OpenAPIDocument.email, "password": OpenAPIDocument.string, "name": OpenAPIDocument.string,
-        "avatar_url": OpenAPIDocument.string, "is_active": OpenAPIDocument.boolean, "is_superuser": OpenAPIDocument.boolean,
-        "is_verified": OpenAPIDocument.boolean, "role": ["type": "string", "enum": ["user", "admin"]],
+        "email": ["anyOf": [OpenAPIDocument.email, ["type": "null"]]],
+        "password": ["type": ["string", "null"], "minLength": .int(PasswordPolicy.minimumLength)],
+        "name": nullable("string"), "avatar_url": nullable("string"), "is_active": nullable("boolean"), "is_superuser": nullable("boolean"),
+        "is_verified": nullable("boolean"), "role": ["type": ["string", "null"], "enum": ["user", "admin", .null]],
     ])
 
+    /// A JSON Schema `type` that also allows `null` (OpenAPI 3.1).
+    static func nullable(_ type: String) -> JSONValue { ["type": [.string(type), "null"]] }
+
     static let operations: [OpenAPIOperation] = [
-        OpenAPIOperation("GET", "/users/me", summary: "The current user", tag: "users", requiresAuth: true, responses: [200: "UserRead", 401: "Unauthorized"]),
+        OpenAPIOperation(
+            "GET", "/users/me", summary: "The current user", tag: "users", requiresAuth: true, responses: [200: "UserRead", 401: "Unauthorized"]),
         OpenAPIOperation(
             "PATCH", "/users/me", summary: "Update the current user (email, password, name, avatar_url)", tag: "users", requiresAuth: true,
             requestBody: updateSchema,
-            responses: [200: "UserRead", 400: "UPDATE_USER_EMAIL_ALREADY_EXISTS or UPDATE_USER_INVALID_PASSWORD", 401: "Unauthorized", 422: "Validation Error"]),
-        OpenAPIOperation("GET", "/users/:id", summary: "A user (superuser)", tag: "users", requiresAuth: true,
+            responses: [
+                200: "UserRead", 400: "UPDATE_USER_EMAIL_ALREADY_EXISTS or UPDATE_USER_INVALID_PASSWORD", 401: "Unauthorized",
+                422: "Validation Error",
+            ]),
+        OpenAPIOperation(
+            "GET", "/users/:id", summary: "A user (superuser)", tag: "users", requiresAuth: true,
             responses: [200: "UserRead", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"]),
-        OpenAPIOperation("PATCH", "/users/:id", summary: "Update a user, including flags and role (superuser)", tag: "users", requiresAuth: true,
-            requestBody: updateSchema, responses: [200: "UserRead", 400: "UPDATE_USER_*", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"]),
-        OpenAPIOperation("DELETE", "/users/:id", summary: "Delete a user (superuser)", tag: "users", requiresAuth: true,
+        OpenAPIOperation(
+            "PATCH", "/users/:id", summary: "Update a user, including flags and role (superuser)", tag: "users", requiresAuth: true,
+            requestBody: updateSchema,
+            responses: [
+                200: "UserRead", 400: "UPDATE_USER_EMAIL_ALREADY_EXISTS or UPDATE_USER_INVALID_PASSWORD", 401: "Unauthorized", 403: "Forbidden",
+                404: "Not Found", 422: "Validation Error",
+            ]),
+        OpenAPIOperation(
+            "DELETE", "/users/:id", summary: "Delete a user (superuser)", tag: "users", requiresAuth: true,
             responses: [204: "Deleted", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"]),
     ]
 
@@ -76,7 +92,8 @@ extension UUID {
         }
         let hex = Array(raw)
         guard hex.count == 32, hex.allSatisfy(\.isHexDigit) else { return nil }
-        let dashed = String(hex[0..<8]) + "-" + String(hex[8..<12]) + "-" + String(hex[12..<16]) + "-" + String(hex[16..<20]) + "-"
+        let dashed =
+            String(hex[0..<8]) + "-" + String(hex[8..<12]) + "-" + String(hex[12..<16]) + "-" + String(hex[16..<20]) + "-"
             + String(hex[20..<32])
         self.init(uuidString: dashed)
     }

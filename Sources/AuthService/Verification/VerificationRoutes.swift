@@ -46,7 +46,8 @@ struct VerificationRoutes: Sendable {
         OpenAPIOperation(
             "POST", "/auth/resend-verification", summary: "Resend the verification e-mail", tag: "auth",
             responses: [200: "{success, message}", 422: "Validation Error"],
-            parameters: [["name": "email", "in": "query", "required": true, "schema": ["type": "string", "format": "email"]]]),
+            // Any text: an invalid address gets the same answer as an unknown one (nothing is revealed).
+            parameters: [["name": "email", "in": "query", "required": true, "schema": ["type": "string"]]]),
     ]
 
     func register(on router: Router<AppRequestContext>) {

@@ -60,7 +60,8 @@ public struct ServiceFoundation: Sendable {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ExactOriginCORSMiddleware(allowedOrigins: config.corsOrigins))
         router.add(middleware: ErrorMiddleware(renderer: renderer))
-        router.add(middleware: BodyLimitMiddleware(limit: config.maxBodyBytes, exemptPrefixes: bodyLimitExemptPrefixes, largerLimits: largerBodyLimits))
+        router.add(
+            middleware: BodyLimitMiddleware(limit: config.maxBodyBytes, exemptPrefixes: bodyLimitExemptPrefixes, largerLimits: largerBodyLimits))
         return router
     }
 
@@ -72,21 +73,27 @@ public struct ServiceFoundation: Sendable {
         servers: [String] = [], errorSchema: JSONValue? = nil,
         extraChecks: [any ReadinessCheck] = [], scrapeGauges: [@Sendable () async -> Void] = []
     ) {
-        let root = servers.isEmpty ? OperationsRoutes.operations : OperationsRoutes.operations.map { operation in
-            var copy = operation
-            copy.servers = ["/"]
-            return copy
-        }
+        let root =
+            servers.isEmpty
+            ? OperationsRoutes.operations
+            : OperationsRoutes.operations.map { operation in
+                var copy = operation
+                copy.servers = ["/"]
+                return copy
+            }
         let document = OpenAPIDocument.build(
             title: title, version: Self.version, description: description, operations: root + operations, servers: servers,
             errorSchema: errorSchema)
-        let served = servers.isEmpty ? operations : servers.flatMap { server in
-            operations.map { operation in
-                var copy = operation
-                copy.path = server + operation.path
-                return copy
+        let served =
+            servers.isEmpty
+            ? operations
+            : servers.flatMap { server in
+                operations.map { operation in
+                    var copy = operation
+                    copy.path = server + operation.path
+                    return copy
+                }
             }
-        }
         MethodNotAllowedRoutes.register(on: router, operations: OperationsRoutes.operations + served)
         let redisCheck: [any ReadinessCheck] = redis.map { [RedisReadinessCheck(redis: $0)] } ?? []
         // Which build answers, and whether the shared store is in use or the in-process fallback.

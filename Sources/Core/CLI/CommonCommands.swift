@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 
 /// `migrate`: apply `schema.sql` and exit. Shared by both services' command lines.
@@ -24,8 +25,6 @@ public func loadConfiguration<T>(_ load: () throws -> T) throws -> T {
         throw ExitCode(78)
     }
 }
-
-import Foundation
 
 enum FileHandleOutput {
     static func standardError(_ message: String) {

@@ -45,10 +45,11 @@ public struct DatabaseURL: Sendable, Equatable {
         self.password = components.password?.removingPercentEncoding ?? query["password"]
 
         if let socketDirectory = query["host"], socketDirectory.hasPrefix("/") {
-            let port = try components.port ?? query["port"].map { value in
-                guard let port = Int(value) else { throw fail("port '\(value)' is not a number") }
-                return port
-            } ?? 5432
+            let port =
+                try components.port ?? query["port"].map { value in
+                    guard let port = Int(value) else { throw fail("port '\(value)' is not a number") }
+                    return port
+                } ?? 5432
             self.endpoint = .unixSocket(path: "\(socketDirectory)/.s.PGSQL.\(port)")
         } else {
             guard let host = components.host, !host.isEmpty else {

@@ -205,7 +205,9 @@ public struct CreditReservations: Sendable {
             FROM credit_reservations r LEFT JOIN subscriptions s ON s.user_id = r.user_id
             WHERE r.id = \(id) AND r.status = 'held'
             """, logger: logger)
-        for try await (id, user, feature, credits, quota, period, plan, key) in rows.decode((UUID, UUID, String, Int, String?, Date?, String, String?).self) {
+        for try await (id, user, feature, credits, quota, period, plan, key) in rows.decode(
+            (UUID, UUID, String, Int, String?, Date?, String, String?).self)
+        {
             return CreditReservation(
                 id: id, userID: user, feature: feature, credits: credits, quota: quota, periodStart: period, plan: PlanTier(rawValue: plan) ?? .free,
                 idempotencyKey: key)
@@ -219,7 +221,8 @@ public struct CreditReservations: Sendable {
         try await database.transaction { runner in
             try await lockForHolds(userID: reservation.userID, quota: reservation.quota, period: reservation.periodStart, on: runner)
             guard try await finish(reservation, status: "released", on: runner) else { return }
-            try await giveBack(userID: reservation.userID, quota: reservation.quota, period: reservation.periodStart, credits: reservation.credits, on: runner)
+            try await giveBack(
+                userID: reservation.userID, quota: reservation.quota, period: reservation.periodStart, credits: reservation.credits, on: runner)
         }
     }
 

@@ -19,7 +19,8 @@ public struct QuotaNotices: Sendable {
         let previous = used - 1
         for threshold in Self.thresholds where used * 100 >= threshold * limit && previous * 100 < threshold * limit {
             let title = threshold >= 100 ? "\(quota.capitalized) quota reached" : "\(quota.capitalized) quota at \(threshold) %"
-            let message = threshold >= 100
+            let message =
+                threshold >= 100
                 ? "You have used all \(limit) \(quota) of this period."
                 : "You have used \(used) of \(limit) \(quota) this period."
             let data: JSONValue = [

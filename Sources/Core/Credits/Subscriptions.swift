@@ -92,7 +92,8 @@ public struct SubscriptionStore: Sendable {
             // A new period: tell the user (the API service mails it when they want).
             let periodKey = ISO8601.string(from: record.currentPeriodStart, fractionalSeconds: true)
             let renewed = try await catalog.plan(record.plan, on: runner)
-            let message = "A new period started on your \(renewed.name) plan: quotas are reset"
+            let message =
+                "A new period started on your \(renewed.name) plan: quotas are reset"
                 + (renewed.monthlyCredits > 0 ? " and \(renewed.monthlyCredits) credits were added." : ".")
             try await runner.run(
                 """

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits a SQL script into statements, because PostgresNIO speaks only the extended
 /// query protocol, which takes one statement at a time. Semicolons inside quotes,
 /// quoted identifiers, dollar-quoted bodies and comments do not split.
@@ -83,5 +85,3 @@ public enum SQLScript {
         return String(characters[index...end])
     }
 }
-
-import Foundation

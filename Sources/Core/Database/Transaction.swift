@@ -19,7 +19,7 @@ extension Database {
         while true {
             do {
                 return try await transactionOnce(body)
-            } catch where Self.isTransient(error) && attempt < Self.transactionAttempts {
+            } catch  where Self.isTransient(error) && attempt < Self.transactionAttempts {
                 logger.debug("transaction retried", metadata: ["attempt": "\(attempt)", "error": "\(String(reflecting: error))"])
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(Int.random(in: 2...10) * attempt))

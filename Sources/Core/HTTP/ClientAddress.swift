@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// The client's IP address: the connected peer, or — only when that peer is a trusted
@@ -63,5 +64,3 @@ public struct TrustedProxies: Sendable, Equatable {
         return withUnsafeBytes(of: &address) { Array($0) }
     }
 }
-
-import Foundation

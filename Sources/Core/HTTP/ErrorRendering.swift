@@ -51,7 +51,8 @@ public struct FastAPIErrorRenderer: ErrorRenderer {
         case .routeNotFound, .notFound:
             return ErrorResponse(status: .notFound, body: ["detail": "Not Found"])
         case .methodNotAllowed(let allowed):
-            return ErrorResponse(status: .methodNotAllowed, body: ["detail": "Method Not Allowed"], headers: [.allow: allowed.joined(separator: ", ")])
+            return ErrorResponse(
+                status: .methodNotAllowed, body: ["detail": "Method Not Allowed"], headers: [.allow: allowed.joined(separator: ", ")])
         case .payloadTooLarge:
             return ErrorResponse(status: .contentTooLarge, body: ["detail": "Request body too large"])
         case .unsupportedMediaType(_, let body):

@@ -51,7 +51,8 @@ extension Request {
     /// and fails validation with that string as `input`).
     public func checkJSONContentType(_ buffer: ByteBuffer) throws {
         if buffer.readableBytes > 0, headers[.contentType] != nil, !hasJSONContentType {
-            throw CoreError.unsupportedMediaType(expected: "application/json", body: String(decoding: buffer.readableBytesView.prefix(4096), as: UTF8.self))
+            throw CoreError.unsupportedMediaType(
+                expected: "application/json", body: String(decoding: buffer.readableBytesView.prefix(4096), as: UTF8.self))
         }
     }
 }

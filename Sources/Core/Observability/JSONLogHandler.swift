@@ -88,7 +88,8 @@ public struct TextLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new })
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let line = "\(ISO8601.string(from: Date(), fractionalSeconds: true)) \(event.level) \(label):\(fields.isEmpty ? "" : " " + fields) \(event.message)\n"
+        let line =
+            "\(ISO8601.string(from: Date(), fractionalSeconds: true)) \(event.level) \(label):\(fields.isEmpty ? "" : " " + fields) \(event.message)\n"
         JSONLogHandler.output.withLockedValue { $0.write(Data(line.utf8)) }
     }
 }

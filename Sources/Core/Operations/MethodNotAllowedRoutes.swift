@@ -5,7 +5,8 @@ import Hummingbird
 enum MethodNotAllowedRoutes {
     /// Every method a client may try, TRACE and the draft QUERY included: a known path
     /// never answers 404 to a method it lacks.
-    static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .trace] + (HTTPRequest.Method("QUERY").map { [$0] } ?? [])
+    static let methods: [HTTPRequest.Method] =
+        [.get, .post, .put, .patch, .delete, .options, .trace] + (HTTPRequest.Method("QUERY").map { [$0] } ?? [])
 
     static func register(on router: Router<AppRequestContext>, operations: [OpenAPIOperation]) {
         var allowedByPath: [String: Set<String>] = [:]

@@ -50,6 +50,11 @@ public struct OpenAPIOperation: Sendable {
         return .object(object)
     }
 
+    /// A path parameter's description (by default every `:name` is a plain string).
+    public static func path(_ name: String, _ schema: JSONValue) -> JSONValue {
+        ["name": .string(name), "in": "path", "required": true, "schema": schema]
+    }
+
     /// A request header's description.
     public static func header(_ name: String, _ schema: JSONValue, description: String? = nil) -> JSONValue {
         var object: [String: JSONValue] = ["name": .string(name), "in": "header", "required": false, "schema": schema]
@@ -95,7 +100,9 @@ public enum OpenAPIDocument {
                 "operationId": .string(operationID(operation)),
                 "responses": .object(responses),
             ]
-            let pathParameters: [JSONValue] = pathParameterNames(operation.path).map { name in
+            // A path parameter the operation describes itself (an enum, a format) is kept.
+            let described = Set(operation.parameters.filter { $0["in"] == "path" }.compactMap { $0["name"]?.stringValue })
+            let pathParameters: [JSONValue] = pathParameterNames(operation.path).filter { !described.contains($0) }.map { name in
                 ["name": .string(name), "in": "path", "required": true, "schema": ["type": "string"]]
             }
             if !(pathParameters + operation.parameters).isEmpty {

@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Prometheus
 
@@ -22,7 +22,8 @@ public struct OperationsRoutes: Sendable {
 
     public static let operations: [OpenAPIOperation] = [
         OpenAPIOperation("GET", "/health", summary: "Liveness", tag: "operations"),
-        OpenAPIOperation("GET", "/ready", summary: "Readiness: database (and cache) reachable", tag: "operations",
+        OpenAPIOperation(
+            "GET", "/ready", summary: "Readiness: database (and cache) reachable", tag: "operations",
             responses: [200: "Ready", 503: "A required dependency is unreachable"]),
         OpenAPIOperation("GET", "/metrics", summary: "Prometheus metrics", tag: "operations"),
         OpenAPIOperation("GET", "/openapi.json", summary: "This document", tag: "operations"),
@@ -52,7 +53,8 @@ public struct OperationsRoutes: Sendable {
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16 * 1024)
             registry.emit(into: &buffer)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: openAPIBody))

@@ -94,7 +94,8 @@ public struct SigV4: Sendable {
 
         let authorization = "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
         sent.append((name: "Authorization", value: authorization))
-        return Signed(canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature, authorization: authorization, headers: sent)
+        return Signed(
+            canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature, authorization: authorization, headers: sent)
     }
 
     /// `20150830T123600Z`: the `x-amz-date` form, always UTC.

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// ISO 8601 timestamps (`2026-11-27T03:04:05Z`, UTC) without Foundation's format-style

@@ -5,11 +5,16 @@ public protocol RequestContent: Decodable, Sendable {
     static var rules: [String: FieldRule] { get }
     /// Rules across fields, run once every field decoded cleanly.
     func validate(_ issues: inout [ValidationIssue])
+    /// What `validate` checks, as JSON Schema keywords merged into the type's schema
+    /// (`anyOf` of `required`, `additionalProperties: false`…), so that the document
+    /// states it too.
+    static var schemaConstraints: [String: JSONValue] { get }
 }
 
 extension RequestContent {
     public static var rules: [String: FieldRule] { [:] }
     public func validate(_ issues: inout [ValidationIssue]) {}
+    public static var schemaConstraints: [String: JSONValue] { [:] }
 }
 
 /// A response body: encoded by `WireEncoder`, documented by `WireSchema` (which is why it
@@ -35,6 +40,10 @@ public struct FieldRule: Sendable {
     /// bytes once encoded.
     public var maxBytes: Int?
     public var maxItems: Int?
+    public var minItems: Int?
+    /// An ECMA-262 pattern the (trimmed) string must match, and what to say when not.
+    public var pattern: String?
+    public var patternMessage: String?
     /// Characters of each string in a list.
     public var itemMaxLength: Int?
     /// Bytes of any free-form JSON value (an object or not), or of each one in a list.
@@ -83,10 +92,20 @@ public struct FieldRule: Sendable {
         return rule
     }
 
+    /// A string of at most `max` characters matching `pattern` (which decides about the
+    /// empty string too); `message` completes "<field> …" when it does not.
+    public static func text(max: Int, pattern: String, message: String) -> FieldRule {
+        var rule = FieldRule.text(max: max, allowEmpty: true)
+        rule.pattern = pattern
+        rule.patternMessage = message
+        return rule
+    }
+
     /// `itemMaxBytes`: for a list of free-form JSON values, the bound of each.
-    public static func list(maxItems: Int, itemMaxLength: Int? = nil, itemMaxBytes: Int? = nil) -> FieldRule {
+    public static func list(maxItems: Int, minItems: Int? = nil, itemMaxLength: Int? = nil, itemMaxBytes: Int? = nil) -> FieldRule {
         var rule = FieldRule()
         rule.maxItems = maxItems
+        rule.minItems = minItems
         rule.itemMaxLength = itemMaxLength
         rule.jsonMaxBytes = itemMaxBytes
         return rule
@@ -116,7 +135,7 @@ public struct FieldRule: Sendable {
             } else {
                 if let maxLength { object["maxLength"] = .int(maxLength) }
                 // Trimmed and NUL-free; non-empty unless allowed.
-                object["pattern"] = allowEmpty ? #"^[^\u0000]*$"# : #"^[^\u0000]*[^\s\u0000][^\u0000]*$"#
+                object["pattern"] = .string(pattern ?? (allowEmpty ? #"^[^\u0000]*$"# : #"^[^\u0000]*[^\s\u0000][^\u0000]*$"#))
             }
         case "integer":
             if let range {
@@ -125,6 +144,7 @@ public struct FieldRule: Sendable {
             }
         case "array":
             if let maxItems { object["maxItems"] = .int(maxItems) }
+            if let minItems { object["minItems"] = .int(minItems) }
             if let items = object["items"] { object["items"] = itemRule.refine(items) }
         case nil where maxBytes != nil:
             object["type"] = "object"

@@ -112,6 +112,16 @@ final class RequestDecodingState {
             fail(path, "string_type", "\(name) must be a string", input: value)
             return nil
         }
+        // Lengths and patterns apply to the string as sent, in code points, as JSON Schema
+        // counts them: what the document allows is exactly what is accepted.
+        if let maxLength = rule.maxLength, raw.unicodeScalars.count > maxLength {
+            fail(path, "string_too_long", "\(name) must be at most \(maxLength) characters", input: value)
+            return nil
+        }
+        if let pattern = rule.pattern, raw.range(of: pattern, options: .regularExpression) == nil {
+            fail(path, "string_pattern_mismatch", "\(name) \(rule.patternMessage ?? "is not in the expected form")", input: value)
+            return nil
+        }
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.utf8.contains(0) {
             fail(path, "string_type", "\(name) must not contain NUL characters", input: value)
@@ -133,10 +143,6 @@ final class RequestDecodingState {
             fail(path, "string_too_short", "\(name) must not be empty", input: value)
             return nil
         }
-        if let maxLength = rule.maxLength, text.count > maxLength {
-            fail(path, "string_too_long", "\(name) must be at most \(maxLength) characters", input: value)
-            return nil
-        }
         return text
     }
 
@@ -148,7 +154,8 @@ final class RequestDecodingState {
             number = given
         case .double(let given) where given == given.rounded() && abs(given) < 1e15:
             number = Int(given)
-        case .string(let text) where rule?.integerFromString == true && text.utf8.count <= 18 && Int(text.trimmingCharacters(in: .whitespaces)) != nil:
+        case .string(let text)
+        where rule?.integerFromString == true && text.utf8.count <= 18 && Int(text.trimmingCharacters(in: .whitespaces)) != nil:
             number = Int(text.trimmingCharacters(in: .whitespaces)) ?? 0
         default:
             fail(path, "int_type", "\(name) must be an integer", input: value)
@@ -164,7 +171,8 @@ final class RequestDecodingState {
     /// Free-form JSON is stored as jsonb: bounded, and without `\u0000` (jsonb refuses it).
     func json(_ value: JSONValue, path: [JSONValue], rule: FieldRule?) -> JSONValue? {
         let name = Self.name(path)
-        if rule?.maxBytes != nil, case .object = value {} else if rule?.maxBytes != nil {
+        if rule?.maxBytes != nil, case .object = value {
+        } else if rule?.maxBytes != nil {
             fail(path, "dict_type", "\(name) must be an object", input: value)
             return nil
         }
@@ -227,6 +235,10 @@ struct RequestValueDecoder: Decoder {
         }
         if let maxItems = rule?.maxItems, items.count > maxItems {
             state.fail(path, "too_long", "\(RequestDecodingState.name(path)) must have at most \(maxItems) items", input: nil)
+            throw RequestDecodingStop()
+        }
+        if let minItems = rule?.minItems, items.count < minItems {
+            state.fail(path, "too_short", "\(RequestDecodingState.name(path)) must have at least \(minItems) items", input: value)
             throw RequestDecodingStop()
         }
         return RequestUnkeyedContainer(decoder: self, items: items)
@@ -300,6 +312,8 @@ struct RequestUnkeyedContainer: ForwardingUnkeyedDecoding {
         let path = decoder.path + [.int(currentIndex)]
         let item = items[currentIndex]
         currentIndex += 1
+        // In a list of free-form JSON, null is one of the values.
+        if item == .null, let null = JSONValue.null as? T { return null }
         if item == .null {
             decoder.state.missing(path)
             return try decoder.state.placeholder(T.self)
@@ -318,15 +332,19 @@ struct RequestUnkeyedContainer: ForwardingUnkeyedDecoding {
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
         guard !isAtEnd else { throw RequestDecodingStop() }
         defer { currentIndex += 1 }
-        return try RequestValueDecoder(state: decoder.state, value: items[currentIndex], path: decoder.path + [.int(currentIndex)], rule: nil, rules: [:])
-            .container(keyedBy: type)
+        return try RequestValueDecoder(
+            state: decoder.state, value: items[currentIndex], path: decoder.path + [.int(currentIndex)], rule: nil, rules: [:]
+        )
+        .container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard !isAtEnd else { throw RequestDecodingStop() }
         defer { currentIndex += 1 }
-        return try RequestValueDecoder(state: decoder.state, value: items[currentIndex], path: decoder.path + [.int(currentIndex)], rule: nil, rules: [:])
-            .unkeyedContainer()
+        return try RequestValueDecoder(
+            state: decoder.state, value: items[currentIndex], path: decoder.path + [.int(currentIndex)], rule: nil, rules: [:]
+        )
+        .unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder { decoder }

@@ -202,7 +202,9 @@ struct WireKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: Bool, forKey key: Key) throws { self.key(key); writer.writeBool(value) }
     mutating func encode(_ value: String, forKey key: Key) throws { self.key(key); writer.writeString(value) }
     mutating func encode(_ value: Double, forKey key: Key) throws { self.key(key); try writer.writeDouble(value, codingPath: codingPath + [key]) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { self.key(key); try writer.writeDouble(Double(value), codingPath: codingPath + [key]) }
+    mutating func encode(_ value: Float, forKey key: Key) throws {
+        self.key(key); try writer.writeDouble(Double(value), codingPath: codingPath + [key])
+    }
     mutating func encode(_ value: Int, forKey key: Key) throws { self.key(key); writer.writeInteger(value) }
     mutating func encode(_ value: Int8, forKey key: Key) throws { self.key(key); writer.writeInteger(value) }
     mutating func encode(_ value: Int16, forKey key: Key) throws { self.key(key); writer.writeInteger(value) }
@@ -220,8 +222,12 @@ struct WireKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     // An absent optional is written as `null` (the synthesized default would skip it).
     mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key) }
-    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key) }
-    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key) }
+    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
+        try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key)
+    }
+    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws {
+        try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key)
+    }
     mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key) }
     mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key) }
     mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key) }
@@ -230,9 +236,15 @@ struct WireKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key) }
     mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws { try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key) }
     mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key) }
-    mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws { try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key) }
-    mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws { try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key) }
-    mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key) }
+    mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws {
+        try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key)
+    }
+    mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws {
+        try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key)
+    }
+    mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws {
+        try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key)
+    }
     mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
         try value.map { try encode($0, forKey: key) } ?? encodeNil(forKey: key)
     }

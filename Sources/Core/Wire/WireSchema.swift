@@ -140,6 +140,7 @@ final class SchemaRecorder {
         case .object(let properties, let required):
             var object: [String: JSONValue] = ["type": "object", "properties": .object(properties)]
             if !required.isEmpty { object["required"] = .array(required.map(JSONValue.string)) }
+            object.merge(request?.schemaConstraints ?? [:]) { $1 }
             components[name] = .object(object)
             return (["$ref": .string("#/components/schemas/\(name)")], value)
         case .array(let items):
@@ -195,7 +196,9 @@ final class RecordingDecoder: Decoder {
             properties = existing
             requiredNames = names
         }
-        properties[name] = required ? schema : WireSchema.nullable(schema)
+        // A field one decoder requires and another (flattened into it) reads as optional
+        // stays required.
+        if required || !requiredNames.contains(name) { properties[name] = required ? schema : WireSchema.nullable(schema) }
         if required, !requiredNames.contains(name) { requiredNames.append(name) }
         shape = .object(properties: properties, required: requiredNames)
     }

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Core
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -13,9 +13,10 @@ import TestSupport
         let stream = ": keep-alive\r\nevent: ping\r\ndata: {}\r\n\r\ndata: line one\ndata: line two\n\nevent: done\ndata:[DONE]"
         for chunk in stream.utf8.chunked(by: 7) { events += parser.feed(chunk) }
         if let last = parser.finish() { events.append(last) }
-        #expect(events == [
-            .init(name: "ping", data: "{}"), .init(name: nil, data: "line one\nline two"), .init(name: "done", data: "[DONE]"),
-        ])
+        #expect(
+            events == [
+                .init(name: "ping", data: "{}"), .init(name: nil, data: "line one\nline two"), .init(name: "done", data: "[DONE]"),
+            ])
     }
 }
 
@@ -85,11 +86,13 @@ extension Sequence {
             #expect(pieces.joined() == "Hello Claude")
             #expect(result?.usage == TokenUsage(input: 10, output: 7))
 
-            fake.script("anthropic", .sse([
-                ("message_start", #"{"type":"message_start","message":{"model":"claude-test","usage":{"input_tokens":3}}}"#),
-                ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Par"}}"#),
-                ("error", #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#),
-            ]))
+            fake.script(
+                "anthropic",
+                .sse([
+                    ("message_start", #"{"type":"message_start","message":{"model":"claude-test","usage":{"input_tokens":3}}}"#),
+                    ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Par"}}"#),
+                    ("error", #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#),
+                ]))
             await #expect(throws: AIProviderError.streamFailed("overloaded_error")) { _ = try await collect(provider, AIRequest(prompt: "hi")) }
         }
     }
@@ -100,15 +103,35 @@ extension Sequence {
             let bytes = Array(text.utf8)
             let first = "Café prices rose — über 5 %."
             let secondStart = bytes.count - Array("Demand grew.".utf8).count
-            fake.script("gemini", .json(200, [
-                "candidates": [["content": ["parts": [["text": .string(text)]]], "finishReason": "STOP", "groundingMetadata": [
-                    "webSearchQueries": ["coffee prices"],
-                    "groundingChunks": [["web": ["uri": "https://a.example/1", "title": "a.example"]], ["web": ["uri": "https://b.example/2", "title": "b.example"]]],
-                    "groundingSupports": [
-                        ["segment": ["startIndex": 0, "endIndex": .int(Array(first.utf8).count), "text": .string(first)], "groundingChunkIndices": [0]],
-                        ["segment": ["startIndex": .int(secondStart), "endIndex": .int(bytes.count), "text": "Demand grew."], "groundingChunkIndices": [0, 1]],
-                    ]]]],
-                "usageMetadata": ["promptTokenCount": 5, "candidatesTokenCount": 9]]))
+            fake.script(
+                "gemini",
+                .json(
+                    200,
+                    [
+                        "candidates": [
+                            [
+                                "content": ["parts": [["text": .string(text)]]], "finishReason": "STOP",
+                                "groundingMetadata": [
+                                    "webSearchQueries": ["coffee prices"],
+                                    "groundingChunks": [
+                                        ["web": ["uri": "https://a.example/1", "title": "a.example"]],
+                                        ["web": ["uri": "https://b.example/2", "title": "b.example"]],
+                                    ],
+                                    "groundingSupports": [
+                                        [
+                                            "segment": ["startIndex": 0, "endIndex": .int(Array(first.utf8).count), "text": .string(first)],
+                                            "groundingChunkIndices": [0],
+                                        ],
+                                        [
+                                            "segment": ["startIndex": .int(secondStart), "endIndex": .int(bytes.count), "text": "Demand grew."],
+                                            "groundingChunkIndices": [0, 1],
+                                        ],
+                                    ],
+                                ],
+                            ]
+                        ],
+                        "usageMetadata": ["promptTokenCount": 5, "candidatesTokenCount": 9],
+                    ]))
             let provider = try #require(catalog.provider(.gemini))
             let completion = try await provider.complete(AIRequest(prompt: "coffee", grounded: true))
             let grounding = try #require(completion.grounding)
@@ -150,11 +173,14 @@ extension Sequence {
     @Test func providerErrorsMapToRetryableOrNot() async throws {
         try await withFake { fake, catalog in
             let provider = try #require(catalog.provider(.openai))
-            fake.script("openai", .json(429, ["error": ["message": "slow down"]], ["Retry-After": "7"]), .json(503, [:]),
+            fake.script(
+                "openai", .json(429, ["error": ["message": "slow down"]], ["Retry-After": "7"]), .json(503, [:]),
                 .json(401, ["error": ["message": "bad key"]]), .raw(200, "{not json"), .delayed(.seconds(3), .json(200, [:])))
             await #expect(throws: AIProviderError.rateLimited(retryAfter: .seconds(7))) { _ = try await provider.complete(AIRequest(prompt: "x")) }
             await #expect(throws: AIProviderError.unavailable(status: 503)) { _ = try await provider.complete(AIRequest(prompt: "x")) }
-            await #expect(throws: AIProviderError.rejected(status: 401, message: "bad key")) { _ = try await provider.complete(AIRequest(prompt: "x")) }
+            await #expect(throws: AIProviderError.rejected(status: 401, message: "bad key")) {
+                _ = try await provider.complete(AIRequest(prompt: "x"))
+            }
             await #expect(throws: AIProviderError.malformed("response is not JSON")) { _ = try await provider.complete(AIRequest(prompt: "x")) }
             await #expect(throws: AIProviderError.timeout) { _ = try await provider.complete(AIRequest(prompt: "x")) }
         }
@@ -278,11 +304,13 @@ extension Sequence {
             #expect(await received.pieces == ["Hello", " stream"])
 
             // Fails after output: no splice with another provider's answer.
-            fake.script("anthropic", .sse([
-                ("message_start", #"{"type":"message_start","message":{"model":"claude-test","usage":{"input_tokens":3}}}"#),
-                ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Half"}}"#),
-                ("error", #"{"type":"error","error":{"type":"api_error","message":"boom"}}"#),
-            ]))
+            fake.script(
+                "anthropic",
+                .sse([
+                    ("message_start", #"{"type":"message_start","message":{"model":"claude-test","usage":{"input_tokens":3}}}"#),
+                    ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Half"}}"#),
+                    ("error", #"{"type":"error","error":{"type":"api_error","message":"boom"}}"#),
+                ]))
             let partial = Received()
             await #expect(throws: AIRoutingError.self) {
                 _ = try await routing.stream(AIRequest(prompt: "x")) { await partial.add($0) }

@@ -92,7 +92,8 @@ final class FakeAIProviders: @unchecked Sendable {
             for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
             return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(data: value.encodedData())))
         case .raw(let status, let text):
-            return Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            return Response(
+                status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
         case .sse(let events):
             return Response(
                 status: .ok, headers: [.contentType: "text/event-stream"],
@@ -124,8 +125,13 @@ final class FakeAIProviders: @unchecked Sendable {
     static func success(for provider: String, stream: Bool) -> Reply {
         switch (provider, stream) {
         case ("openai", false):
-            return .json(200, ["id": "chatcmpl-1", "model": "gpt-test", "choices": [["index": 0, "message": ["role": "assistant", "content": "Hello from OpenAI"], "finish_reason": "stop"]],
-                "usage": ["prompt_tokens": 12, "completion_tokens": 4, "total_tokens": 16]])
+            return .json(
+                200,
+                [
+                    "id": "chatcmpl-1", "model": "gpt-test",
+                    "choices": [["index": 0, "message": ["role": "assistant", "content": "Hello from OpenAI"], "finish_reason": "stop"]],
+                    "usage": ["prompt_tokens": 12, "completion_tokens": 4, "total_tokens": 16],
+                ])
         case ("openai", true):
             return .sse([
                 (nil, #"{"id":"c","model":"gpt-test","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#),
@@ -136,11 +142,19 @@ final class FakeAIProviders: @unchecked Sendable {
                 (nil, "[DONE]"),
             ])
         case ("anthropic", false):
-            return .json(200, ["id": "msg_1", "type": "message", "role": "assistant", "model": "claude-test", "content": [["type": "text", "text": "Hello from Claude"]],
-                "stop_reason": "end_turn", "usage": ["input_tokens": 10, "output_tokens": 5]])
+            return .json(
+                200,
+                [
+                    "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-test",
+                    "content": [["type": "text", "text": "Hello from Claude"]],
+                    "stop_reason": "end_turn", "usage": ["input_tokens": 10, "output_tokens": 5],
+                ])
         case ("anthropic", true):
             return .sse([
-                ("message_start", #"{"type":"message_start","message":{"id":"msg_1","model":"claude-test","usage":{"input_tokens":10,"output_tokens":1}}}"#),
+                (
+                    "message_start",
+                    #"{"type":"message_start","message":{"id":"msg_1","model":"claude-test","usage":{"input_tokens":10,"output_tokens":1}}}"#
+                ),
                 ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
                 ("ping", #"{"type":"ping"}"#),
                 ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}"#),
@@ -150,15 +164,27 @@ final class FakeAIProviders: @unchecked Sendable {
                 ("message_stop", #"{"type":"message_stop"}"#),
             ])
         case ("gemini", false):
-            return .json(200, ["candidates": [["content": ["role": "model", "parts": [["text": "Hello from Gemini"]]], "finishReason": "STOP"]],
-                "usageMetadata": ["promptTokenCount": 8, "candidatesTokenCount": 3], "modelVersion": "gemini-test"])
+            return .json(
+                200,
+                [
+                    "candidates": [["content": ["role": "model", "parts": [["text": "Hello from Gemini"]]], "finishReason": "STOP"]],
+                    "usageMetadata": ["promptTokenCount": 8, "candidatesTokenCount": 3], "modelVersion": "gemini-test",
+                ])
         case ("gemini", true):
             return .sse([
                 (nil, #"{"candidates":[{"content":{"role":"model","parts":[{"text":"Hello"}]}}],"modelVersion":"gemini-test"}"#),
-                (nil, #"{"candidates":[{"content":{"role":"model","parts":[{"text":" Gemini"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":8,"candidatesTokenCount":2}}"#),
+                (
+                    nil,
+                    #"{"candidates":[{"content":{"role":"model","parts":[{"text":" Gemini"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":8,"candidatesTokenCount":2}}"#
+                ),
             ])
         case ("ollama", false):
-            return .json(200, ["model": "llama-test", "message": ["role": "assistant", "content": "Hello from Llama"], "done": true, "prompt_eval_count": 6, "eval_count": 4])
+            return .json(
+                200,
+                [
+                    "model": "llama-test", "message": ["role": "assistant", "content": "Hello from Llama"], "done": true, "prompt_eval_count": 6,
+                    "eval_count": 4,
+                ])
         default:
             return .ndjson([
                 ["model": "llama-test", "message": ["role": "assistant", "content": "Hello"], "done": false],

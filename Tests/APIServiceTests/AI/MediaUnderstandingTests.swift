@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -15,8 +15,12 @@ import TestSupport
     static let wav: [UInt8] = Array("RIFF".utf8) + [36, 0, 0, 0] + Array("WAVEfmt ".utf8) + [UInt8](repeating: 0, count: 40)
     static let mp4: [UInt8] = [0, 0, 0, 0x18] + Array("ftypmp42".utf8) + [0, 0, 0, 0] + Array("isommp42 fake video".utf8)
 
-    func post(_ client: any TestClientProtocol, _ auth: HTTPFields, _ path: String, _ body: JSONValue) async throws -> (HTTPResponse.Status, JSONValue) {
-        try await client.execute(uri: path, method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(data: body.encodedData())) {
+    func post(_ client: any TestClientProtocol, _ auth: HTTPFields, _ path: String, _ body: JSONValue) async throws -> (
+        HTTPResponse.Status, JSONValue
+    ) {
+        try await client.execute(
+            uri: path, method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(data: body.encodedData())
+        ) {
             ($0.status, $0.json)
         }
     }
@@ -26,7 +30,8 @@ import TestSupport
         try await fake.start()
         defer { fake.stop() }
         // OpenAI first in the order: it cannot read audio, so Gemini answers.
-        try await APIHarness.run(fake.environment.merging(["AI_FALLBACK_ORDER": "openai,gemini", "DEFAULT_AI_PROVIDER": "openai"]) { $1 }) { harness, client in
+        try await APIHarness.run(fake.environment.merging(["AI_FALLBACK_ORDER": "openai,gemini", "DEFAULT_AI_PROVIDER": "openai"]) { $1 }) {
+            harness, client in
             let (_, auth) = try await harness.user()
             let (status, body) = try await post(
                 client, auth, "/api/research/transcribe",
@@ -40,7 +45,8 @@ import TestSupport
             #expect(parts.last?["inlineData"]?["mimeType"] == "audio/wav")
             #expect(parts.last?["inlineData"]?["data"]?.stringValue == Data(Self.wav).base64EncodedString())
             // Not audio at all: 415 before any provider or charge.
-            let (refused, _) = try await post(client, auth, "/api/research/transcribe", ["audioData": .string(Data("plain text".utf8).base64EncodedString())])
+            let (refused, _) = try await post(
+                client, auth, "/api/research/transcribe", ["audioData": .string(Data("plain text".utf8).base64EncodedString())])
             #expect(refused == .unsupportedMediaType)
         }
     }
@@ -54,8 +60,11 @@ import TestSupport
             #expect(transcript["data"]?["text"]?.stringValue?.hasPrefix("[offline]") == true)
             let (videoStatus, summary) = try await post(
                 client, auth, "/api/research/summarize-video",
-                ["videoData": .string(Data(Self.mp4).base64EncodedString()), "mimeType": "video/mp4", "summaryType": "detailed", "includeKeyframes": true,
-                 "includeTranscript": false, "language": "en"])
+                [
+                    "videoData": .string(Data(Self.mp4).base64EncodedString()), "mimeType": "video/mp4", "summaryType": "detailed",
+                    "includeKeyframes": true,
+                    "includeTranscript": false, "language": "en",
+                ])
             #expect(videoStatus == .ok, "\(summary)")
             #expect(summary["data"]?["summary"]?.stringValue?.hasPrefix("[offline]") == true)
             #expect(summary["data"]?["keyframes"]?.arrayValue != nil)

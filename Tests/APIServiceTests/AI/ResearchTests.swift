@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -13,11 +13,17 @@ import TestSupport
         let fake = try FakeAIProviders()
         try await fake.start()
         defer { fake.stop() }
-        try await APIHarness.run(fake.environment.merging(["AI_TIMEOUT_SECONDS": "5"]) { $1 }) { harness, client in try await body(fake, harness, client) }
+        try await APIHarness.run(fake.environment.merging(["AI_TIMEOUT_SECONDS": "5"]) { $1 }) { harness, client in
+            try await body(fake, harness, client)
+        }
     }
 
-    func research(_ client: any TestClientProtocol, _ auth: HTTPFields, _ body: JSONValue, path: String = "/api/v1/research/query") async throws -> (HTTPResponse.Status, JSONValue) {
-        try await client.execute(uri: path, method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(data: body.encodedData())) {
+    func research(_ client: any TestClientProtocol, _ auth: HTTPFields, _ body: JSONValue, path: String = "/api/v1/research/query") async throws -> (
+        HTTPResponse.Status, JSONValue
+    ) {
+        try await client.execute(
+            uri: path, method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(data: body.encodedData())
+        ) {
             ($0.status, $0.json)
         }
     }
@@ -32,14 +38,34 @@ import TestSupport
         let bytes = Array(answer.utf8)
         let first = "Kaffee kostet mehr — über 5 % in München."
         let last = "Nachfrage wächst."
-        return .json(200, [
-            "candidates": [["content": ["parts": [["text": .string(answer)]]], "finishReason": "STOP", "groundingMetadata": [
-                "groundingChunks": [["web": ["uri": "https://news.example/kaffee", "title": "news.example"]], ["web": ["uri": "https://stats.example/preise", "title": "stats.example"]]],
-                "groundingSupports": [
-                    ["segment": ["startIndex": 0, "endIndex": .int(Array(first.utf8).count), "text": .string(first)], "groundingChunkIndices": [0, 1]],
-                    ["segment": ["startIndex": .int(bytes.count - Array(last.utf8).count), "endIndex": .int(bytes.count), "text": .string(last)], "groundingChunkIndices": [1]],
-                ]]]],
-            "usageMetadata": ["promptTokenCount": 20, "candidatesTokenCount": 30]])
+        return .json(
+            200,
+            [
+                "candidates": [
+                    [
+                        "content": ["parts": [["text": .string(answer)]]], "finishReason": "STOP",
+                        "groundingMetadata": [
+                            "groundingChunks": [
+                                ["web": ["uri": "https://news.example/kaffee", "title": "news.example"]],
+                                ["web": ["uri": "https://stats.example/preise", "title": "stats.example"]],
+                            ],
+                            "groundingSupports": [
+                                [
+                                    "segment": ["startIndex": 0, "endIndex": .int(Array(first.utf8).count), "text": .string(first)],
+                                    "groundingChunkIndices": [0, 1],
+                                ],
+                                [
+                                    "segment": [
+                                        "startIndex": .int(bytes.count - Array(last.utf8).count), "endIndex": .int(bytes.count),
+                                        "text": .string(last),
+                                    ], "groundingChunkIndices": [1],
+                                ],
+                            ],
+                        ],
+                    ]
+                ],
+                "usageMetadata": ["promptTokenCount": 20, "candidatesTokenCount": 30],
+            ])
     }
 
     @Test func groundedAnswersCarrySourcesAndByteOffsetCitationsAndRepeatsComeFromTheCache() async throws {
@@ -74,7 +100,10 @@ import TestSupport
                 #expect(response.json["data"]?["pagination"]?["total"] == 2)
                 #expect(response.json["data"]?["items"]?.arrayItems.first?["cached"] == true)
             }
-            #expect(try await TestUsers.integer("SELECT count(*)::int FROM tool_usage WHERE user_id = \(id) AND tool = 'research' AND status = 'success'", on: harness.database) == 1)
+            #expect(
+                try await TestUsers.integer(
+                    "SELECT count(*)::int FROM tool_usage WHERE user_id = \(id) AND tool = 'research' AND status = 'success'", on: harness.database)
+                    == 1)
         }
     }
 
@@ -103,7 +132,9 @@ import TestSupport
             #expect(body["error"]?["code"] == "AI_PROVIDER_ERROR")
             #expect(try await balance(client, auth) == before)
             #expect(try await TestUsers.integer("SELECT count(*)::int FROM generation_failures WHERE user_id = \(id)", on: harness.database) == 12)
-            #expect(try await TestUsers.integer("SELECT count(*)::int FROM credit_reservations WHERE user_id = \(id) AND status = 'held'", on: harness.database) == 0)
+            #expect(
+                try await TestUsers.integer(
+                    "SELECT count(*)::int FROM credit_reservations WHERE user_id = \(id) AND status = 'held'", on: harness.database) == 0)
         }
     }
 

@@ -4,8 +4,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import PostgresNIO
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -48,11 +48,13 @@ import TestSupport
             let id = try await TestUsers.create(on: harness.database)
             for half in ["is_superuser = true", "role = 'admin'"] {
                 await #expect(throws: (any Error).self) {
-                    try await harness.database.client.query(PostgresQuery(unsafeSQL: "UPDATE users SET \(half) WHERE id = '\(id)'"), logger: harness.database.logger)
+                    try await harness.database.client.query(
+                        PostgresQuery(unsafeSQL: "UPDATE users SET \(half) WHERE id = '\(id)'"), logger: harness.database.logger)
                 }
             }
             let auth: HTTPFields = [.authorization: "Bearer \(try await harness.tokens.accessToken(for: id))"]
-            try await harness.database.client.query("UPDATE users SET is_superuser = true, role = 'admin' WHERE id = \(id)", logger: harness.database.logger)
+            try await harness.database.client.query(
+                "UPDATE users SET is_superuser = true, role = 'admin' WHERE id = \(id)", logger: harness.database.logger)
             for prefix in ["/api/v1", "/api"] {
                 #expect(try await exchange(client, .get, "\(prefix)/admin/subscriptions", auth).status == .ok)
                 #expect(try await exchange(client, .get, "\(prefix)/stats/plans", auth).status == .ok)
@@ -85,7 +87,8 @@ import TestSupport
             let marker = "zq\(UUID().uuidString.prefix(6).lowercased())"
             let first = try await TestUsers.create(on: harness.database, email: "alice.\(marker)@example.com")
             try await TestUsers.create(on: harness.database, email: "bob.\(marker)@example.com")
-            try await harness.database.client.query("UPDATE users SET name = \("Carol \(marker.uppercased())") WHERE id = \(first)", logger: harness.database.logger)
+            try await harness.database.client.query(
+                "UPDATE users SET name = \("Carol \(marker.uppercased())") WHERE id = \(first)", logger: harness.database.logger)
             // Under /api/ the body is the bare list (the admin dashboard's reading; see
             // FrontendReplayTests); the paginated envelope is /api/v1/'s.
             let bare = try await exchange(client, .get, "/api/admin/users?search=\(marker.uppercased())&limit=1", adminAuth)
@@ -177,7 +180,8 @@ import TestSupport
             let (admin, adminAuth) = try await harness.adminUser()
             let (target, targetAuth) = try await harness.user()
             let id = target.uuidString.lowercased()
-            let added = try await exchange(client, .post, "/api/v1/admin/users/\(id)/credits", adminAuth, #"{"delta":150,"reason":"Support goodwill"}"#)
+            let added = try await exchange(
+                client, .post, "/api/v1/admin/users/\(id)/credits", adminAuth, #"{"delta":150,"reason":"Support goodwill"}"#)
             #expect(added.status == .ok)
             #expect(added.json["data"]?["balance"] == 150)
             #expect(added.json["data"]?["delta"] == 150)
@@ -209,7 +213,8 @@ import TestSupport
                 #expect(reply.status == .badRequest, "\(body)")
                 #expect(reply.json.firstDetailField == .string(field), "\(body)")
             }
-            let unknown = try await exchange(client, .post, "/api/v1/admin/users/\(UUID().uuidString)/credits", adminAuth, #"{"delta":5,"reason":"x"}"#)
+            let unknown = try await exchange(
+                client, .post, "/api/v1/admin/users/\(UUID().uuidString)/credits", adminAuth, #"{"delta":5,"reason":"x"}"#)
             #expect(unknown.status == .notFound)
             #expect(try await harness.sqlInt("SELECT balance::int FROM credit_balances WHERE user_id = \(target)") == 100)
         }
@@ -222,7 +227,8 @@ import TestSupport
             #expect(try await exchange(client, .get, "/api/subscription/status", userAuth).status == .ok)  // provisions FREE
             let recorder = UsageRecorder(database: harness.database)
             try await recorder.record(UsageEvent(userID: user, tool: "article", provider: "gemini", tokensUsed: 9_999_000))
-            try await recorder.record(UsageEvent(userID: user, tool: "image", provider: "openai", outcome: .failure(errorType: "rate_limited", message: "429")))
+            try await recorder.record(
+                UsageEvent(userID: user, tool: "image", provider: "openai", outcome: .failure(errorType: "rate_limited", message: "429")))
 
             for prefix in ["/api/v1", "/api"] {
                 let subscriptions = try await exchange(client, .get, "\(prefix)/admin/subscriptions", adminAuth)
@@ -292,7 +298,8 @@ import TestSupport
             #expect(before?["fallbackOrder"]?.arrayValue != nil)
             #expect(before?["enabledProviders"]?.arrayValue != nil)
             let originalPrice = before?["prices"]?["video_long"]?.intValue ?? 100
-            let body = #"{"provider":"Anthropic","focusKeyphrase":"swift servers","fallbackOrder":["anthropic","gemini"],"enabledProviders":["anthropic","gemini","offline"],"prices":{"video_long":120}}"#
+            let body =
+                #"{"provider":"Anthropic","focusKeyphrase":"swift servers","fallbackOrder":["anthropic","gemini"],"enabledProviders":["anthropic","gemini","offline"],"prices":{"video_long":120}}"#
             let updated = try await exchange(client, .put, "/api/admin/settings", adminAuth, body)
             #expect(updated.status == .ok)
             let data = updated.json["data"]
@@ -324,7 +331,8 @@ import TestSupport
             }
             #expect(try await harness.sqlInt("SELECT credits FROM feature_prices WHERE feature = 'article'") == 10)
             // Restore what other tests may read.
-            let restore = #"{"provider":"gemini","focusKeyphrase":"","fallbackOrder":["gemini","openai","anthropic","llama"],"enabledProviders":["gemini","openai","anthropic","llama","offline"],"prices":{"video_long":\#(originalPrice)}}"#
+            let restore =
+                #"{"provider":"gemini","focusKeyphrase":"","fallbackOrder":["gemini","openai","anthropic","llama"],"enabledProviders":["gemini","openai","anthropic","llama","offline"],"prices":{"video_long":\#(originalPrice)}}"#
             #expect(try await exchange(client, .put, "/api/admin/settings", adminAuth, restore).status == .ok)
         }
     }
@@ -365,8 +373,9 @@ import TestSupport
         try await APIHarness.run { harness, client in
             let (_, adminAuth) = try await harness.adminUser()
             let service = "backdated-\(UUID().uuidString.prefix(8))"
-            try await UsageRecorder(database: harness.database).record(UsageEvent(
-                userID: nil, tool: service, outcome: .failure(errorType: "provider_error", message: "boom")))
+            try await UsageRecorder(database: harness.database).record(
+                UsageEvent(
+                    userID: nil, tool: service, outcome: .failure(errorType: "provider_error", message: "boom")))
             try await harness.database.client.query(
                 "UPDATE generation_failures SET created_at = now() - interval '3 days' WHERE service = \(service)", logger: harness.database.logger)
             let day = String(ISO8601.string(from: Date().addingTimeInterval(-3 * 86_400)).prefix(10))

@@ -2,8 +2,8 @@ import Core
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -12,7 +12,8 @@ import TestSupport
         try await APIHarness.run { harness, client in
             let (_, auth) = try await harness.user()
             let (_, otherAuth) = try await harness.user()
-            let created = try await exchange(client, .post, "/api/v1/feedback", auth,
+            let created = try await exchange(
+                client, .post, "/api/v1/feedback", auth,
                 #"{"contentType":"ARTICLE","provider":"OPENAI","rating":5,"comment":"Great","contentId":"a-1","metadata":{"words":900}}"#)
             #expect(created.status == .created)
             let item = created.json["data"]
@@ -25,7 +26,9 @@ import TestSupport
             #expect(item?["id"]?.stringValue != nil)
             // Thumbs: -1 and +1; provider optional; lowercase names accepted.
             #expect(try await exchange(client, .post, "/api/feedback", auth, #"{"contentType":"image","rating":-1}"#).status == .created)
-            #expect(try await exchange(client, .post, "/api/feedback", auth, #"{"contentType":"ARTICLE_CTA","provider":"llama","rating":1}"#).status == .created)
+            #expect(
+                try await exchange(client, .post, "/api/feedback", auth, #"{"contentType":"ARTICLE_CTA","provider":"llama","rating":1}"#).status
+                    == .created)
             for prefix in ["/api/v1", "/api"] {
                 let page = try await exchange(client, .get, "\(prefix)/feedback/history?limit=2", auth)
                 #expect(page.status == .ok)
@@ -81,7 +84,8 @@ import TestSupport
             let (_, auth) = try await harness.user()
             func rate(_ provider: String, _ rating: Int, times: Int) async throws {
                 for _ in 0..<times {
-                    let reply = try await exchange(client, .post, "/api/feedback", auth, #"{"contentType":"AUDIO","provider":"\#(provider)","rating":\#(rating)}"#)
+                    let reply = try await exchange(
+                        client, .post, "/api/feedback", auth, #"{"contentType":"AUDIO","provider":"\#(provider)","rating":\#(rating)}"#)
                     #expect(reply.status == .created)
                 }
             }

@@ -2,8 +2,8 @@ import Core
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -12,7 +12,8 @@ import TestSupport
         try await APIHarness.run { harness, client in
             let (id, auth) = try await harness.user()
             let user = id.uuidString.lowercased()
-            let created = try await exchange(client, .post, "/api/v1/token-usage/sync", auth,
+            let created = try await exchange(
+                client, .post, "/api/v1/token-usage/sync", auth,
                 #"{"userId":"\#(user)","action":"article","tokensUsed":1200,"provider":"Gemini","source":"wordpress","metadata":{"postId":7}}"#)
             #expect(created.status == .created)
             #expect(created.json["success"] == true)
@@ -20,7 +21,8 @@ import TestSupport
             #expect(created.json["data"]?["provider"] == "gemini")
             #expect(created.json["data"]?["userId"] == .string(user))
             try await exchange(client, .post, "/api/token-usage/sync", auth, #"{"userId":"\#(user)","action":"section","tokensUsed":300}"#)
-            try await exchange(client, .post, "/api/token-usage/sync", auth, #"{"userId":"\#(user)","action":"article","tokensUsed":0,"provider":null}"#)
+            try await exchange(
+                client, .post, "/api/token-usage/sync", auth, #"{"userId":"\#(user)","action":"article","tokensUsed":0,"provider":null}"#)
             for prefix in ["/api/v1", "/api"] {
                 let stats = try await exchange(client, .get, "\(prefix)/token-usage/stats?period=day", auth)
                 #expect(stats.status == .ok)
@@ -101,16 +103,21 @@ import TestSupport
             // Provisions the subscription (its period is what the token counter follows).
             #expect(try await exchange(client, .get, "/api/v1/subscription/usage", auth).status == .ok)
             let recorder = UsageRecorder(database: harness.database)
-            let first = try await recorder.record(UsageEvent(
-                userID: id, tool: "section", provider: "gemini", model: "gemini-test", tokensIn: 100, tokensOut: 250, credits: 5, latencyMs: 1200))
-            try await recorder.record(UsageEvent(
-                userID: id, tool: "section", provider: "openai", latencyMs: 60_000,
-                outcome: .failure(errorType: "timeout", message: String(repeating: "x", count: 5_000))))
+            let first = try await recorder.record(
+                UsageEvent(
+                    userID: id, tool: "section", provider: "gemini", model: "gemini-test", tokensIn: 100, tokensOut: 250, credits: 5, latencyMs: 1200)
+            )
+            try await recorder.record(
+                UsageEvent(
+                    userID: id, tool: "section", provider: "openai", latencyMs: 60_000,
+                    outcome: .failure(errorType: "timeout", message: String(repeating: "x", count: 5_000))))
             #expect(first > 0)
             #expect(try await harness.sqlInt("SELECT tokens_used::int FROM tool_usage WHERE id = \(first)") == 350)
             #expect(try await harness.sqlInt("SELECT count(*)::int FROM tool_usage WHERE user_id = \(id) AND status = 'failure'") == 1)
-            #expect(try await harness.sqlInt(
-                "SELECT length(message) FROM generation_failures WHERE user_id = \(id) AND error_type = 'timeout'") == UsageRecorder.maximumMessageLength)
+            #expect(
+                try await harness.sqlInt(
+                    "SELECT length(message) FROM generation_failures WHERE user_id = \(id) AND error_type = 'timeout'")
+                    == UsageRecorder.maximumMessageLength)
             let usage = try await exchange(client, .get, "/api/subscription/usage", auth)
             #expect(usage.json["data"]?["tokens"]?["used"] == 350)
         }
@@ -123,7 +130,8 @@ import TestSupport
             if case .reserved(let hold) = try await reservations.reserve(userID: id, feature: "article") {
                 try await reservations.settle(hold)
             }
-            try await UsageRecorder(database: harness.database).record(UsageEvent(userID: id, tool: "article", tokensIn: 40, tokensOut: 60, credits: 10))
+            try await UsageRecorder(database: harness.database).record(
+                UsageEvent(userID: id, tool: "article", tokensIn: 40, tokensOut: 60, credits: 10))
             for prefix in ["/api/v1", "/api"] {
                 let reply = try await exchange(client, .get, "\(prefix)/stats", auth)
                 #expect(reply.status == .ok)

@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -43,17 +43,23 @@ import TestSupport
             let start = Int(Date().timeIntervalSince1970) - 7
             let end = Int(SubscriptionStore.addMonth(to: Date(timeIntervalSince1970: Double(start))).timeIntervalSince1970)
             for _ in 0..<2 {
-                let updated = event("customer.subscription.updated", [
-                    "id": .string(subscription), "status": "active", "cancel_at_period_end": false,
-                    "items": ["data": [["price": ["id": "price_pro"], "current_period_start": .int(start), "current_period_end": .int(end)]]]])
+                let updated = event(
+                    "customer.subscription.updated",
+                    [
+                        "id": .string(subscription), "status": "active", "cancel_at_period_end": false,
+                        "items": ["data": [["price": ["id": "price_pro"], "current_period_start": .int(start), "current_period_end": .int(end)]]],
+                    ])
                 #expect(try await routes.stripeEvent(client, updated).0 == .ok)
             }
             #expect(try await routes.balance(client, auth) == 200 + 3000, "the same month is the same grant")
 
             // The renewal invoice is paid: the next month, one grant.
             let next = Int(SubscriptionStore.addMonth(to: Date(timeIntervalSince1970: Double(end))).timeIntervalSince1970)
-            let paid = ["subscription": JSONValue.string(subscription), "amount_paid": 2900, "currency": "usd",
-                "lines": ["data": [["period": ["start": .int(end), "end": .int(next)]]]]] as JSONValue
+            let paid =
+                [
+                    "subscription": JSONValue.string(subscription), "amount_paid": 2900, "currency": "usd",
+                    "lines": ["data": [["period": ["start": .int(end), "end": .int(next)]]]],
+                ] as JSONValue
             #expect(try await routes.stripeEvent(client, event("invoice.paid", paid)).0 == .ok)
             #expect(try await routes.stripeEvent(client, event("invoice.payment_succeeded", paid)).0 == .ok)
             #expect(try await routes.balance(client, auth) == 200 + 3000 + 3000)
@@ -129,15 +135,21 @@ import TestSupport
     }
 
     func sale(_ client: any TestClientProtocol, _ subscriptionID: String) async throws -> HTTPResponse.Status {
-        let event: JSONValue = ["id": .string("WH-\(UUID().uuidString)"), "event_type": "PAYMENT.SALE.COMPLETED", "resource": [
-            "id": .string("SALE-\(UUID().uuidString.prefix(8))"), "billing_agreement_id": .string(subscriptionID),
-            "amount": ["total": "29.00", "currency": "USD"], "state": "completed"]]
+        let event: JSONValue = [
+            "id": .string("WH-\(UUID().uuidString)"), "event_type": "PAYMENT.SALE.COMPLETED",
+            "resource": [
+                "id": .string("SALE-\(UUID().uuidString.prefix(8))"), "billing_agreement_id": .string(subscriptionID),
+                "amount": ["total": "29.00", "currency": "USD"], "state": "completed",
+            ],
+        ]
         var headers: HTTPFields = [.contentType: "application/json"]
         headers[HTTPField.Name("PAYPAL-AUTH-ALGO")!] = "SHA256withRSA"
         headers[HTTPField.Name("PAYPAL-CERT-URL")!] = "https://api.paypal.com/v1/notifications/certs/CERT"
         headers[HTTPField.Name("PAYPAL-TRANSMISSION-ID")!] = "tx-\(UUID().uuidString.prefix(6))"
         headers[HTTPField.Name("PAYPAL-TRANSMISSION-TIME")!] = "2026-11-27T06:00:00Z"
         headers[HTTPField.Name("PAYPAL-TRANSMISSION-SIG")!] = FakePaymentProviders.goodPayPalSignature
-        return try await client.execute(uri: "/api/webhooks/paypal", method: .post, headers: headers, body: ByteBuffer(data: event.encodedData())) { $0.status }
+        return try await client.execute(uri: "/api/webhooks/paypal", method: .post, headers: headers, body: ByteBuffer(data: event.encodedData())) {
+            $0.status
+        }
     }
 }

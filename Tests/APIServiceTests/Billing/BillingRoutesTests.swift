@@ -4,8 +4,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -26,18 +26,26 @@ import TestSupport
         try await client.execute(uri: "/api/v1/credits", method: .get, headers: auth) { $0.json["data"]?["balance"]?.intValue }
     }
 
-    func stripeEvent(_ client: any TestClientProtocol, _ event: JSONValue, signature: String? = nil) async throws -> (HTTPResponse.Status, JSONValue) {
+    func stripeEvent(_ client: any TestClientProtocol, _ event: JSONValue, signature: String? = nil) async throws -> (HTTPResponse.Status, JSONValue)
+    {
         let payload = String(decoding: event.encodedData(), as: UTF8.self)
         let header = signature ?? FakePaymentProviders.stripeSignature(payload)
         return try await client.execute(
             uri: "/api/webhooks/stripe", method: .post, headers: [.contentType: "application/json", .stripeSignature: header],
-            body: ByteBuffer(string: payload)) { ($0.status, $0.json) }
+            body: ByteBuffer(string: payload)
+        ) { ($0.status, $0.json) }
     }
 
     static func checkoutCompleted(_ user: UUID, plan: String = "PRO", subscription: String, event: String = "evt_\(UUID().uuidString)") -> JSONValue {
-        ["id": .string(event), "type": "checkout.session.completed", "data": ["object": [
-            "id": "cs_1", "customer": .string("cus_\(subscription)"), "subscription": .string(subscription),
-            "metadata": ["userId": .string(user.uuidString.lowercased()), "plan": .string(plan)]]]]
+        [
+            "id": .string(event), "type": "checkout.session.completed",
+            "data": [
+                "object": [
+                    "id": "cs_1", "customer": .string("cus_\(subscription)"), "subscription": .string(subscription),
+                    "metadata": ["userId": .string(user.uuidString.lowercased()), "plan": .string(plan)],
+                ]
+            ],
+        ]
     }
 
     /// Stripe replays a key for the whole account: the same key from two users (or for two
@@ -46,7 +54,8 @@ import TestSupport
         try await withBilling { fake, harness, client in
             func checkout(_ auth: HTTPFields, _ plan: String, key: String) async throws -> String? {
                 try await client.execute(
-                    uri: "/api/subscription/checkout", method: .post, headers: auth.merging([.contentType: "application/json", .init("Idempotency-Key")!: key]),
+                    uri: "/api/subscription/checkout", method: .post,
+                    headers: auth.merging([.contentType: "application/json", .init("Idempotency-Key")!: key]),
                     body: ByteBuffer(string: #"{"plan":"\#(plan)"}"#)
                 ) { #expect($0.status == .ok) }
                 return fake.requests("/stripe/v1/checkout/sessions").last?.headers["idempotency-key"]
@@ -123,7 +132,9 @@ import TestSupport
             #expect(forged.0 == .badRequest)
             #expect(forged.1["error"]?["code"] == "VALIDATION_ERROR")
             let stale = String(decoding: event.encodedData(), as: UTF8.self)
-            #expect(try await stripeEvent(client, event, signature: FakePaymentProviders.stripeSignature(stale, at: Date().addingTimeInterval(-400))).0 == .badRequest)
+            #expect(
+                try await stripeEvent(client, event, signature: FakePaymentProviders.stripeSignature(stale, at: Date().addingTimeInterval(-400))).0
+                    == .badRequest)
             #expect(try await status(client, auth)["tier"] == "FREE")
 
             let accepted = try await stripeEvent(client, event)
@@ -164,9 +175,19 @@ import TestSupport
 
             // A plan change in the customer portal arrives as subscription.updated.
             let end = Int(Date().addingTimeInterval(20 * 86_400).timeIntervalSince1970)
-            let updated: JSONValue = ["id": .string("evt_\(UUID().uuidString)"), "type": "customer.subscription.updated", "data": ["object": [
-                "id": .string(subscription), "status": "active", "cancel_at_period_end": false,
-                "items": ["data": [["price": ["id": "price_ent"], "current_period_start": .int(end - 30 * 86_400), "current_period_end": .int(end)]]]]]]
+            let updated: JSONValue = [
+                "id": .string("evt_\(UUID().uuidString)"), "type": "customer.subscription.updated",
+                "data": [
+                    "object": [
+                        "id": .string(subscription), "status": "active", "cancel_at_period_end": false,
+                        "items": [
+                            "data": [
+                                ["price": ["id": "price_ent"], "current_period_start": .int(end - 30 * 86_400), "current_period_end": .int(end)]
+                            ]
+                        ],
+                    ]
+                ],
+            ]
             #expect(try await stripeEvent(client, updated).0 == .ok)
             current = try await status(client, auth)
             #expect(current["tier"] == "ENTERPRISE")
@@ -175,7 +196,9 @@ import TestSupport
                 #expect(response.json["data"]?["url"]?.stringValue?.hasPrefix("https://billing.stripe.test/") == true)
             }
 
-            let deleted: JSONValue = ["id": .string("evt_\(UUID().uuidString)"), "type": "customer.subscription.deleted", "data": ["object": ["id": .string(subscription)]]]
+            let deleted: JSONValue = [
+                "id": .string("evt_\(UUID().uuidString)"), "type": "customer.subscription.deleted", "data": ["object": ["id": .string(subscription)]],
+            ]
             #expect(try await stripeEvent(client, deleted).0 == .ok)
             current = try await status(client, auth)
             #expect(current["tier"] == "FREE")
@@ -244,8 +267,12 @@ import TestSupport
         try await withBilling { fake, harness, client in
             let (id, auth) = try await harness.user()
             let subscriptionID = "I-\(UUID().uuidString.prefix(10))"
-            let event: JSONValue = ["id": .string("WH-\(UUID().uuidString)"), "event_type": "BILLING.SUBSCRIPTION.ACTIVATED", "resource": [
-                "id": .string(subscriptionID), "custom_id": .string(id.uuidString.lowercased()), "plan_id": "P-ENT", "status": "ACTIVE"]]
+            let event: JSONValue = [
+                "id": .string("WH-\(UUID().uuidString)"), "event_type": "BILLING.SUBSCRIPTION.ACTIVATED",
+                "resource": [
+                    "id": .string(subscriptionID), "custom_id": .string(id.uuidString.lowercased()), "plan_id": "P-ENT", "status": "ACTIVE",
+                ],
+            ]
             func send(signature: String?) async throws -> HTTPResponse.Status {
                 var headers: HTTPFields = [.contentType: "application/json"]
                 headers[HTTPField.Name("PAYPAL-AUTH-ALGO")!] = "SHA256withRSA"
@@ -253,7 +280,9 @@ import TestSupport
                 headers[HTTPField.Name("PAYPAL-TRANSMISSION-ID")!] = "tx-1"
                 headers[HTTPField.Name("PAYPAL-TRANSMISSION-TIME")!] = "2026-11-27T06:00:00Z"
                 if let signature { headers[HTTPField.Name("PAYPAL-TRANSMISSION-SIG")!] = signature }
-                return try await client.execute(uri: "/api/webhooks/paypal", method: .post, headers: headers, body: ByteBuffer(data: event.encodedData())) { $0.status }
+                return try await client.execute(
+                    uri: "/api/webhooks/paypal", method: .post, headers: headers, body: ByteBuffer(data: event.encodedData())
+                ) { $0.status }
             }
             #expect(try await send(signature: "forged") == .badRequest)
             #expect(try await send(signature: nil) == .badRequest)

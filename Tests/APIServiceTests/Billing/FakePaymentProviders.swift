@@ -51,7 +51,9 @@ final class FakePaymentProviders: @unchecked Sendable {
                 "id": .string(id), "status": .string(status), "custom_id": .string(customID), "plan_id": .string(planID),
                 // A period that started yesterday (fixed dates would lapse as the calendar moves on).
                 "start_time": .string(ISO8601.string(from: Date().addingTimeInterval(-86_400))),
-                "billing_info": ["next_billing_time": .string(ISO8601.string(from: SubscriptionStore.addMonth(to: Date().addingTimeInterval(-86_400))))],
+                "billing_info": [
+                    "next_billing_time": .string(ISO8601.string(from: SubscriptionStore.addMonth(to: Date().addingTimeInterval(-86_400))))
+                ],
             ]
         }
     }
@@ -87,14 +89,18 @@ final class FakePaymentProviders: @unchecked Sendable {
         switch request.path {
         case "/stripe/v1/checkout/sessions":
             let id = "cs_test_\(UUID().uuidString.prefix(8))"
-            return Self.json(["id": .string(id), "object": "checkout.session", "url": .string("https://checkout.stripe.test/c/pay/\(id)"),
-                "metadata": ["userId": .string(form["metadata[userId]"] ?? ""), "plan": .string(form["metadata[plan]"] ?? "")]], status: .ok)
+            return Self.json(
+                [
+                    "id": .string(id), "object": "checkout.session", "url": .string("https://checkout.stripe.test/c/pay/\(id)"),
+                    "metadata": ["userId": .string(form["metadata[userId]"] ?? ""), "plan": .string(form["metadata[plan]"] ?? "")],
+                ], status: .ok)
         case "/stripe/v1/billing_portal/sessions":
             return Self.json(["id": "bps_1", "object": "billing_portal.session", "url": "https://billing.stripe.test/p/session/bps_1"], status: .ok)
         default:
             if request.path.hasPrefix("/stripe/v1/subscriptions/") {
                 let id = String(request.path.dropFirst("/stripe/v1/subscriptions/".count))
-                return Self.json(["id": .string(id), "object": "subscription", "cancel_at_period_end": .bool(form["cancel_at_period_end"] == "true")], status: .ok)
+                return Self.json(
+                    ["id": .string(id), "object": "subscription", "cancel_at_period_end": .bool(form["cancel_at_period_end"] == "true")], status: .ok)
             }
             return Self.json(["error": ["type": "invalid_request_error", "message": "Unrecognized request URL"]], status: .notFound)
         }
@@ -108,17 +114,26 @@ final class FakePaymentProviders: @unchecked Sendable {
             }
             return Self.json(["access_token": "A21AA-fake", "token_type": "Bearer", "expires_in": 32400], status: .ok)
         }
-        guard request.headers["authorization"] == "Bearer A21AA-fake" else { return Self.json(["name": "AUTHENTICATION_FAILURE"], status: .unauthorized) }
+        guard request.headers["authorization"] == "Bearer A21AA-fake" else {
+            return Self.json(["name": "AUTHENTICATION_FAILURE"], status: .unauthorized)
+        }
         let body = (try? JSONDecoder().decode(JSONValue.self, from: Data(request.body.utf8))) ?? .null
         if request.path == "/paypal/v1/billing/subscriptions", request.method == "POST" {
             let id = "I-\(UUID().uuidString.prefix(12))"
             let custom = body["custom_id"]?.stringValue ?? ""
             let plan = body["plan_id"]?.stringValue ?? ""
             setPayPalSubscription(id, status: "APPROVAL_PENDING", customID: custom, planID: plan)
-            return Self.json(["id": .string(id), "status": "APPROVAL_PENDING", "links": [
-                ["href": .string("https://www.sandbox.paypal.test/webapps/billing/subscriptions?ba_token=\(id)"), "rel": "approve", "method": "GET"],
-                ["href": .string("\(base)/paypal/v1/billing/subscriptions/\(id)"), "rel": "self", "method": "GET"],
-            ]], status: .created)
+            return Self.json(
+                [
+                    "id": .string(id), "status": "APPROVAL_PENDING",
+                    "links": [
+                        [
+                            "href": .string("https://www.sandbox.paypal.test/webapps/billing/subscriptions?ba_token=\(id)"), "rel": "approve",
+                            "method": "GET",
+                        ],
+                        ["href": .string("\(base)/paypal/v1/billing/subscriptions/\(id)"), "rel": "self", "method": "GET"],
+                    ],
+                ], status: .created)
         }
         if request.path.hasPrefix("/paypal/v1/billing/subscriptions/") {
             let rest = String(request.path.dropFirst("/paypal/v1/billing/subscriptions/".count))
@@ -129,7 +144,8 @@ final class FakePaymentProviders: @unchecked Sendable {
             return Self.json(subscription, status: .ok)
         }
         if request.path == "/paypal/v1/notifications/verify-webhook-signature" {
-            let ok = body["transmission_sig"]?.stringValue == Self.goodPayPalSignature && body["webhook_id"]?.stringValue == Self.paypalWebhookID
+            let ok =
+                body["transmission_sig"]?.stringValue == Self.goodPayPalSignature && body["webhook_id"]?.stringValue == Self.paypalWebhookID
                 && body["webhook_event"]?["id"] != nil
             return Self.json(["verification_status": ok ? "SUCCESS" : "FAILURE"], status: .ok)
         }

@@ -6,7 +6,6 @@ import Foundation
 // kept only as the reference for the differential tests: on ordinary text the new
 // analyzer must give identical results.
 
-
 /// The algorithmic SEO analysis behind the writer's audit panel: deterministic, no AI,
 /// Yoast-style rules (sentences over 20 words at most 25 %, paragraphs ≤ 150 words,
 /// passive voice ≤ 10 %, keyphrase in title, introduction and a subheading, density
@@ -30,7 +29,8 @@ struct ReferenceSEOAnalyzer: Sendable {
         let syllables = words.reduce(0) { $0 + ReferenceEnglishText.syllables($1) }
 
         let avgSentence = sentences.isEmpty ? 0 : Double(wordCount) / Double(sentences.count)
-        let flesch = wordCount == 0 || sentences.isEmpty
+        let flesch =
+            wordCount == 0 || sentences.isEmpty
             ? 0 : 206.835 - 1.015 * avgSentence - 84.6 * (Double(syllables) / Double(wordCount))
         let longSentences = sentenceWords.filter { $0 > Self.longSentenceWords }.count
         let longSentencePercentage = sentences.isEmpty ? 0 : 100 * Double(longSentences) / Double(sentences.count)
@@ -38,7 +38,8 @@ struct ReferenceSEOAnalyzer: Sendable {
         let passivePercentage = sentences.isEmpty ? 0 : 100 * Double(passive) / Double(sentences.count)
         let longParagraphs = paragraphs.filter { ReferenceEnglishText.words($0).count > Self.longParagraphWords }.count
 
-        let keyphrase = (input.focusKeyphrase?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 }
+        let keyphrase =
+            (input.focusKeyphrase?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 }
             ?? input.keywords.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         let phrase = keyphrase.map { ReferenceEnglishText.words($0).map { $0.lowercased() } } ?? []
         let lowered = words.map { $0.lowercased() }
@@ -60,7 +61,8 @@ struct ReferenceSEOAnalyzer: Sendable {
         if phrase.isEmpty {
             suggestions.append("Set a focus keyphrase so the analysis can check its use.")
         } else {
-            check(15, (0.5...3.0).contains(density) ? 1 : density < 0.5 ? density / 0.5 : max(0, 1 - (density - 3) / 3),
+            check(
+                15, (0.5...3.0).contains(density) ? 1 : density < 0.5 ? density / 0.5 : max(0, 1 - (density - 3) / 3),
                 density < 0.5
                     ? "Use the keyphrase \"\(keyphrase ?? "")\" more often: its density is \(Self.round(density)) %, aim for 0.5–3 %."
                     : "Use the keyphrase \"\(keyphrase ?? "")\" less often: its density is \(Self.round(density)) %, above 3 % reads as stuffing.")
@@ -68,18 +70,26 @@ struct ReferenceSEOAnalyzer: Sendable {
             check(10, intro ? 1 : 0, "Mention the keyphrase in the first paragraph.")
             check(10, subheadingHas ? 1 : 0, "Use the keyphrase (or a close variant) in at least one subheading.")
         }
-        check(15, longSentencePercentage <= 25 ? 1 : 1 - (longSentencePercentage - 25) / 50,
+        check(
+            15, longSentencePercentage <= 25 ? 1 : 1 - (longSentencePercentage - 25) / 50,
             "Shorten sentences: \(Self.round(longSentencePercentage)) % have more than \(Self.longSentenceWords) words (keep it under 25 %).")
-        check(10, passivePercentage <= 10 ? 1 : 1 - (passivePercentage - 10) / 20,
+        check(
+            10, passivePercentage <= 10 ? 1 : 1 - (passivePercentage - 10) / 20,
             "Use more active voice: \(Self.round(passivePercentage)) % of sentences are passive (keep it at 10 % or less).")
-        check(10, longParagraphs == 0 ? 1 : 1 - Double(longParagraphs) / 3,
+        check(
+            10, longParagraphs == 0 ? 1 : 1 - Double(longParagraphs) / 3,
             "Split \(longParagraphs) paragraph\(longParagraphs == 1 ? "" : "s") longer than \(Self.longParagraphWords) words.")
-        check(10, flesch >= 60 ? 1 : flesch / 60,
+        check(
+            10, flesch >= 60 ? 1 : flesch / 60,
             "Make the text easier to read: Flesch reading ease is \(Self.round(flesch)); aim for 60 or more with shorter words and sentences.")
-        check(5, distribution.sectionsOver300Words == 0 && (wordCount < Self.sectionWords || distribution.subheadings > 0) ? 1 : 0,
-            "Add subheadings: \(max(1, distribution.sectionsOver300Words)) section\(distribution.sectionsOver300Words == 1 ? "" : "s") run longer than \(Self.sectionWords) words without one.")
-        check(5, (120...160).contains(metaLength) ? 1 : 0,
-            metaLength == 0 ? "Write a meta description of 120–160 characters."
+        check(
+            5, distribution.sectionsOver300Words == 0 && (wordCount < Self.sectionWords || distribution.subheadings > 0) ? 1 : 0,
+            "Add subheadings: \(max(1, distribution.sectionsOver300Words)) section\(distribution.sectionsOver300Words == 1 ? "" : "s") run longer than \(Self.sectionWords) words without one."
+        )
+        check(
+            5, (120...160).contains(metaLength) ? 1 : 0,
+            metaLength == 0
+                ? "Write a meta description of 120–160 characters."
                 : "Adjust the meta description to 120–160 characters (it has \(metaLength)).")
         // Without a keyphrase the keyphrase checks cannot be earned; score the rest fairly.
         let possible = phrase.isEmpty ? 55.0 : 100.0
@@ -116,7 +126,11 @@ struct ReferenceSEOAnalyzer: Sendable {
     static func distribution(_ document: ReferenceHTMLText) -> SubheadingDistribution {
         var sections: [Int] = [0]
         for block in document.blocks {
-            if (block.headingLevel ?? 0) >= 2 { sections.append(0) } else if block.headingLevel == nil { sections[sections.count - 1] += ReferenceEnglishText.words(block.text).count }
+            if (block.headingLevel ?? 0) >= 2 {
+                sections.append(0)
+            } else if block.headingLevel == nil {
+                sections[sections.count - 1] += ReferenceEnglishText.words(block.text).count
+            }
         }
         return SubheadingDistribution(
             subheadings: document.subheadings.count, longestSectionWords: sections.max() ?? 0,
@@ -238,7 +252,6 @@ struct ReferenceHTMLText: Sendable, Equatable {
     }
 }
 
-
 /// Words, sentences and syllables of English prose, as readability formulas count them.
 enum ReferenceEnglishText {
     /// Letters and digits, with inner apostrophes and hyphens kept (`don't`, `well-known`).
@@ -284,7 +297,8 @@ enum ReferenceEnglishText {
                 }
                 let next = index + 1 < characters.count ? characters[index + 1] : nil
                 let afterSpace = index + 2 < characters.count ? characters[index + 2] : nil
-                let ends = next == nil || (next?.isWhitespace == true && (afterSpace.map { $0.isUppercase || $0.isNumber || "\"“‘'(".contains($0) } ?? true))
+                let ends =
+                    next == nil || (next?.isWhitespace == true && (afterSpace.map { $0.isUppercase || $0.isNumber || "\"“‘'(".contains($0) } ?? true))
                 if ends && !(character == "." && endsWithAbbreviation(current)) {
                     let sentence = current.trimmingCharacters(in: .whitespaces)
                     if !words(sentence).isEmpty { sentences.append(sentence) }
@@ -324,7 +338,9 @@ enum ReferenceEnglishText {
         return max(1, count)
     }
 
-    static let beVerbs: Set<String> = ["am", "is", "are", "was", "were", "be", "been", "being", "is't", "isn't", "aren't", "wasn't", "weren't", "get", "gets", "got", "gotten"]
+    static let beVerbs: Set<String> = [
+        "am", "is", "are", "was", "were", "be", "been", "being", "is't", "isn't", "aren't", "wasn't", "weren't", "get", "gets", "got", "gotten",
+    ]
 
     static let irregularParticiples: Set<String> = [
         "awoken", "been", "born", "beaten", "become", "begun", "bent", "bet", "bitten", "blown", "broken", "brought", "built", "burnt", "bought",
@@ -341,7 +357,9 @@ enum ReferenceEnglishText {
         let tokens = words(sentence).map { $0.lowercased() }
         for (index, token) in tokens.enumerated() where beVerbs.contains(token) {
             var next = index + 1
-            while next < tokens.count, next <= index + 3, tokens[next].hasSuffix("ly") || tokens[next] == "not" || tokens[next] == "also" { next += 1 }
+            while next < tokens.count, next <= index + 3, tokens[next].hasSuffix("ly") || tokens[next] == "not" || tokens[next] == "also" {
+                next += 1
+            }
             guard next < tokens.count else { continue }
             let candidate = tokens[next]
             if irregularParticiples.contains(candidate) || (candidate.hasSuffix("ed") && candidate.count > 3) { return true }

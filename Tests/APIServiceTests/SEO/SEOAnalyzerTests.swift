@@ -3,18 +3,19 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
 @Suite struct SEOAnalyzerTests {
     @Test func htmlIsReducedToReadableBlocks() {
-        let document = HTMLText(html: """
-            <h1>Title &amp; more</h1><script>var x = "<p>hidden</p>";</script><style>p{}</style><!-- note -->
-            <p>First&nbsp;paragraph with <strong>bold</strong> &#8220;quotes&#8221; &#x2014; done.</p>
-            <h2>Section</h2><ul><li>One</li><li>Two</li></ul>
-            """)
+        let document = HTMLText(
+            html: """
+                <h1>Title &amp; more</h1><script>var x = "<p>hidden</p>";</script><style>p{}</style><!-- note -->
+                <p>First&nbsp;paragraph with <strong>bold</strong> &#8220;quotes&#8221; &#x2014; done.</p>
+                <h2>Section</h2><ul><li>One</li><li>Two</li></ul>
+                """)
         #expect(document.firstHeading == "Title & more")
         #expect(document.paragraphs == ["First paragraph with bold “quotes” — done.", "One", "Two"])
         #expect(document.subheadings == ["Section"])
@@ -23,7 +24,10 @@ import TestSupport
     @Test func sentencesWordsSyllablesAndPassiveVoice() {
         #expect(EnglishText.sentences("Dr. Smith paid 3.50 dollars for coffee. It was good! Was it? Yes.").count == 4)
         #expect(EnglishText.sentences("J. R. R. Tolkien wrote books. They sold.").count == 2)
-        #expect(EnglishText.words("Don't over-think it: well-known facts, 42 of them.") == ["Don't", "over-think", "it", "well-known", "facts", "42", "of", "them"])
+        #expect(
+            EnglishText.words("Don't over-think it: well-known facts, 42 of them.") == [
+                "Don't", "over-think", "it", "well-known", "facts", "42", "of", "them",
+            ])
         #expect(EnglishText.syllables("readability") == 5)
         #expect(EnglishText.syllables("the") == 1)
         #expect(EnglishText.syllables("table") == 2)
@@ -55,7 +59,8 @@ import TestSupport
     @Test func keyphraseChecksAndScoreAreDeterministic() {
         let input = SEOAnalyzer.Input(
             html: Self.article, keywords: ["coffee brewing"], title: "Coffee brewing at home: a guide",
-            metaDescription: "Learn coffee brewing at home with simple tools, fresh beans and the right water temperature for a better cup every morning.")
+            metaDescription:
+                "Learn coffee brewing at home with simple tools, fresh beans and the right water temperature for a better cup every morning.")
         let result = SEOAnalyzer().analyze(input)
         #expect(result == SEOAnalyzer().analyze(input))
         #expect(result.titleHasKeyphrase)
@@ -101,7 +106,9 @@ import TestSupport
                     uri: "/api/seo/analyze", method: .post, headers: auth.merging([.contentType: "application/json"]), body: ByteBuffer(string: bad)
                 ) { #expect($0.status == .badRequest, "\(bad)") }
             }
-            try await client.execute(uri: "/api/seo/analyze", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}")) {
+            try await client.execute(
+                uri: "/api/seo/analyze", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}")
+            ) {
                 #expect($0.status == .unauthorized)
             }
         }
@@ -113,7 +120,8 @@ import TestSupport
     @Test func theRoutesCheckTheirBodies() async throws {
         try await APIHarness.run { harness, client in
             let (_, auth) = try await harness.user()
-            let blank = try await exchange(client, .post, "/api/seo/analyze", auth, #"{"content":"<p>Cold brew.</p>","keywords":["","cold brew"],"title":""}"#)
+            let blank = try await exchange(
+                client, .post, "/api/seo/analyze", auth, #"{"content":"<p>Cold brew.</p>","keywords":["","cold brew"],"title":""}"#)
             #expect(blank.status == .ok)
             #expect(blank.json["data"]?["metrics"]?["wordCount"] == 2)
             let many = "[" + Array(repeating: #""k""#, count: 51).joined(separator: ",") + "]"
@@ -130,6 +138,25 @@ import TestSupport
             }
             let untold = try await exchange(client, .post, "/api/seo/audit", auth, #"{"keywords":["x"]}"#)
             #expect(untold.json["error"]?["details"]?.arrayValue?.first?["message"] == "content or topic is required")
+        }
+    }
+
+    /// An `Idempotency-Key` is the caller's name for one request of one route: the same key
+    /// sent to another tool of the same credit feature is another request, not a replay of
+    /// the first tool's answer.
+    @Test func anIdempotencyKeyBelongsToOneTool() async throws {
+        try await APIHarness.run { harness, client in
+            var (_, auth) = try await harness.user()
+            auth[HTTPField.Name("Idempotency-Key")!] = "same-key"
+            let headlines = try await exchange(client, .post, "/api/articles/headlines", auth, #"{"content":"Cold brew at home"}"#)
+            #expect(headlines.status == .ok)
+            #expect(headlines.json["data"]?["headlines"] != nil)
+            let keywords = try await exchange(client, .post, "/api/articles/keywords", auth, #"{"content":"Cold brew at home"}"#)
+            #expect(keywords.status == .ok)
+            #expect(keywords.json["data"]?["keywords"] != nil)
+            // And a retry of the first tool still answers its first result.
+            let again = try await exchange(client, .post, "/api/articles/headlines", auth, #"{"content":"Cold brew at home"}"#)
+            #expect(again.json["data"]?["headlines"] == headlines.json["data"]?["headlines"])
         }
     }
 }

@@ -28,9 +28,13 @@ import Testing
         let corpus = try Self.corpus()
         try #require(corpus.count >= 8)
         for (name, html) in corpus {
-            #expect(HTMLText(html: html).blocks == ReferenceHTMLText(html: html).blocks.map { .init(headingLevel: $0.headingLevel, text: $0.text) }, "\(name)")
+            #expect(
+                HTMLText(html: html).blocks == ReferenceHTMLText(html: html).blocks.map { .init(headingLevel: $0.headingLevel, text: $0.text) },
+                "\(name)")
             for input in Self.inputs(html) {
-                #expect(SEOAnalyzer().analyze(input) == ReferenceSEOAnalyzer().analyze(input), "\(name) \(input.focusKeyphrase ?? input.keywords.first ?? "-")")
+                #expect(
+                    SEOAnalyzer().analyze(input) == ReferenceSEOAnalyzer().analyze(input),
+                    "\(name) \(input.focusKeyphrase ?? input.keywords.first ?? "-")")
             }
         }
     }

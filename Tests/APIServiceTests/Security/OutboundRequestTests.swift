@@ -2,8 +2,8 @@ import Core
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -61,8 +61,11 @@ import TestSupport
     }
 
     func publish(_ client: any TestClientProtocol, _ auth: HTTPFields, _ url: String) async throws -> (HTTPResponse.Status, JSONValue) {
-        let id = try #require(try await writerCall(client, .post, "/api/articles", auth, ["title": .string("Post \(UUID().uuidString)")]).1["data"]?["id"]?.stringValue)
-        let site: JSONValue = ["wordpressUrl": .string(url), "username": .string(FakeWordPress.username), "applicationPassword": .string(FakeWordPress.password)]
+        let id = try #require(
+            try await writerCall(client, .post, "/api/articles", auth, ["title": .string("Post \(UUID().uuidString)")]).1["data"]?["id"]?.stringValue)
+        let site: JSONValue = [
+            "wordpressUrl": .string(url), "username": .string(FakeWordPress.username), "applicationPassword": .string(FakeWordPress.password),
+        ]
         return try await writerCall(client, .post, "/api/articles/\(id)/publish", auth, site)
     }
 

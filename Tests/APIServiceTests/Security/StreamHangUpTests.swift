@@ -4,8 +4,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -24,7 +24,8 @@ import TestSupport
             let before = try #require(try await writerBalance(client, auth))
             fake.script(
                 "gemini",
-                WriterRoutesTests.gemini(#"{"focusKeyphrase": "coffee", "seoTitle": "Coffee at home", "slug": "coffee", "metaDescription": "How to brew."}"#),
+                WriterRoutesTests.gemini(
+                    #"{"focusKeyphrase": "coffee", "seoTitle": "Coffee at home", "slug": "coffee", "metaDescription": "How to brew."}"#),
                 WriterRoutesTests.gemini(#"{"outline": ["Beans"]}"#),
                 WriterRoutesTests.gemini("<p>Fresh beans matter.</p>"),
                 // The call to action comes late: the client is gone by then.

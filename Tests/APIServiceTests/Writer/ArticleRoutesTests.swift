@@ -2,8 +2,8 @@ import Core
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -13,10 +13,12 @@ import TestSupport
     @Test func createReadUpdateListAndDelete() async throws {
         try await APIHarness.run { harness, client in
             let (_, auth) = try await writerUser(harness)
-            let (status, created) = try await writerCall(client, .post, "/api/articles", auth, [
-                "title": "Ten Tips for Café Owners!", "htmlContent": .string(Self.html), "content": "Coffee brewing is simple.",
-                "focusKeyphrase": "coffee brewing", "metaDescription": "How to brew coffee.",
-            ])
+            let (status, created) = try await writerCall(
+                client, .post, "/api/articles", auth,
+                [
+                    "title": "Ten Tips for Café Owners!", "htmlContent": .string(Self.html), "content": "Coffee brewing is simple.",
+                    "focusKeyphrase": "coffee brewing", "metaDescription": "How to brew coffee.",
+                ])
             #expect(status == .created)
             let article = try #require(created["data"])
             #expect(article["slug"] == "ten-tips-for-cafe-owners")
@@ -35,7 +37,8 @@ import TestSupport
             #expect(read["data"]?["title"] == "Ten Tips for Café Owners!")
             #expect(read["data"]?["seoTitle"] == .null)
 
-            let (updateStatus, updated) = try await writerCall(client, .put, "/api/articles/\(id)", auth, ["status": "published", "seoTitle": "Brew better"])
+            let (updateStatus, updated) = try await writerCall(
+                client, .put, "/api/articles/\(id)", auth, ["status": "published", "seoTitle": "Brew better"])
             #expect(updateStatus == .ok)
             #expect(updated["data"]?["status"] == "PUBLISHED")
             #expect(updated["data"]?["seoTitle"] == "Brew better")

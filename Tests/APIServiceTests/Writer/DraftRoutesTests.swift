@@ -2,8 +2,8 @@ import Core
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -11,10 +11,13 @@ import TestSupport
     @Test func savesAreVersionedAndAStaleVersionIsAConflict() async throws {
         try await APIHarness.run { harness, client in
             let (_, auth) = try await writerUser(harness)
-            let (status, created) = try await writerCall(client, .post, "/api/drafts", auth, [
-                "title": "Draft one", "config": ["topic": "coffee", "tone": "friendly"], "sections": [["title": "Intro", "content": "<p>Hi</p>"]],
-                "ctaContent": "<p>Buy</p>",
-            ])
+            let (status, created) = try await writerCall(
+                client, .post, "/api/drafts", auth,
+                [
+                    "title": "Draft one", "config": ["topic": "coffee", "tone": "friendly"],
+                    "sections": [["title": "Intro", "content": "<p>Hi</p>"]],
+                    "ctaContent": "<p>Buy</p>",
+                ])
             #expect(status == .created)
             let draft = try #require(created["data"])
             #expect(draft["version"] == 1)
@@ -58,7 +61,9 @@ import TestSupport
             let id = try #require(try await writerCall(client, .post, "/api/drafts", auth, ["title": "race"]).1["data"]?["id"]?.stringValue)
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for index in 0..<6 {
-                    group.addTask { try await writerCall(client, .put, "/api/drafts/\(id)", auth, ["title": .string("tab \(index)"), "version": 1]).0 }
+                    group.addTask {
+                        try await writerCall(client, .put, "/api/drafts/\(id)", auth, ["title": .string("tab \(index)"), "version": 1]).0
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }

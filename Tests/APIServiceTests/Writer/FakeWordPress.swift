@@ -59,7 +59,9 @@ final class FakeWordPress: @unchecked Sendable {
         }
         let (status, answer): (Int, JSONValue) = lock.withLock {
             if let failure { return (failure, ["code": "internal_error", "message": "boom"]) }
-            guard authorized else { return (401, ["code": "rest_cannot_create", "message": "Sorry, you are not allowed to create posts as this user."]) }
+            guard authorized else {
+                return (401, ["code": "rest_cannot_create", "message": "Sorry, you are not allowed to create posts as this user."])
+            }
             posts.append(json)
             nextID += 1
             let slug = json["slug"]?.stringValue ?? "post"

@@ -139,8 +139,10 @@ import Testing
         ("<p title=\"one\" title=\"two\">t</p>", "<p title=\"one\">t</p>"),
         // Values are decoded then re-escaped; an `&` that is no reference becomes `&amp;`.
         ("<a href=\"?a=1&b=2&copy=3\">x</a>", "<a href=\"?a=1&amp;b=2&amp;copy=3\">x</a>"),
-        ("<p title=\"&lt;b&gt; &quot;q&quot; &amp; &#60; &#x3e; &copy &hellip; &nosuch;\">t</p>",
-         "<p title=\"&lt;b&gt; &quot;q&quot; &amp; &lt; &gt; © … &amp;nosuch;\">t</p>"),
+        (
+            "<p title=\"&lt;b&gt; &quot;q&quot; &amp; &#60; &#x3e; &copy &hellip; &nosuch;\">t</p>",
+            "<p title=\"&lt;b&gt; &quot;q&quot; &amp; &lt; &gt; © … &amp;nosuch;\">t</p>"
+        ),
         ("<p title=\"&#0; &#x110000; &#150; &#xD800;\">t</p>", "<p title=\"\u{FFFD} \u{FFFD} – \u{FFFD}\">t</p>"),
         ("<p title=\"&nbsp;&eacute;&yuml;&AElig;&Tab;&euro;&eacute\">t</p>", "<p title=\"\u{A0}éÿÆ\t€é\">t</p>"),
         // Unknown elements lose their tags, not their text; void end tags mean nothing.
@@ -206,8 +208,10 @@ import Testing
         ("<a href=\"vbscript:msgbox(1)\">x</a>", "<a>x</a>"),
         ("<a href=\"data:text/html,<script>alert(1)</script>\">x</a>", "<a>x</a>"),
         ("<a href=\"data:image/png;base64,AAAA\">x</a>", "<a>x</a>"),
-        ("<a href=\"https://ok\" onmouseover=\"alert(1)\" xlink:href=\"javascript:alert(1)\" formaction=\"javascript:alert(1)\">x</a>",
-         "<a href=\"https://ok\">x</a>"),
+        (
+            "<a href=\"https://ok\" onmouseover=\"alert(1)\" xlink:href=\"javascript:alert(1)\" formaction=\"javascript:alert(1)\">x</a>",
+            "<a href=\"https://ok\">x</a>"
+        ),
         ("<a href=\"https://ok\"<img src=x onerror=alert(1)>x</a>", "<a href=\"https://ok\">x</a>"),
         ("<img src=\"data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+\">", "<img>"),
         ("<img src=\" data:text/html;base64,AAAA\"><img src=\"mailto:a@b.c\">", "<img><img>"),
@@ -277,35 +281,52 @@ import Testing
     static let mebibyte = 1 << 20
 
     static let hostile: [Hostile] = [
-        .init(testDescription: "<", input: { String(repeating: "<", count: mebibyte) }, isExpected: { $0 == String(repeating: "&lt;", count: mebibyte) }),
+        .init(
+            testDescription: "<", input: { String(repeating: "<", count: mebibyte) }, isExpected: { $0 == String(repeating: "&lt;", count: mebibyte) }
+        ),
         .init(testDescription: "<a ", input: { String(repeating: "<a ", count: mebibyte / 3) }, isExpected: { $0.isEmpty }),
         .init(testDescription: "<!--", input: { String(repeating: "<!--", count: mebibyte / 4) }, isExpected: { $0.isEmpty }),
         .init(testDescription: "</", input: { String(repeating: "</", count: mebibyte / 2) }, isExpected: { $0.isEmpty }),
-        .init(testDescription: "unclosed double quote", input: { "<p title=\"" + String(repeating: "x<img src=x onerror=1>", count: mebibyte / 22) },
-              isExpected: { $0.isEmpty }),
-        .init(testDescription: "unclosed single quote", input: { "<a title='" + String(repeating: "\"", count: mebibyte) }, isExpected: { $0.isEmpty }),
+        .init(
+            testDescription: "unclosed double quote", input: { "<p title=\"" + String(repeating: "x<img src=x onerror=1>", count: mebibyte / 22) },
+            isExpected: { $0.isEmpty }),
+        .init(
+            testDescription: "unclosed single quote", input: { "<a title='" + String(repeating: "\"", count: mebibyte) }, isExpected: { $0.isEmpty }),
         .init(testDescription: "mismatched quotes", input: { String(repeating: "<p title=\"a' ", count: mebibyte / 13) }, isExpected: { $0.isEmpty }),
-        .init(testDescription: "nested <div>", input: { String(repeating: "<div>", count: mebibyte / 5) },
-              isExpected: { $0 == String(repeating: "<div>", count: mebibyte / 5) }),
+        .init(
+            testDescription: "nested <div>", input: { String(repeating: "<div>", count: mebibyte / 5) },
+            isExpected: { $0 == String(repeating: "<div>", count: mebibyte / 5) }),
         .init(testDescription: "<script> never closed", input: { String(repeating: "<script>", count: mebibyte / 8) }, isExpected: { $0.isEmpty }),
         .init(testDescription: "<svg><math>", input: { String(repeating: "<svg><math>", count: mebibyte / 11) }, isExpected: { $0.isEmpty }),
         .init(testDescription: "NUL", input: { String(repeating: "\u{0}", count: mebibyte) }, isExpected: { $0.isEmpty }),
-        .init(testDescription: "NUL in tags", input: { String(repeating: "<\u{0}p>\u{0}", count: mebibyte / 5) },
-              isExpected: { $0 == String(repeating: "&lt;p>", count: mebibyte / 5) }),
-        .init(testDescription: "&# in text", input: { String(repeating: "&#", count: mebibyte / 2) },
-              isExpected: { $0 == String(repeating: "&#", count: mebibyte / 2) }),
-        .init(testDescription: "a million digits", input: { "<p title=\"&#" + String(repeating: "9", count: mebibyte) + ";\">x</p>" },
-              isExpected: { $0 == "<p title=\"\u{FFFD}\">x</p>" }),
-        .init(testDescription: "a very long reference name", input: { "<p title=\"&" + String(repeating: "a", count: mebibyte) + ";\">x</p>" },
-              isExpected: { $0.hasPrefix("<p title=\"&amp;aaaa") && $0.hasSuffix("a;\">x</p>") }),
-        .init(testDescription: "many attributes", input: { "<a " + String(repeating: "title=x ", count: mebibyte / 8) + ">x</a>" },
-              isExpected: { $0 == "<a title=\"x\">x</a>" }),
+        .init(
+            testDescription: "NUL in tags", input: { String(repeating: "<\u{0}p>\u{0}", count: mebibyte / 5) },
+            isExpected: { $0 == String(repeating: "&lt;p>", count: mebibyte / 5) }),
+        .init(
+            testDescription: "&# in text", input: { String(repeating: "&#", count: mebibyte / 2) },
+            isExpected: { $0 == String(repeating: "&#", count: mebibyte / 2) }),
+        .init(
+            testDescription: "a million digits", input: { "<p title=\"&#" + String(repeating: "9", count: mebibyte) + ";\">x</p>" },
+            isExpected: { $0 == "<p title=\"\u{FFFD}\">x</p>" }),
+        .init(
+            testDescription: "a very long reference name", input: { "<p title=\"&" + String(repeating: "a", count: mebibyte) + ";\">x</p>" },
+            isExpected: { $0.hasPrefix("<p title=\"&amp;aaaa") && $0.hasSuffix("a;\">x</p>") }),
+        .init(
+            testDescription: "many attributes", input: { "<a " + String(repeating: "title=x ", count: mebibyte / 8) + ">x</a>" },
+            isExpected: { $0 == "<a title=\"x\">x</a>" }),
         .init(testDescription: "a very long tag name", input: { "<" + String(repeating: "a", count: mebibyte) + ">x" }, isExpected: { $0 == "x" }),
-        .init(testDescription: "invalid UTF-8", input: {
-            String(decoding: Array(Array(repeating: [0xFF, 0xC0, 0x80, 0xED, 0xA0, 0x80, 0x3C, 0xF4, 0x90, 0x3E] as [UInt8], count: mebibyte / 10).joined()), as: UTF8.self)
-        }, isExpected: { !$0.contains("<") }),
-        .init(testDescription: "odd scalars", input: { String(repeating: "\u{FEFF}\u{202E}\u{FFFE}\u{10FFFF}e\u{301}<\u{200B}p>", count: mebibyte / 24) },
-              isExpected: { !$0.contains("<") && $0.contains("\u{10FFFF}") }),
+        .init(
+            testDescription: "invalid UTF-8",
+            input: {
+                String(
+                    decoding: Array(
+                        Array(repeating: [0xFF, 0xC0, 0x80, 0xED, 0xA0, 0x80, 0x3C, 0xF4, 0x90, 0x3E] as [UInt8], count: mebibyte / 10).joined()),
+                    as: UTF8.self)
+            }, isExpected: { !$0.contains("<") }),
+        .init(
+            testDescription: "odd scalars",
+            input: { String(repeating: "\u{FEFF}\u{202E}\u{FFFE}\u{10FFFF}e\u{301}<\u{200B}p>", count: mebibyte / 24) },
+            isExpected: { !$0.contains("<") && $0.contains("\u{10FFFF}") }),
     ]
 
     @Test(arguments: hostile) func hostileInputStaysSafe(_ hostile: Hostile) {
@@ -342,7 +363,8 @@ import Testing
     static func text(_ html: String, withoutDroppedElements: Bool) -> String {
         var text = html
         if withoutDroppedElements {
-            text = text.replacingOccurrences(of: "<(head|script|style)\\b[\\s\\S]*?</\\1\\s*>", with: "", options: [.regularExpression, .caseInsensitive])
+            text = text.replacingOccurrences(
+                of: "<(head|script|style)\\b[\\s\\S]*?</\\1\\s*>", with: "", options: [.regularExpression, .caseInsensitive])
         }
         return text.replacingOccurrences(of: "<!--[\\s\\S]*?-->", with: "", options: .regularExpression)
             .replacingOccurrences(of: "<[^>]*>", with: "", options: .regularExpression)

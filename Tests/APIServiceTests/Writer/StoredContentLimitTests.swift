@@ -2,8 +2,8 @@ import Core
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -34,7 +34,9 @@ import TestSupport
             let (generated, _) = try await writerCall(client, .post, "/api/articles/generate", auth, ["topic": "Home coffee brewing"])
             #expect(generated == .conflict)
             #expect(try await writerBalance(client, auth) == before)
-            #expect(try await TestUsers.integer("SELECT count(*)::int FROM articles WHERE user_id = \(id)", on: harness.database) == ArticleStore.maximumPerUser)
+            #expect(
+                try await TestUsers.integer("SELECT count(*)::int FROM articles WHERE user_id = \(id)", on: harness.database)
+                    == ArticleStore.maximumPerUser)
         }
     }
 }

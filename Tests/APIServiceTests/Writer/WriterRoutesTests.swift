@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIService
 
@@ -13,7 +13,9 @@ import TestSupport
 @Suite struct WriterRoutesTests {
     static let topic: JSONValue = ["topic": "Home coffee brewing", "keywords": ["coffee", "brewing"], "articleSize": "small", "tone": "friendly"]
 
-    func withAI(_ extra: [String: String] = [:], _ body: @Sendable (FakeAIProviders, APIHarness, any TestClientProtocol) async throws -> Void) async throws {
+    func withAI(_ extra: [String: String] = [:], _ body: @Sendable (FakeAIProviders, APIHarness, any TestClientProtocol) async throws -> Void)
+        async throws
+    {
         let fake = try FakeAIProviders()
         try await fake.start()
         defer { fake.stop() }
@@ -24,14 +26,20 @@ import TestSupport
     }
 
     static func gemini(_ text: String) -> FakeAIProviders.Reply {
-        .json(200, ["candidates": [["content": ["role": "model", "parts": [["text": .string(text)]]], "finishReason": "STOP"]],
-            "usageMetadata": ["promptTokenCount": 8, "candidatesTokenCount": 3], "modelVersion": "gemini-test"])
+        .json(
+            200,
+            [
+                "candidates": [["content": ["role": "model", "parts": [["text": .string(text)]]], "finishReason": "STOP"]],
+                "usageMetadata": ["promptTokenCount": 8, "candidatesTokenCount": 3], "modelVersion": "gemini-test",
+            ])
     }
 
     static func articleCount(_ harness: APIHarness, _ user: UUID) async throws -> Int {
         var count = 0
-        for try await value in try await harness.database.client.query("SELECT count(*) FROM articles WHERE user_id = \(user)", logger: harness.database.logger)
-            .decode(Int.self) { count = value }
+        for try await value in try await harness.database.client.query(
+            "SELECT count(*) FROM articles WHERE user_id = \(user)", logger: harness.database.logger
+        )
+        .decode(Int.self) { count = value }
         return count
     }
 
@@ -67,12 +75,16 @@ import TestSupport
             let outline = try await writerCall(client, .post, "/api/v1/articles/outline", auth, Self.topic).1["data"]
             #expect(outline?.arrayItems.count == 3)
             #expect(outline?.arrayItems.allSatisfy { $0.stringValue != nil } == true)
-            let section = try await writerCall(client, .post, "/api/articles/section", auth, [
-                "sectionTitle": "Choosing beans", "topic": "Home coffee brewing", "imageQuantity": 1,
-            ]).1["data"]?.stringValue
+            let section = try await writerCall(
+                client, .post, "/api/articles/section", auth,
+                [
+                    "sectionTitle": "Choosing beans", "topic": "Home coffee brewing", "imageQuantity": 1,
+                ]
+            ).1["data"]?.stringValue
             #expect(section?.contains("[Offline draft]") == true)
             #expect(section?.contains("<!-- IMAGE_PROMPT: {") == true)
-            let cta = try await writerCall(client, .post, "/api/articles/cta", auth, ["topic": "Home coffee brewing", "focusKeyphrase": "coffee"]).1["data"]
+            let cta = try await writerCall(client, .post, "/api/articles/cta", auth, ["topic": "Home coffee brewing", "focusKeyphrase": "coffee"]).1[
+                "data"]
             #expect(cta?.stringValue?.hasPrefix("<p>") == true)
             // metadata 2 + outline 3 + section 5 + cta 2
             #expect(try await writerBalance(client, auth) == before - 12)
@@ -121,12 +133,15 @@ import TestSupport
         try await withAI { fake, harness, client in
             let (_, auth) = try await writerUser(harness)
             let long = String(repeating: "Brewing coffee at home is easy ", count: 5)
-            fake.script("gemini", Self.gemini("""
-                ```json
-                {"focusKeyphrase": "coffee brewing", "seoTitle": "\(long)", "slug": "Brew Coffee AT Home!!", "metaDescription": "\(long)\(long)",
-                 "featuredImage": {"style": "photo", "aspect": "16:9", "alt": "A cup", "filename": "My Cup.PNG", "caption": "Cup", "prompt": "a cup"}}
-                ```
-                """))
+            fake.script(
+                "gemini",
+                Self.gemini(
+                    """
+                    ```json
+                    {"focusKeyphrase": "coffee brewing", "seoTitle": "\(long)", "slug": "Brew Coffee AT Home!!", "metaDescription": "\(long)\(long)",
+                     "featuredImage": {"style": "photo", "aspect": "16:9", "alt": "A cup", "filename": "My Cup.PNG", "caption": "Cup", "prompt": "a cup"}}
+                    ```
+                    """))
             let data = try #require(try await writerCall(client, .post, "/api/articles/metadata", auth, Self.topic).1["data"])
             #expect((data["seoTitle"]?.stringValue?.count ?? 99) <= 60)
             #expect((data["metaDescription"]?.stringValue?.count ?? 999) <= 160)
@@ -138,8 +153,9 @@ import TestSupport
             #expect(try await writerCall(client, .post, "/api/articles/section", auth, ["sectionTitle": "Beans"]).1["data"] == "<p>Good</p>")
             // A model's HTML goes through the allow-list: handlers and script URLs go, the text stays.
             fake.script("gemini", Self.gemini(#"<p onclick="steal()">Good <a href="javascript:steal()">beans</a><img src=x onerror=steal()></p>"#))
-            #expect(try await writerCall(client, .post, "/api/articles/section", auth, ["sectionTitle": "Beans"]).1["data"]
-                == #"<p>Good <a>beans</a><img src="x"></p>"#)
+            #expect(
+                try await writerCall(client, .post, "/api/articles/section", auth, ["sectionTitle": "Beans"]).1["data"]
+                    == #"<p>Good <a>beans</a><img src="x"></p>"#)
             // Not JSON twice (answer and repair): 502, nothing charged.
             let before = try #require(try await writerBalance(client, auth))
             fake.script("gemini", Self.gemini("no json here"), Self.gemini("still none"))
@@ -160,7 +176,8 @@ import TestSupport
             #expect(answer["error"]?["code"] == "AI_PROVIDER_ERROR")
 
             // The pipeline fails at the outline, after the metadata succeeded.
-            fake.script("gemini", Self.gemini(#"{"seoTitle": "Coffee", "metaDescription": "About coffee"}"#), .json(500, ["error": ["message": "boom"]]))
+            fake.script(
+                "gemini", Self.gemini(#"{"seoTitle": "Coffee", "metaDescription": "About coffee"}"#), .json(500, ["error": ["message": "boom"]]))
             let (generateStatus, generated) = try await writerCall(client, .post, "/api/articles/generate", auth, Self.topic)
             #expect(generateStatus == .badGateway)
             #expect(generated["error"]?["code"] == "AI_PROVIDER_ERROR")
@@ -168,11 +185,14 @@ import TestSupport
             #expect(try await Self.articleCount(harness, id) == 0)
 
             // Streamed: the steps that succeeded, then an error event; still free.
-            fake.script("gemini", Self.gemini(#"{"seoTitle": "Coffee", "metaDescription": "About coffee"}"#), .json(500, ["error": ["message": "boom"]]))
+            fake.script(
+                "gemini", Self.gemini(#"{"seoTitle": "Coffee", "metaDescription": "About coffee"}"#), .json(500, ["error": ["message": "boom"]]))
             var headers = auth
             headers[.accept] = "text/event-stream"
             headers[.contentType] = "application/json"
-            let text = try await client.execute(uri: "/api/articles/generate", method: .post, headers: headers, body: ByteBuffer.json(Self.topic)) { $0.text }
+            let text = try await client.execute(uri: "/api/articles/generate", method: .post, headers: headers, body: ByteBuffer.json(Self.topic)) {
+                $0.text
+            }
             let events = Self.events(text)
             #expect(events.map(\.0) == ["metadata", "error"])
             #expect(events.last?.1["code"] == "AI_PROVIDER_ERROR")
@@ -187,7 +207,8 @@ import TestSupport
             let (_, auth) = try await writerUser(harness)
             for (path, body) in [
                 ("/api/articles/metadata", [:]), ("/api/articles/outline", ["topic": 5]), ("/api/articles/section", ["topic": "x"]),
-                ("/api/articles/generate", ["topic": "x", "keywords": [1, 2]]), ("/api/articles/section", ["sectionTitle": "x", "imageQuantity": 99]),
+                ("/api/articles/generate", ["topic": "x", "keywords": [1, 2]]),
+                ("/api/articles/section", ["sectionTitle": "x", "imageQuantity": 99]),
             ] as [(String, JSONValue)] {
                 let (status, answer) = try await writerCall(client, .post, path, auth, body)
                 #expect(status == .badRequest, "\(path) \(body)")

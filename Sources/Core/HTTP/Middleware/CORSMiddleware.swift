@@ -23,7 +23,8 @@ public struct ExactOriginCORSMiddleware: RouterMiddleware {
         let isPreflight = request.method == .options && request.headers[.accessControlRequestMethod] != nil
         if isPreflight {
             guard allowed else {
-                return Response(status: .badRequest, headers: [.contentType: "text/plain; charset=utf-8", .vary: "Origin"],
+                return Response(
+                    status: .badRequest, headers: [.contentType: "text/plain; charset=utf-8", .vary: "Origin"],
                     body: .init(byteBuffer: ByteBuffer(string: "Disallowed CORS origin")))
             }
             var headers: HTTPFields = [:]
