@@ -56,6 +56,10 @@ struct AccountService: Sendable {
 
     func referralCode(for user: UserRecord) async throws -> String? {
         if let code = user.referralCode { return code }
-        return try await ReferralCodes.ensure(userID: user.id, on: dependencies.database.client, logger: logger)
+        let code = try await ReferralCodes.ensure(userID: user.id, on: dependencies.database.client, logger: logger)
+        // The cached row predates the code: without this, every /me until it expires
+        // would look the code up again.
+        dependencies.users.invalidate(id: user.id)
+        return code
     }
 }

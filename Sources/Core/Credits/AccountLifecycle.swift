@@ -86,16 +86,19 @@ public enum ReferralCodes {
         return String((0..<8).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
     }
 
-    /// The user's code, assigning one if they have none.
+    /// The user's code, assigning one if they have none. Writes only when one is assigned:
+    /// a row that has a code is read, not rewritten with it.
     public static func ensure(userID: UUID, on runner: any SQLRunner, logger: Logger) async throws -> String? {
         for _ in 0..<5 {
             let candidate = generate()
             do {
                 let rows = try await runner.run(
                     """
-                    UPDATE users SET referral_code = coalesce(referral_code, \(candidate)) WHERE id = \(userID) RETURNING referral_code
+                    UPDATE users SET referral_code = \(candidate) WHERE id = \(userID) AND referral_code IS NULL RETURNING referral_code
                     """, logger: logger)
                 for try await code in rows.decode(String?.self) { return code }
+                let current = try await runner.run("SELECT referral_code FROM users WHERE id = \(userID)", logger: logger)
+                for try await code in current.decode(String?.self) { return code }
                 return nil
             } catch let error as PSQLError where error.isUniqueViolation {
                 continue
