@@ -60,10 +60,3 @@ struct CreditEntryView: ResponseContent {
         createdAt = entry.createdAt
     }
 }
-
-/// `?page=&limit=` as documented by routes elsewhere that are not converted yet
-/// (converted routes use `PageRequest.parameters`).
-let paginationParameters: [JSONValue] = [
-    ["name": "page", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 1]],
-    ["name": "limit", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 1, "maximum": 100]],
-]

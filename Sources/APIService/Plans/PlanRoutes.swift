@@ -155,16 +155,3 @@ struct SubscriptionUsageView: ResponseContent {
         totalTokens = tokens
     }
 }
-
-/// The same shapes as untyped JSON, for routes elsewhere that are not converted yet
-/// (GET /stats/usage, the admin reports).
-enum PlanJSON {
-    static func quotas(_ plan: Plan) -> JSONValue {
-        .object(Dictionary(uniqueKeysWithValues: Quota.all.map { ($0, JSONValue.int(plan.limit(for: $0))) }))
-    }
-
-    /// `{used, limit, remaining}`; remaining is -1 when unlimited.
-    static func usage(used: Int, limit: Int) -> JSONValue {
-        ["used": .int(used), "limit": .int(limit), "remaining": .int(limit == Quota.unlimited ? -1 : max(0, limit - used))]
-    }
-}

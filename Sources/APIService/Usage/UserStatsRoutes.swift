@@ -13,19 +13,6 @@ struct UserStatsRoutes: TypedRouteCollection {
 
     let tag = "usage"
 
-    /// One quota this period; `remaining` is -1 when unlimited.
-    struct QuotaUse: ResponseContent {
-        var used: Int
-        var limit: Int
-        var remaining: Int
-
-        init(used: Int, limit: Int) {
-            self.used = used
-            self.limit = limit
-            remaining = limit == Quota.unlimited ? -1 : max(0, limit - used)
-        }
-    }
-
     struct Period: ResponseContent {
         var start: Date
         var end: Date
@@ -59,7 +46,7 @@ struct UserStatsRoutes: TypedRouteCollection {
         var plan: String
         var period: Period
         /// Per quota name, and `tokens` (never limited).
-        var usage: [String: QuotaUse]
+        var usage: [String: QuotaUsageView]
         var creditsSpent: Int
         var credits: Balance
         var totals: Totals
@@ -78,11 +65,11 @@ struct UserStatsRoutes: TypedRouteCollection {
             async let series = store.dailySeries(userID: user.id, days: Self.seriesDays)
             async let balance = accounts.balance(userID: user.id)
             let counts = try await used
-            var usage: [String: QuotaUse] = [:]
+            var usage: [String: QuotaUsageView] = [:]
             for quota in Quota.all {
-                usage[quota] = QuotaUse(used: counts[quota] ?? 0, limit: plan.limit(for: quota))
+                usage[quota] = QuotaUsageView(used: counts[quota] ?? 0, limit: plan.limit(for: quota))
             }
-            usage["tokens"] = QuotaUse(used: counts["tokens"] ?? 0, limit: Quota.unlimited)
+            usage["tokens"] = QuotaUsageView(used: counts["tokens"] ?? 0, limit: Quota.unlimited)
             let days = try await series
             return Envelope(
                 Stats(
