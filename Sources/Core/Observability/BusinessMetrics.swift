@@ -17,7 +17,8 @@ public struct BusinessMetrics: Sendable {
     }
 
     public enum CreditEvent: String, Sendable {
-        case reserved, settled, released
+        /// `expired`: a hold its worker never settled nor released, freed by the sweep.
+        case reserved, settled, released, expired
     }
 
     /// One hold changed state, worth `credits`.
