@@ -530,3 +530,12 @@ $$;
 -- of a provider-billed plan is keyed by subscription and month number since then, so a
 -- provider restating a period's start does not pay the grant twice.
 ALTER TABLE subscriptions ADD COLUMN IF NOT EXISTS billing_anchor timestamptz;
+
+-- ---------------------------------------------------------------- admin user list at scale
+-- GET /admin/users pages newest first and searches e-mail and name by substring: a
+-- B-tree for the order, trigram indexes (pg_trgm, a trusted extension Debian's and the
+-- official images ship) for the search, so neither scans the table however many users.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX IF NOT EXISTS users_created_at_idx ON users (created_at DESC, id);
+CREATE INDEX IF NOT EXISTS users_email_trgm_idx ON users USING gin (lower(email) gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS users_name_trgm_idx ON users USING gin (lower(coalesce(name, '')) gin_trgm_ops);
