@@ -71,7 +71,8 @@ ensure_python_tools() {
         name="${name%%[*}"
         pin=""
         if [[ "$package" == *==* ]]; then pin="${package##*==}"; fi
-        installed="$("$venv/bin/python" -m pip show "$name" 2>/dev/null | sed -n 's/^Version: //p')"
+        # `pip show` fails for a package not installed yet: that is an answer, not an error.
+        installed="$({ "$venv/bin/python" -m pip show "$name" 2>/dev/null || true; } | sed -n 's/^Version: //p')"
         if [ -z "$installed" ] || { [ -n "$pin" ] && [ "$installed" != "$pin" ]; }; then
             missing+=("$package")
         fi
