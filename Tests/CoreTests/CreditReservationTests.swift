@@ -54,10 +54,7 @@ import Testing
     /// A hold whose worker died is freed by the background sweep (and only once, however
     /// many replicas sweep), not by the next reservation.
     @Test func theSweepFreesExpiredHoldsOnce() async throws {
-        // A database of its own: every API service the other tests start sweeps too.
-        let url = try await TestDatabase.makeMigrated()
-        defer { Task { try? await TestDatabase.drop(url) } }
-        try await TestUsers.withDatabase(url: url) { database in
+        try await TestUsers.withDatabase { database in
             let id = try await Self.makeAccount(database)
             let reservations = CreditReservations(database: database)
             guard case .reserved(let hold) = try await reservations.reserve(userID: id, feature: "article") else {
