@@ -51,39 +51,6 @@ import Testing
         }
     }
 
-    /// A hold whose worker died is freed by the background sweep (and only once, however
-    /// many replicas sweep), not by the next reservation.
-    @Test func theSweepFreesExpiredHoldsOnce() async throws {
-        try await TestUsers.withDatabase { database in
-            let id = try await Self.makeAccount(database)
-            let reservations = CreditReservations(database: database)
-            guard case .reserved(let hold) = try await reservations.reserve(userID: id, feature: "article") else {
-                Issue.record("expected a reservation")
-                return
-            }
-            try await database.client.query(
-                "UPDATE credit_reservations SET expires_at = now() - interval '1 second' WHERE id = \(hold.id)", logger: database.logger)
-            let ledger = CreditLedger(logger: database.logger)
-            #expect(try await ledger.balance(userID: id, on: database.client).reserved == hold.credits)
-            // A reservation makes no sweep of its own.
-            guard case .reserved(let second) = try await reservations.reserve(userID: id, feature: "metadata") else {
-                Issue.record("expected a reservation")
-                return
-            }
-            #expect(try await ledger.balance(userID: id, on: database.client).reserved == hold.credits + second.credits)
-            let freed = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<3 { group.addTask { try await reservations.sweepExpiredHolds() } }
-                return try await group.reduce(0, +)
-            }
-            #expect(freed == 1)
-            #expect(try await ledger.balance(userID: id, on: database.client).reserved == second.credits)
-            #expect(
-                try await TestUsers.integer("SELECT count(*) FROM credit_reservations WHERE id = \(hold.id) AND status = 'released'", on: database)
-                    == 1)
-            #expect(try await reservations.sweepExpiredHolds() == 0)
-        }
-    }
-
     @Test func idempotencyKeyChargesOnceAndReplaysTheFirstAnswer() async throws {
         try await TestUsers.withDatabase { database in
             let id = try await Self.makeAccount(database)

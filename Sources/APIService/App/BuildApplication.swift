@@ -44,11 +44,7 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
     let mailer = NotificationMailer(
         database: foundation.database, renderer: try NotificationMailer.makeRenderer(frontendURL: config.core.frontendURL),
         unsubscribe: dependencies.unsubscribeLinks, interval: config.notificationEmailInterval)
-    return foundation.makeApplication(
-        router: router,
-        services: [
-            HTTPClientService(client: http), mailer, VideoPoller(videos: dependencies.videos), HoldSweeper(reservations: dependencies.reservations),
-        ])
+    return foundation.makeApplication(router: router, services: [HTTPClientService(client: http), mailer, VideoPoller(videos: dependencies.videos)])
 }
 
 /// Every feature's routes, in one list so that routes and OpenAPI operations match.

@@ -49,7 +49,7 @@ public struct CreditReservations: Sendable {
     let ledger: CreditLedger
     let notices: QuotaNotices
     let cache: SubscriptionCache?
-    /// How long a hold survives a crashed worker before `sweepExpiredHolds` frees it.
+    /// How long a hold survives a crashed worker before the next reservation frees it.
     let holdLifetime: TimeInterval
     /// Checked by `perform` before anything is reserved; nil when rate limits are off.
     let rateLimit: GenerationRateLimit?
@@ -72,9 +72,12 @@ public struct CreditReservations: Sendable {
         self.holdLifetime = TimeInterval(holdLifetime.components.seconds)
     }
 
-    /// Holds left by a crashed worker are not freed here but by `sweepExpiredHolds` in the
-    /// background (`HoldSweeper`): a reservation makes no extra round trips for them.
     public func reserve(userID: UUID, feature: String, idempotencyKey: String? = nil) async throws -> ReservationOutcome {
+        // Its own transaction: freeing old holds takes counter and balance locks, which
+        // must not be held while the reservation below takes them in its order.
+        try await database.transaction { runner in
+            try await releaseExpiredHolds(userID: userID, on: runner)
+        }
         let (outcome, changed) = try await database.transaction { runner -> (ReservationOutcome, Bool) in
             try await reserve(userID: userID, feature: feature, idempotencyKey: idempotencyKey, on: runner)
         }
@@ -254,28 +257,13 @@ public struct CreditReservations: Sendable {
             logger: logger)
     }
 
-    /// Frees the expired holds of up to `limit` users, each user in a transaction of its
-    /// own, and answers how many holds were freed. Replicas may sweep at once: each hold is
-    /// freed by whichever takes the user's balance lock first.
-    @discardableResult
-    public func sweepExpiredHolds(limit: Int = 100) async throws -> Int {
-        var users: [UUID] = []
-        let rows = try await database.client.query(
-            "SELECT DISTINCT user_id FROM credit_reservations WHERE status = 'held' AND expires_at < now() LIMIT \(limit)", logger: logger)
-        for try await user in rows.decode(UUID.self) { users.append(user) }
-        var freed = 0
-        for user in users {
-            let released = try await database.transaction { runner in try await releaseExpiredHolds(userID: user, on: runner) }
-            for credits in released { metrics?.credits(.expired, credits: credits) }
-            if !released.isEmpty { await cache?.invalidate(userID: user) }
-            freed += released.count
-        }
-        return freed
-    }
-
-    /// Frees holds whose worker never settled nor released them (a crash); answers the
-    /// credits of each.
-    func releaseExpiredHolds(userID: UUID, on runner: any SQLRunner) async throws -> [Int] {
+    /// Frees holds whose worker never settled nor released them (a crash).
+    func releaseExpiredHolds(userID: UUID, on runner: any SQLRunner) async throws {
+        let candidates = try await runner.run(
+            "SELECT 1 FROM credit_reservations WHERE user_id = \(userID) AND status = 'held' AND expires_at < now() LIMIT 1", logger: logger)
+        var any = false
+        for try await _ in candidates { any = true }
+        guard any else { return }
         // In lock order: the balance first (the per-user gate), then the expired holds'
         // counters, sorted so two sweeps agree, then the holds themselves.
         _ = try await ledger.lockBalance(userID: userID, on: runner)
@@ -298,7 +286,6 @@ public struct CreditReservations: Sendable {
         for (quota, period, credits) in expired {
             try await giveBack(userID: userID, quota: quota, period: period, credits: credits, on: runner)
         }
-        return expired.map(\.2)
     }
 
     /// Locks (creating if needed) a usage counter: (used, reserved).

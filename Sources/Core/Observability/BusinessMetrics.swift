@@ -17,8 +17,7 @@ public struct BusinessMetrics: Sendable {
     }
 
     public enum CreditEvent: String, Sendable {
-        /// `expired`: a hold its worker never settled nor released, freed by the sweep.
-        case reserved, settled, released, expired
+        case reserved, settled, released
     }
 
     /// One hold changed state, worth `credits`.
