@@ -146,7 +146,6 @@ struct AdminUserRoutes: TypedRouteCollection {
                 parameters: query,
                 responseBody: ["anyOf": [EnvelopeSchema.schema(data: page), list]], components: components)
         ) { request, context in
-            _ = try context.requireAdmin()
             var issues: [ValidationIssue] = []
             let search = QueryFields.string(request, "search", maxLength: 200, issues: &issues)
             if !issues.isEmpty { throw CoreError.invalidInput(issues) }
