@@ -56,6 +56,11 @@ public final class MotoServer: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
+        // The listener must be this moto, not another server that got the port first.
+        let probe = try await send("GET", "/moto-api/data.json", signedFor: nil)
+        guard process.isRunning, probe.status == 200 else {
+            throw ServiceProcess.LaunchError(message: "port \(port) answers, but not as moto (\(probe.status)): \(recentOutput())")
+        }
 
         // While authentication is off moto reads the service from the signature's scope and
         // ignores the key: any signer value will do for creating the first real one.

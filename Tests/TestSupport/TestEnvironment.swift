@@ -3,6 +3,7 @@ import Foundation
 import HummingbirdTesting
 import Logging
 import NIOCore
+import Synchronization
 
 /// Environment values for a service under test: test mode, quiet logs, a small pool.
 public func testEnvironment(databaseURL: String, _ overrides: [String: String] = [:]) -> EnvironmentReader {
@@ -27,23 +28,37 @@ public var quietLogger: Logger {
     return logger
 }
 
-/// A loopback port nothing listens on right now.
+/// A loopback port nothing listens on right now, and that nothing else will be given.
+///
+/// A server started as a child process (moto, redis, a service) binds its port seconds
+/// after it was chosen. A port from the kernel's ephemeral range could be handed in that
+/// window to any port-0 listener or outgoing connection of this process, and the check
+/// for readiness would then talk to the wrong server. So ports come from below the
+/// ephemeral range (Linux: 32768 and up), and each is handed out once per test process.
 public func freePort() throws -> Int {
+    for _ in 0..<2000 {
+        let port = Int.random(in: 20_000..<32_000)
+        guard handedOutPorts.withLock({ $0.insert(port).inserted }) else { continue }
+        if canBind(port: port) { return port }
+    }
+    throw POSIXError(.EADDRINUSE)
+}
+
+private let handedOutPorts = Mutex<Set<Int>>([])
+
+/// Whether a listener could bind `port` on loopback now (without SO_REUSEADDR, so a
+/// port in TIME_WAIT counts as taken).
+private func canBind(port: Int) -> Bool {
     let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(socket) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
+    address.sin_port = UInt16(port).bigEndian
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
+    return bound == 0 && !isListening(port: port)
 }
 
 extension TestResponse {
