@@ -539,3 +539,43 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX IF NOT EXISTS users_created_at_idx ON users (created_at DESC, id);
 CREATE INDEX IF NOT EXISTS users_email_trgm_idx ON users USING gin (lower(email) gin_trgm_ops);
 CREATE INDEX IF NOT EXISTS users_name_trgm_idx ON users USING gin (lower(coalesce(name, '')) gin_trgm_ops);
+
+-- ---------------------------------------------------------------- change notifications
+-- Each API replica keeps a read model of what every request shows (subscription, plan,
+-- balance, usage counters, the user row, plans, prices, admin settings) and drops
+-- entries when told here: NOTIFY is delivered after commit, to every replica, whichever
+-- service or psql session made the change. Payload: "<table>:<user id>" for a user's row,
+-- "<table>" for a catalogue table. Within a transaction PostgreSQL sends a repeated
+-- payload once.
+CREATE OR REPLACE FUNCTION nova_notify_user_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('nova_changes', TG_TABLE_NAME || ':' || (CASE WHEN TG_OP = 'DELETE' THEN OLD.user_id ELSE NEW.user_id END));
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION nova_notify_user() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('nova_changes', 'users:' || (CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END));
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION nova_notify_table() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('nova_changes', TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE TRIGGER users_notify AFTER INSERT OR UPDATE OR DELETE ON users
+    FOR EACH ROW EXECUTE FUNCTION nova_notify_user();
+CREATE OR REPLACE TRIGGER subscriptions_notify AFTER INSERT OR UPDATE OR DELETE ON subscriptions
+    FOR EACH ROW EXECUTE FUNCTION nova_notify_user_row();
+CREATE OR REPLACE TRIGGER credit_balances_notify AFTER INSERT OR UPDATE OR DELETE ON credit_balances
+    FOR EACH ROW EXECUTE FUNCTION nova_notify_user_row();
+CREATE OR REPLACE TRIGGER usage_counters_notify AFTER INSERT OR UPDATE OR DELETE ON usage_counters
+    FOR EACH ROW EXECUTE FUNCTION nova_notify_user_row();
+CREATE OR REPLACE TRIGGER plans_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON plans
+    FOR EACH STATEMENT EXECUTE FUNCTION nova_notify_table();
+CREATE OR REPLACE TRIGGER feature_prices_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON feature_prices
+    FOR EACH STATEMENT EXECUTE FUNCTION nova_notify_table();
+CREATE OR REPLACE TRIGGER admin_settings_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON admin_settings
+    FOR EACH STATEMENT EXECUTE FUNCTION nova_notify_table();

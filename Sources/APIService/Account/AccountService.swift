@@ -5,53 +5,68 @@ import PostgresNIO
 
 /// Reads a user's plan, subscription, balance and usage for the account routes,
 /// provisioning what an account created by the auth service may lack (a subscription, a
-/// referral code). The subscription is cached 5 minutes; anything that writes it
-/// invalidates the entry.
+/// referral code). Reads go through the in-process read model (`AccountReadModel`),
+/// which the change feed keeps current.
 struct AccountService: Sendable {
     let dependencies: APIDependencies
     var logger: Logger { dependencies.logger }
+    var readModel: AccountReadModel { dependencies.readModel }
 
     /// The subscription, provisioned and rolled into the current period (which also pays
     /// the period's monthly grant).
     func subscription(userID: UUID) async throws -> SubscriptionRecord {
-        let cache = dependencies.subscriptionCache
-        if let cached = await cache.get(userID: userID), cached.currentPeriodEnd > Date() {
-            return cached
-        }
+        let record = try await readModel.subscriptions.value(for: userID) { try await loadSubscription(userID: userID) }
+        if record.currentPeriodEnd > Date() { return record }
+        // The period ended since it was read: roll it over now.
+        readModel.invalidate(userID: userID)
+        return try await loadSubscription(userID: userID)
+    }
+
+    private func loadSubscription(userID: UUID) async throws -> SubscriptionRecord {
         let logger = self.logger
-        let (record, _) = try await dependencies.transaction { runner in
+        let (record, changed) = try await dependencies.transaction { runner in
             try await SubscriptionStore(logger: logger).current(userID: userID, on: runner)
         }
-        await cache.set(record)
+        if changed {
+            // Provisioned or rolled over, which pays a grant and starts new counters.
+            readModel.balances.invalidate(userID)
+            readModel.usage.invalidate(userID)
+        }
         return record
     }
 
     func plans() async throws -> [Plan] {
-        try await PlanCatalog(logger: logger).plans(on: dependencies.database.client)
+        try await readModel.plans.value(for: 0) { [logger, database = dependencies.database] in
+            try await PlanCatalog(logger: logger).plans(on: database.client)
+        }
     }
 
     func plan(_ tier: PlanTier) async throws -> Plan {
-        try await PlanCatalog(logger: logger).plan(tier, on: dependencies.database.client)
+        guard let plan = try await plans().first(where: { $0.tier == tier }) else { throw CreditError.unknownPlan(tier.rawValue) }
+        return plan
     }
 
     func balance(userID: UUID) async throws -> CreditBalance {
-        try await CreditLedger(logger: logger).balance(userID: userID, on: dependencies.database.client)
+        try await readModel.balances.value(for: userID) { [logger, database = dependencies.database] in
+            try await CreditLedger(logger: logger).balance(userID: userID, on: database.client)
+        }
     }
 
-    /// Settled use per quota in the subscription's current period. The period is taken
-    /// from the stored subscription, not from a cached copy: a timestamp that went through
-    /// the cache's encoding may be a microsecond off and would match no counter.
+    /// Settled use per quota in the subscription's current period (the period as stored,
+    /// joined in SQL: a timestamp carried through Swift could be a microsecond off).
     func usage(userID: UUID) async throws -> [String: Int] {
-        var used: [String: Int] = [:]
-        let rows = try await dependencies.database.client.query(
-            """
-            SELECT counter.quota, counter.used FROM usage_counters counter
-            JOIN subscriptions subscription
-              ON subscription.user_id = counter.user_id AND counter.period_start = subscription.current_period_start
-            WHERE counter.user_id = \(userID)
-            """, logger: logger)
-        for try await (quota, count) in rows.decode((String, Int).self) { used[quota] = count }
-        return used
+        try await readModel.usage.value(for: userID) { [logger, database = dependencies.database] in
+            var used: [String: Int] = [:]
+            let rows = try await database.client.query(
+                """
+                SELECT counter.quota, counter.used FROM usage_counters counter
+                JOIN subscriptions subscription
+                  ON subscription.user_id = counter.user_id AND counter.period_start = subscription.current_period_start
+                WHERE counter.user_id = \(userID)
+                """, logger: logger)
+            for try await (quota, count) in rows.decode((String, Int).self) { used[quota] = count }
+            return used
+        }
     }
 
     func referralCode(for user: UserRecord) async throws -> String? {

@@ -7,7 +7,7 @@ import PostgresNIO
 /// credit adjustments. Every change writes its audit row in the same transaction.
 struct AdminUserStore: Sendable {
     let database: Database
-    let subscriptionCache: SubscriptionCache
+    let readModel: AccountReadModel
     /// Called after a user's role or active flag changed, to drop this process's cached
     /// copy of the user (wire it to the authenticator's `CachedUserDirectory.invalidate`
     /// where the dependencies expose it); other replicas follow within the cache TTL.
@@ -167,7 +167,7 @@ struct AdminUserStore: Sendable {
             }
             return try await user(id: id, on: runner)
         }
-        if update.plan != nil { await subscriptionCache.invalidate(userID: id) }
+        if update.plan != nil { readModel.invalidate(userID: id) }
         if update.role != nil || update.isActive != nil { userChanged(id) }
         return result
     }

@@ -19,7 +19,10 @@ struct APIDependencies: Sendable {
     /// Provider failure counts and cooldowns, shared by every request of this process.
     let providerHealth = ProviderHealth()
     let rateLimiter: any RateLimiter
-    let subscriptionCache: SubscriptionCache
+    /// Announces row changes from PostgreSQL; run as a service by the application.
+    let changes: ChangeFeed
+    /// Subscriptions, balances, usage and plans as the account screens show them.
+    let readModel: AccountReadModel
     let reservations: CreditReservations
     /// Per user and generation family; nil when `RATE_LIMIT_ENABLED=false`.
     let generationRateLimit: GenerationRateLimit?
@@ -47,13 +50,22 @@ struct APIDependencies: Sendable {
         self.unsubscribeLinks = UnsubscribeLinks(secret: config.core.secret, baseURL: config.publicURL)
         self.ai = AIProviderCatalog(config: config.ai, client: http, logger: foundation.logger)
         self.rateLimiter = foundation.rateLimiter
-        self.subscriptionCache = SubscriptionCache(cache: foundation.cache, ttl: .seconds(config.subscriptionCacheSeconds))
+        let changes = ChangeFeed(database: foundation.database)
+        self.changes = changes
+        self.readModel = AccountReadModel(feed: changes, ttl: .seconds(config.subscriptionCacheSeconds))
+        changes.observe { change in
+            switch change {
+            case .row("users", let id): users.invalidate(id: id)
+            case .everything: users.invalidateAll()
+            default: break
+            }
+        }
         self.business = BusinessMetrics(registry: foundation.metrics)
         self.generationRateLimit =
             config.rateLimitEnabled
             ? GenerationRateLimit(limiter: foundation.rateLimiter, perMinute: config.generationRequestsPerMinute) : nil
         self.reservations = CreditReservations(
-            database: foundation.database, cache: subscriptionCache, rateLimit: generationRateLimit, metrics: business)
+            database: foundation.database, readModel: readModel, rateLimit: generationRateLimit, metrics: business)
         // Built once here, so that every route collection and the video poller share them.
         let keys = ProviderKeyStore(database: database, box: secretBox)
         let recorder = UsageRecorder(database: database, metrics: business)
@@ -74,7 +86,7 @@ struct APIDependencies: Sendable {
             media: media, database: database, config: config.ai, http: providerHTTP,
             // A video may take several minutes: its hold must outlive the usual 15.
             reservations: CreditReservations(
-                database: database, cache: subscriptionCache, holdLifetime: .seconds(45 * 60), rateLimit: generationRateLimit, metrics: business),
+                database: database, readModel: readModel, holdLifetime: .seconds(45 * 60), rateLimit: generationRateLimit, metrics: business),
             model: config.geminiVideoModel, syncWait: config.videoSyncWait, pollInterval: config.videoPollInterval)
     }
 

@@ -44,7 +44,8 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
     let mailer = NotificationMailer(
         database: foundation.database, renderer: try NotificationMailer.makeRenderer(frontendURL: config.core.frontendURL),
         unsubscribe: dependencies.unsubscribeLinks, interval: config.notificationEmailInterval)
-    return foundation.makeApplication(router: router, services: [HTTPClientService(client: http), mailer, VideoPoller(videos: dependencies.videos)])
+    return foundation.makeApplication(
+        router: router, services: [dependencies.changes, HTTPClientService(client: http), mailer, VideoPoller(videos: dependencies.videos)])
 }
 
 /// Every feature's routes, in one list so that routes and OpenAPI operations match.
@@ -88,7 +89,7 @@ func adminStatsRouteCollections(_ dependencies: APIDependencies, accounts: Accou
         FeedbackRoutes(store: FeedbackStore(database: database)),
         AdminUserRoutes(
             store: AdminUserStore(
-                database: database, subscriptionCache: dependencies.subscriptionCache,
+                database: database, readModel: dependencies.readModel,
                 userChanged: { [users = dependencies.users] in users.invalidate(id: $0) })),
         AdminReportRoutes(
             reports: reports, settings: AdminSettingsStore(database: database), catalog: catalog,

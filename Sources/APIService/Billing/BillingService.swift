@@ -103,7 +103,7 @@ struct BillingService: Sendable {
         // Keyed like a webhook event so that a repeated execute changes nothing twice.
         let event = BillingEvent(provider: .paypal, eventID: "execute:\(subscription.id)", type: "execute", change: change)
         _ = try await dependencies.transaction { runner in try await store.apply(event, on: runner) }
-        await dependencies.subscriptionCache.invalidate(userID: user.id)
+        dependencies.readModel.invalidate(userID: user.id)
         return (subscription, plan)
     }
 
@@ -111,14 +111,14 @@ struct BillingService: Sendable {
     func record(_ event: BillingEvent) async throws -> BillingStore.Outcome {
         let store = self.store
         let outcome = try await dependencies.transaction { runner in try await store.apply(event, on: runner) }
-        if case .applied(let userID?) = outcome { await dependencies.subscriptionCache.invalidate(userID: userID) }
+        if case .applied(let userID?) = outcome { dependencies.readModel.invalidate(userID: userID) }
         return outcome
     }
 
     private func setCancelled(_ userID: UUID, _ cancelled: Bool) async throws {
         let store = self.store
         try await dependencies.transaction { runner in try await store.setCancelAtPeriodEnd(userID: userID, cancelled, on: runner) }
-        await dependencies.subscriptionCache.invalidate(userID: userID)
+        dependencies.readModel.invalidate(userID: userID)
     }
 
     /// Billing failures in the envelope's terms.

@@ -83,4 +83,8 @@ public final class TTLCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     public func remove(_ key: Key) {
         storage.withLockedValue { $0.remove(key) }
     }
+
+    public func removeAll() {
+        storage.withLockedValue { $0 = Storage() }
+    }
 }

@@ -83,26 +83,51 @@ public struct DatabaseURL: Sendable, Equatable {
         case .unixSocket(let path):
             configuration = .init(unixSocketPath: path, username: username, password: password, database: database)
         case .tcp(let host, let port):
-            let tls: PostgresClient.Configuration.TLS
-            switch sslMode {
-            case .disable, .allow:
-                tls = .disable
-            case .prefer:
-                var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
-                tlsConfiguration.certificateVerification = .none
-                tls = .prefer(tlsConfiguration)
-            case .require:
-                var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
-                tlsConfiguration.certificateVerification = .none
-                tls = .require(tlsConfiguration)
-            case .verifyCA, .verifyFull:
-                tls = .require(TLSConfiguration.makeClientConfiguration())
-            }
+            let tls: PostgresClient.Configuration.TLS =
+                switch tlsPolicy {
+                case nil: .disable
+                case (let tls, false)?: .prefer(tls)
+                case (let tls, true)?: .require(tls)
+                }
             configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
         }
         configuration.options.maximumConnections = maxConnections
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = .seconds(5)
         return configuration
+    }
+
+    /// A single connection's configuration, for one outside the pool (the LISTEN
+    /// connection of `ChangeFeed`), with the same TLS policy as the pool's.
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        switch endpoint {
+        case .unixSocket(let path):
+            return .init(unixSocketPath: path, username: username, password: password, database: database)
+        case .tcp(let host, let port):
+            let tls: PostgresConnection.Configuration.TLS =
+                switch tlsPolicy {
+                case nil: .disable
+                case (let tls, false)?: .prefer(try NIOSSLContext(configuration: tls))
+                case (let tls, true)?: .require(try NIOSSLContext(configuration: tls))
+                }
+            return .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
+        }
+    }
+
+    /// The TLS configuration and whether it is required; nil when TLS is off.
+    var tlsPolicy: (TLSConfiguration, required: Bool)? {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch sslMode {
+        case .disable, .allow:
+            return nil
+        case .prefer:
+            tls.certificateVerification = .none
+            return (tls, false)
+        case .require:
+            tls.certificateVerification = .none
+            return (tls, true)
+        case .verifyCA, .verifyFull:
+            return (tls, true)
+        }
     }
 }

@@ -48,7 +48,8 @@ public struct CreditReservations: Sendable {
     let subscriptions: SubscriptionStore
     let ledger: CreditLedger
     let notices: QuotaNotices
-    let cache: SubscriptionCache?
+    /// Told of every change to a user's subscription, balance or counters, after commit.
+    let readModel: AccountReadModel?
     /// How long a hold survives a crashed worker before the next reservation frees it.
     let holdLifetime: TimeInterval
     /// Checked by `perform` before anything is reserved; nil when rate limits are off.
@@ -57,7 +58,7 @@ public struct CreditReservations: Sendable {
     let metrics: BusinessMetrics?
 
     public init(
-        database: Database, cache: SubscriptionCache? = nil, holdLifetime: Duration = .seconds(15 * 60), rateLimit: GenerationRateLimit? = nil,
+        database: Database, readModel: AccountReadModel? = nil, holdLifetime: Duration = .seconds(15 * 60), rateLimit: GenerationRateLimit? = nil,
         metrics: BusinessMetrics? = nil
     ) {
         self.rateLimit = rateLimit
@@ -68,7 +69,7 @@ public struct CreditReservations: Sendable {
         self.subscriptions = SubscriptionStore(logger: database.logger)
         self.ledger = CreditLedger(logger: database.logger)
         self.notices = QuotaNotices(logger: database.logger)
-        self.cache = cache
+        self.readModel = readModel
         self.holdLifetime = TimeInterval(holdLifetime.components.seconds)
     }
 
@@ -78,10 +79,10 @@ public struct CreditReservations: Sendable {
         try await database.transaction { runner in
             try await releaseExpiredHolds(userID: userID, on: runner)
         }
-        let (outcome, changed) = try await database.transaction { runner -> (ReservationOutcome, Bool) in
+        let (outcome, _) = try await database.transaction { runner -> (ReservationOutcome, Bool) in
             try await reserve(userID: userID, feature: feature, idempotencyKey: idempotencyKey, on: runner)
         }
-        if changed { await cache?.invalidate(userID: userID) }
+        readModel?.invalidate(userID: userID)
         return outcome
     }
 
@@ -160,7 +161,8 @@ public struct CreditReservations: Sendable {
     /// Returns the balance after the debit.
     @discardableResult
     public func settle(_ reservation: CreditReservation, response: JSONValue? = nil) async throws -> Int {
-        try await database.transaction { runner in
+        defer { readModel?.invalidate(userID: reservation.userID) }
+        return try await database.transaction { runner in
             try await settle(reservation, response: response, on: runner)
         }
     }
@@ -218,6 +220,7 @@ public struct CreditReservations: Sendable {
     /// Gives back the held credits and quota slot; a reservation already settled or
     /// released is left alone.
     public func release(_ reservation: CreditReservation) async throws {
+        defer { readModel?.invalidate(userID: reservation.userID) }
         try await database.transaction { runner in
             try await lockForHolds(userID: reservation.userID, quota: reservation.quota, period: reservation.periodStart, on: runner)
             guard try await finish(reservation, status: "released", on: runner) else { return }

@@ -7,8 +7,11 @@ import PostgresNIO
 public struct Database: Sendable {
     public let client: PostgresClient
     public let logger: Logger
+    /// Where the pool connects, for a connection of its own (`ChangeFeed`).
+    public let url: DatabaseURL
 
     public init(url: DatabaseURL, poolSize: Int, logger: Logger) throws {
+        self.url = url
         self.client = PostgresClient(configuration: try url.clientConfiguration(maxConnections: poolSize), backgroundLogger: logger)
         self.logger = logger
     }

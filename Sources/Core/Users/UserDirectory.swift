@@ -77,8 +77,13 @@ public struct CachedUserDirectory: UserDirectory {
         return user
     }
 
-    /// Drops a cached user after a change made by this process.
+    /// Drops a cached user after a change (made by this process, or announced by the
+    /// change feed).
     public func invalidate(id: UUID) {
         cache.remove(id)
+    }
+
+    public func invalidateAll() {
+        cache.removeAll()
     }
 }
