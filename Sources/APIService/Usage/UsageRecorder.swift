@@ -76,7 +76,7 @@ struct UsageRecorder: Sendable {
 
     /// Stores `event`; returns the `tool_usage` row id.
     @discardableResult
-    func record(_ event: UsageEvent, on runner: (any SQLRunner)? = nil) async throws -> Int {
+    func record(_ event: UsageEvent, on runner: (any SQLRunner)? = nil, durable: Bool = true) async throws -> Int {
         if let metrics, let provider = event.provider {
             switch event.outcome {
             case .success: metrics.providerAttempt(provider: provider, outcome: "success")
@@ -84,14 +84,15 @@ struct UsageRecorder: Sendable {
             }
         }
         if let runner { return try await write(event, on: runner) }
-        return try await database.transaction { runner in try await write(event, on: runner) }
+        return try await database.transaction(durable: durable) { runner in try await write(event, on: runner) }
     }
 
     /// `record` for request paths where history must never fail a generation that
-    /// succeeded: a failure to write is logged, not thrown.
+    /// succeeded: a failure to write is logged, not thrown. Not flushed on its own: the
+    /// generation's settlement or release, which follows, flushes it.
     func recordLoggingFailure(_ event: UsageEvent, logger: Logger) async {
         do {
-            try await record(event)
+            try await record(event, durable: false)
         } catch {
             logger.error("usage history not written", metadata: ["error": "\(String(reflecting: error))"])
         }

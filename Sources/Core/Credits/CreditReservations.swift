@@ -74,12 +74,17 @@ public struct CreditReservations: Sendable {
     }
 
     public func reserve(userID: UUID, feature: String, idempotencyKey: String? = nil) async throws -> ReservationOutcome {
-        // Its own transaction: freeing old holds takes counter and balance locks, which
-        // must not be held while the reservation below takes them in its order.
-        try await database.transaction { runner in
-            try await releaseExpiredHolds(userID: userID, on: runner)
+        // Its own transaction, and only when there is an expired hold (one plain read
+        // otherwise): freeing old holds takes counter and balance locks, which must not be
+        // held while the reservation below takes them in its order.
+        if try await hasExpiredHolds(userID: userID) {
+            try await database.transaction { runner in
+                try await releaseExpiredHolds(userID: userID, on: runner)
+            }
         }
-        let (outcome, _) = try await database.transaction { runner -> (ReservationOutcome, Bool) in
+        // Not flushed on its own: the settlement's commit flushes it, and a hold lost in a
+        // crash before that is a release (the work was not delivered).
+        let (outcome, _) = try await database.transaction(durable: false) { runner -> (ReservationOutcome, Bool) in
             try await reserve(userID: userID, feature: feature, idempotencyKey: idempotencyKey, on: runner)
         }
         readModel?.invalidate(userID: userID)
@@ -260,13 +265,15 @@ public struct CreditReservations: Sendable {
             logger: logger)
     }
 
+    func hasExpiredHolds(userID: UUID) async throws -> Bool {
+        let rows = try await database.client.query(
+            "SELECT 1 FROM credit_reservations WHERE user_id = \(userID) AND status = 'held' AND expires_at < now() LIMIT 1", logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
     /// Frees holds whose worker never settled nor released them (a crash).
     func releaseExpiredHolds(userID: UUID, on runner: any SQLRunner) async throws {
-        let candidates = try await runner.run(
-            "SELECT 1 FROM credit_reservations WHERE user_id = \(userID) AND status = 'held' AND expires_at < now() LIMIT 1", logger: logger)
-        var any = false
-        for try await _ in candidates { any = true }
-        guard any else { return }
         // In lock order: the balance first (the per-user gate), then the expired holds'
         // counters, sorted so two sweeps agree, then the holds themselves.
         _ = try await ledger.lockBalance(userID: userID, on: runner)

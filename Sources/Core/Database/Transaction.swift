@@ -27,6 +27,19 @@ extension Database {
         }
     }
 
+    /// A transaction whose commit does not wait for its WAL to reach the disk
+    /// (`synchronous_commit = off`, one statement more). For writes that the request's
+    /// durable commit follows (PostgreSQL flushes WAL in order, so that commit makes them
+    /// durable too) and whose loss in a crash before it is harmless: a credit hold (lost,
+    /// it is a release) and a generation's usage history.
+    public func transaction<T: Sendable>(durable: Bool, _ body: @escaping @Sendable (any SQLRunner) async throws -> T) async throws -> T {
+        guard !durable else { return try await transaction(body) }
+        return try await transaction { runner in
+            try await runner.run("SET LOCAL synchronous_commit = off", logger: logger)
+            return try await body(runner)
+        }
+    }
+
     func transactionOnce<T: Sendable>(_ body: @Sendable (any SQLRunner) async throws -> T) async throws -> T {
         do {
             return try await client.withTransaction(logger: logger) { connection in
