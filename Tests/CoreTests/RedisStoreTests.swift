@@ -55,6 +55,36 @@ import Testing
         await redis.close()
     }
 
+    /// A large limit is spent from leases: replicas together admit no more than the
+    /// limit, nearly all of it, with a round trip per lease rather than per request.
+    @Test func largeLimitsAreSpentFromLeasesWithoutOverAdmitting() async throws {
+        let server = try RedisServer()
+        try await server.start()
+        defer { server.kill() }
+        let clients = try (0..<2).map { _ in RedisClient(url: try RedisURL(server.url), logger: quietLogger) }
+        let replicas = clients.map { RedisRateLimiter(redis: $0) }
+        let probe = RedisClient(url: try RedisURL(server.url), logger: quietLogger)
+        func commands() async throws -> Int {
+            let info = try await probe.send(["INFO", "stats"]).string ?? ""
+            let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("total_commands_processed:") }
+            return Int(line?.split(separator: ":").last ?? "") ?? -1
+        }
+        let key = "lease-\(UUID())"
+        let before = try await commands()
+        var allowed = 0
+        for index in 0..<420 {
+            if await replicas[index % 2].consume(key: key, limit: 400, window: .seconds(60)).allowed { allowed += 1 }
+        }
+        let sent = try await commands() - before
+        #expect(allowed <= 400)
+        #expect(allowed >= 400 - 2 * 19)  // at most a lease's remainder unused per replica
+        // Leases of 20: about 20 scripts (plus the connections' set-up and each refusal
+        // past the limit), not one per request.
+        #expect(sent < 150)
+        for client in clients { await client.close() }
+        await probe.close()
+    }
+
     @Test func aStoppedRedisFallsBackAndRecovers() async throws {
         let server = try RedisServer()
         try await server.start()

@@ -115,7 +115,7 @@ struct APIAuthenticationMiddleware: RouterMiddleware {
             try await access.requirePlan(userID: user.id)
             context.user = user
         } else {
-            context.user = try await tokens.authenticate(request)
+            context.user = try await tokens.authenticate(request, context: context)
         }
         return try await next(request, context)
     }

@@ -55,12 +55,21 @@ public struct AccessTokenAuthenticator: Sendable {
 
     /// Throws `CoreError.unauthorized` without a credential or for an unknown or inactive
     /// user, and `TokenError` for a token that does not verify.
-    public func authenticate(_ request: Request) async throws -> UserRecord {
+    public func authenticate(_ request: Request, context: AppRequestContext? = nil) async throws -> UserRecord {
         guard let token = credential(in: request) else { throw CoreError.unauthorized }
-        let claims = try await tokens.verifyAccessToken(token)
+        let claims = try await verified(token, context: context)
         guard let id = UUID(uuidString: claims.subject) else { throw TokenError.malformed }
         guard let user = try await users.user(id: id), user.isActive else { throw CoreError.unauthorized }
         return user
+    }
+}
+
+extension AccessTokenAuthenticator {
+    /// The token's claims: those another middleware verified for this same token, else
+    /// verified now.
+    public func verified(_ token: String, context: AppRequestContext?) async throws(TokenError) -> AccessTokenClaims {
+        if let verified = context?.verifiedToken, verified.token == token { return verified.claims }
+        return try await tokens.verifyAccessToken(token)
     }
 }
 
@@ -76,7 +85,7 @@ public struct RequireUserMiddleware: RouterMiddleware {
         _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
-        context.user = try await authenticator.authenticate(request)
+        context.user = try await authenticator.authenticate(request, context: context)
         return try await next(request, context)
     }
 }

@@ -21,6 +21,9 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public let trace = RequestTrace()
     /// The client's address, proxies resolved (set by `ClientIPMiddleware`).
     public var clientIP: String?
+    /// The request's access token, verified by whichever middleware looked first (the
+    /// API's rate limiter, before authentication), so it is verified once per request.
+    public var verifiedToken: (token: String, claims: AccessTokenClaims)?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

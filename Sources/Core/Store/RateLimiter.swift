@@ -45,38 +45,79 @@ public final class InMemoryRateLimiter: RateLimiter {
 /// Counters in Redis, updated by one atomic Lua script, so that limits hold across
 /// replicas. When Redis fails, the in-process limiter answers (and the failure is logged
 /// once and shown in `/ready`): limits degrade to per-replica, requests never fail.
+///
+/// A round trip per request would cost more than the request (the API's reads are served
+/// from memory): so a replica takes a *lease* of `limit / 20` requests at once (one when
+/// the limit is under 40, which keeps small limits exact) and spends it locally until
+/// the window ends. The lease is counted in Redis when taken, so replicas together never
+/// admit more than the limit; unused leases only make the shared limit a little stricter.
 public struct RedisRateLimiter: RateLimiter {
     let redis: RedisClient
     let fallback: InMemoryRateLimiter
+    let leases = NIOLockedValueBox([String: Lease]())
+    let clock: @Sendable () -> ContinuousClock.Instant
+
+    struct Lease {
+        var remaining: Int
+        var expires: ContinuousClock.Instant
+    }
 
     static let script = """
-        local count = redis.call('INCR', KEYS[1])
-        if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+        local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+        if count == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
         local ttl = redis.call('PTTL', KEYS[1])
         if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
         return {count, ttl}
         """
     static let scriptSHA = Hex.string(Insecure.SHA1.hash(data: Data(script.utf8)))
 
-    public init(redis: RedisClient, fallback: InMemoryRateLimiter = InMemoryRateLimiter()) {
+    public init(
+        redis: RedisClient, fallback: InMemoryRateLimiter = InMemoryRateLimiter(),
+        clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         self.redis = redis
         self.fallback = fallback
+        self.clock = clock
     }
 
+    static func leaseSize(limit: Int) -> Int { limit < 40 ? 1 : limit / 20 }
+
     public func consume(key: String, limit: Int, window: Duration) async -> RateLimitDecision {
+        let now = clock()
+        let leased: RateLimitDecision? = leases.withLockedValue { leases in
+            guard var lease = leases[key], lease.expires > now else { return nil }
+            guard lease.remaining > 0 else { return nil }
+            let retry = max(1, Int((lease.expires - now).components.seconds) + 1)
+            lease.remaining -= 1
+            leases[key] = lease
+            return RateLimitDecision(allowed: true, remaining: lease.remaining, retryAfterSeconds: retry)
+        }
+        if let leased { return leased }
+        let want = Self.leaseSize(limit: limit)
         let milliseconds = String(max(1, window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000))
         let redisKey = "nova:rl:" + key
         do {
             var reply: RESPValue
             do {
-                reply = try await redis.send(["EVALSHA", Self.scriptSHA, "1", redisKey, milliseconds])
+                reply = try await redis.send(["EVALSHA", Self.scriptSHA, "1", redisKey, milliseconds, String(want)])
             } catch RedisError.server(let message) where message.hasPrefix("NOSCRIPT") {
-                reply = try await redis.send(["EVAL", Self.script, "1", redisKey, milliseconds])
+                reply = try await redis.send(["EVAL", Self.script, "1", redisKey, milliseconds, String(want)])
             }
             guard case .array(let items?) = reply, items.count == 2, let count = items[0].int, let ttl = items[1].int else {
                 throw RedisError.unexpectedReply
             }
-            return RateLimitDecision(allowed: count <= limit, remaining: max(0, limit - count), retryAfterSeconds: max(1, (ttl + 999) / 1000))
+            // Of the `want` just counted, those still under the limit are ours.
+            let granted = min(want, max(0, limit - (count - want)))
+            let retry = max(1, (ttl + 999) / 1000)
+            guard granted > 0 else { return RateLimitDecision(allowed: false, remaining: 0, retryAfterSeconds: retry) }
+            if granted > 1 {
+                let lease = Lease(remaining: granted - 1, expires: now + .milliseconds(ttl))
+                leases.withLockedValue { leases in
+                    if leases.count > 100_000 { leases = leases.filter { $0.value.expires > now } }
+                    leases[key] = lease
+                }
+            }
+            return RateLimitDecision(allowed: true, remaining: max(0, limit - count) + granted - 1, retryAfterSeconds: retry)
         } catch {
             return await fallback.consume(key: key, limit: limit, window: window)
         }
