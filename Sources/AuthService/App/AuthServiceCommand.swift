@@ -12,11 +12,6 @@ struct AuthServiceCommand: AsyncParsableCommand {
         defaultSubcommand: Serve.self
     )
 
-    static func main() async {
-        ConcurrencyOnEventLoops.install()
-        await main(nil)
-    }
-
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run the HTTP server (the default).")
 

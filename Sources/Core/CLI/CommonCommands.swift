@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import Logging
-import NIOCore
-import NIOPosix
 
 /// `migrate`: apply `schema.sql` and exit. Shared by both services' command lines.
 public enum MigrateCommandRunner {
@@ -31,16 +29,5 @@ public func loadConfiguration<T>(_ load: () throws -> T) throws -> T {
 enum FileHandleOutput {
     static func standardError(_ message: String) {
         FileHandle.standardError.write(Data(message.utf8))
-    }
-}
-
-/// Runs Swift concurrency's jobs on NIO's event loops instead of a separate thread pool.
-/// Without it every request hops between the two pools (a handler awaits, its job goes to
-/// the global pool, its I/O back to the event loop): on 2 cores, context switches were a
-/// large share of a cached request's cost. Blocking work keeps off both, as before: bcrypt,
-/// DNS and file reads run on `NIOThreadPool`. Called first in each service's `main`.
-public enum ConcurrencyOnEventLoops {
-    public static func install() {
-        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 }

@@ -1,10 +1,5 @@
 import Foundation
 import Hummingbird
-import NIOPosix
-
-// As both services do (`ConcurrencyOnEventLoops`): the same process set-up, so that what
-// the comparison shows is what the services add on top of the framework.
-NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
 // What the auth service's GET /users/me answers for a new account, byte for byte in size.
 let body = ByteBuffer(
