@@ -53,3 +53,28 @@ struct MeView: ResponseContent {
     var credits: Credits
     var referralCode: String?
 }
+
+extension MeView: WireWritable {
+    func write(to object: inout JSONObjectWriter) {
+        object.field("user", user)
+        object.field("plan", plan)
+        object.field("credits", credits)
+        object.field("referralCode", referralCode)
+    }
+}
+
+extension MeView.User: WireWritable {
+    func write(to object: inout JSONObjectWriter) {
+        object.field("id", id)
+        object.field("email", email)
+        object.field("name", name)
+        object.field("role", role)
+        object.field("is_verified", isVerified)
+    }
+}
+
+extension MeView.Credits: WireWritable {
+    func write(to object: inout JSONObjectWriter) {
+        object.field("balance", balance)
+    }
+}

@@ -20,8 +20,23 @@ struct Envelope<Payload: Encodable & Sendable>: ResponseGenerator, Sendable {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(
-            status: status ?? .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: try WireEncoder.encode(Body(envelope: self))))
+        Response(status: status ?? .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: try bytes()))
+    }
+
+    /// The envelope's JSON: written directly for a `WireWritable` payload (the hot reads),
+    /// else by `WireEncoder`; the two agree byte for byte (EnvelopeBytesTests).
+    func bytes() throws -> ByteBuffer {
+        guard topLevel == nil, let direct = data as? any WireWritable else { return try encodedBytes() }
+        var object = JSONObjectWriter(buffer: ByteBufferAllocator().buffer(capacity: 512))
+        object.field("success", true)
+        object.field("data", direct)
+        if let message { object.field("message", message) }
+        return object.finish()
+    }
+
+    /// The envelope through `WireEncoder`: the definition the direct writers must match.
+    func encodedBytes() throws -> ByteBuffer {
+        try WireEncoder.encode(Body(envelope: self))
     }
 
     private struct Body: Encodable {

@@ -155,3 +155,24 @@ struct SubscriptionUsageView: ResponseContent {
         totalTokens = tokens
     }
 }
+
+extension SubscriptionUsageView: WireWritable {
+    func write(to object: inout JSONObjectWriter) {
+        object.field("plan", plan)
+        object.field("articles", articles)
+        object.field("images", images)
+        object.field("videos", videos)
+        object.field("research", research)
+        object.field("wordpress", wordpress)
+        object.field("tokens", tokens)
+        object.field("totalTokens", totalTokens)
+    }
+}
+
+extension QuotaUsageView: WireWritable {
+    func write(to object: inout JSONObjectWriter) {
+        object.field("used", used)
+        object.field("limit", limit)
+        object.field("remaining", remaining)
+    }
+}

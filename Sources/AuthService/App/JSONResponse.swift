@@ -19,7 +19,7 @@ enum JSONResponse {
     static func user(_ user: UserRecord, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: UserRead(user).jsonBytes)))
+            body: .init(byteBuffer: UserRead(user).json))
     }
 
     /// FastAPI's body for a route that returns `None`.

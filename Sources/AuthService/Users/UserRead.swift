@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import NIOCore
 
 /// fastapi-users' `UserRead`, the one shape in which a user leaves this service.
 struct UserRead: Equatable {
@@ -27,17 +28,17 @@ struct UserRead: Equatable {
 
     /// The JSON, written directly (UserRead is the hottest answer). Optional fields are
     /// always present, null when unset, as pydantic serialises them.
-    var jsonBytes: [UInt8] {
-        var writer = JSONObjectWriter()
-        writer.add("id", id)
-        writer.add("email", email)
-        writer.add("is_active", isActive)
-        writer.add("is_superuser", isSuperuser)
-        writer.add("is_verified", isVerified)
-        writer.add("role", role)
-        writer.add("name", name)
-        writer.add("avatar_url", avatarURL)
-        writer.add("created_at", createdAt)
+    var json: ByteBuffer {
+        var writer = JSONObjectWriter(buffer: ByteBufferAllocator().buffer(capacity: 256))
+        writer.field("id", id)
+        writer.field("email", email)
+        writer.field("is_active", isActive)
+        writer.field("is_superuser", isSuperuser)
+        writer.field("is_verified", isVerified)
+        writer.field("role", role)
+        writer.field("name", name)
+        writer.field("avatar_url", avatarURL)
+        writer.field("created_at", createdAt)
         return writer.finish()
     }
 }

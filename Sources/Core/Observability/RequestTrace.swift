@@ -62,15 +62,13 @@ public struct TraceContext: Sendable, Equatable {
         text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
-    /// `bytes` (a multiple of 8) random bytes as hex. Eight bytes per draw: each draw is a
-    /// `getrandom` system call, and byte-wise draws were the biggest single cost of a
-    /// cached authenticated request.
+    /// `bytes` (a multiple of 8) random bytes as hex.
     static func randomHex(_ bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = IdentifierRandom()
         var text = ""
         text.reserveCapacity(bytes * 2)
         for _ in 0..<(bytes + 7) / 8 {
-            let word = String(generator.next() as UInt64, radix: 16)
+            let word = String(generator.next(), radix: 16)
             text += String(repeating: "0", count: 16 - word.utf8.count) + word
         }
         return text

@@ -79,34 +79,7 @@ final class WireWriter {
     }
 
     func writeString(_ value: String) {
-        buffer.writeInteger(UInt8(ascii: "\""))
-        var utf8 = value.utf8
-        // Most strings need no escaping: write them whole.
-        if utf8.withContiguousStorageIfAvailable({ bytes in bytes.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C } }) == true {
-            buffer.writeString(value)
-        } else {
-            if utf8.withContiguousStorageIfAvailable({ _ in true }) == nil {
-                var copy = value
-                copy.makeContiguousUTF8()
-                utf8 = copy.utf8
-            }
-            for byte in utf8 {
-                switch byte {
-                case 0x22: buffer.writeStaticString("\\\"")
-                case 0x5C: buffer.writeStaticString("\\\\")
-                case 0x0A: buffer.writeStaticString("\\n")
-                case 0x0D: buffer.writeStaticString("\\r")
-                case 0x09: buffer.writeStaticString("\\t")
-                case 0x00..<0x20:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    buffer.writeStaticString("\\u00")
-                    buffer.writeInteger(hex[Int(byte >> 4)])
-                    buffer.writeInteger(hex[Int(byte & 0xF)])
-                default: buffer.writeInteger(byte)
-                }
-            }
-        }
-        buffer.writeInteger(UInt8(ascii: "\""))
+        JSONText.writeString(value, to: &buffer)
     }
 
     func writeJSON(_ value: JSONValue, codingPath: [any CodingKey]) throws {

@@ -39,7 +39,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
     }
 
     static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = IdentifierRandom()
         let high = generator.next() as UInt64
         let low = generator.next() as UInt64
         return String(high, radix: 16).leftPadded(to: 16) + String(low, radix: 16).leftPadded(to: 16)

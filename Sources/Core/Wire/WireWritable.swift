@@ -1,0 +1,100 @@
+import Foundation
+import NIOCore
+
+/// A response type on a hot path that writes its JSON itself, without the `Encoder`
+/// machinery (whose generic dispatch was a tenth of a cached `/me`'s CPU). It must write
+/// exactly the bytes `WireEncoder` writes for the same value: each conforming type has a
+/// golden test comparing the two, so the `Encodable` conformance stays the definition.
+public protocol WireWritable {
+    func write(to object: inout JSONObjectWriter)
+}
+
+/// Writes one JSON object's fields in order, straight into a `ByteBuffer`, with
+/// `WireEncoder`'s rules (see there): the API's hot reads and the auth service's UserRead.
+public struct JSONObjectWriter {
+    public var buffer: ByteBuffer
+    var hasFields = false
+
+    public init(buffer: ByteBuffer) {
+        self.buffer = buffer
+        self.buffer.writeInteger(UInt8(ascii: "{"))
+    }
+
+    /// Closes the object and gives the buffer back.
+    public consuming func finish() -> ByteBuffer {
+        buffer.writeInteger(UInt8(ascii: "}"))
+        return buffer
+    }
+
+    mutating func key(_ name: StaticString) {
+        if hasFields { buffer.writeInteger(UInt8(ascii: ",")) }
+        hasFields = true
+        buffer.writeInteger(UInt8(ascii: "\""))
+        buffer.writeStaticString(name)
+        buffer.writeStaticString("\":")
+    }
+
+    public mutating func field(_ name: StaticString, _ value: String?) {
+        key(name)
+        if let value { JSONText.writeString(value, to: &buffer) } else { buffer.writeStaticString("null") }
+    }
+
+    public mutating func field(_ name: StaticString, _ value: Int) {
+        key(name)
+        buffer.writeString(value.description)
+    }
+
+    public mutating func field(_ name: StaticString, _ value: Bool) {
+        key(name)
+        value ? buffer.writeStaticString("true") : buffer.writeStaticString("false")
+    }
+
+    public mutating func field(_ name: StaticString, _ value: UUID) {
+        key(name)
+        JSONText.writeString(value.uuidString.lowercased(), to: &buffer)
+    }
+
+    public mutating func field(_ name: StaticString, _ value: some WireWritable) {
+        key(name)
+        buffer.writeInteger(UInt8(ascii: "{"))
+        hasFields = false
+        value.write(to: &self)
+        buffer.writeInteger(UInt8(ascii: "}"))
+        hasFields = true
+    }
+}
+
+/// JSON string escaping (RFC 8259; non-ASCII stays UTF-8, `/` is not escaped), shared by
+/// `WireEncoder` and `JSONObjectWriter`.
+enum JSONText {
+    static func writeString(_ value: String, to buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        var utf8 = value.utf8
+        // Most strings need no escaping: write them whole.
+        if utf8.withContiguousStorageIfAvailable({ bytes in bytes.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C } }) == true {
+            buffer.writeString(value)
+        } else {
+            if utf8.withContiguousStorageIfAvailable({ _ in true }) == nil {
+                var copy = value
+                copy.makeContiguousUTF8()
+                utf8 = copy.utf8
+            }
+            for byte in utf8 {
+                switch byte {
+                case 0x22: buffer.writeStaticString("\\\"")
+                case 0x5C: buffer.writeStaticString("\\\\")
+                case 0x0A: buffer.writeStaticString("\\n")
+                case 0x0D: buffer.writeStaticString("\\r")
+                case 0x09: buffer.writeStaticString("\\t")
+                case 0x00..<0x20:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    buffer.writeStaticString("\\u00")
+                    buffer.writeInteger(hex[Int(byte >> 4)])
+                    buffer.writeInteger(hex[Int(byte & 0xF)])
+                default: buffer.writeInteger(byte)
+                }
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+}
