@@ -27,6 +27,19 @@ struct GenerationService: Sendable {
         /// What the caller's key is unique within (default: `tool`).
         var keyScope: String?
 
+        /// Writes committed with the charge, in the settlement's transaction (not run for
+        /// a replayed `Idempotency-Key`, whose first request ran them).
+        var settling: (@Sendable (Output, any SQLRunner) async throws -> Void)?
+
+        /// `settling` for `perform`, which carries results as JSON.
+        var settlingJSON: (@Sendable (JSONValue, any SQLRunner) async throws -> Void)? {
+            guard let hook = settling else { return nil }
+            return { @Sendable value, runner in
+                let output = try GenerationService.decode(value).0
+                try await hook(output, runner)
+            }
+        }
+
         init(feature: String, tool: String, request: AIRequest, idempotencyKey: String?) {
             self.feature = feature
             self.tool = tool
@@ -68,7 +81,9 @@ struct GenerationService: Sendable {
     func stream(for user: UserRecord, _ job: Job, onText: @escaping @Sendable (String) async throws -> Void) async throws -> Output {
         let router = try await router(for: user)
         let service = self
-        let result = try await reservations.perform(userID: user.id, feature: job.feature, idempotencyKey: job.scopedKey) { hold in
+        let result = try await reservations.perform(
+            userID: user.id, feature: job.feature, idempotencyKey: job.scopedKey, settling: job.settlingJSON
+        ) { hold in
             let completion: AICompletion
             do {
                 let (answer, attempts) = try await router.stream(job.request, onText: onText)
@@ -89,7 +104,9 @@ struct GenerationService: Sendable {
     private func run(for user: UserRecord, _ job: Job, validate: (@Sendable (JSONValue) -> JSONValue?)?) async throws -> (Output, JSONValue?) {
         let router = try await router(for: user)
         let service = self
-        let result = try await reservations.perform(userID: user.id, feature: job.feature, idempotencyKey: job.scopedKey) { hold in
+        let result = try await reservations.perform(
+            userID: user.id, feature: job.feature, idempotencyKey: job.scopedKey, settling: job.settlingJSON
+        ) { hold in
             var (completion, attempts) = try await service.complete(router, job.request, user: user, tool: job.tool)
             var value: JSONValue?
             if let validate {

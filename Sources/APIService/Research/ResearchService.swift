@@ -2,6 +2,7 @@ import Core
 import Crypto
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 
 /// Grounded research: Gemini with `google_search` first (sources and citations from its
 /// grounding metadata), another provider ungrounded when Gemini is unavailable (then no
@@ -74,18 +75,20 @@ struct ResearchService: Sendable {
         let request = AIRequest(
             system: Self.system(query), prompt: Self.prompt(query), maxOutputTokens: query.kind == .query ? 2048 : 4096, temperature: 0.3,
             grounded: true, offlineAnswer: "[offline] Research needs an AI provider; none is configured. Query: \(query.text.prefix(200))")
-        let output = try await generation.generate(
-            for: user,
-            .init(
-                feature: "research", tool: query.kind == .query ? "research" : query.kind.rawValue, request: request, idempotencyKey: idempotencyKey))
-        let grounding = output.grounding
-        let sources = Array((grounding?.sources ?? []).prefix(query.maxResults))
-        // Citations may only point at the sources kept.
-        let citations = (grounding?.citations ?? []).compactMap { citation -> Grounding.Citation? in
-            var kept = citation
-            kept.sourceIndices = citation.sourceIndices.filter { $0 < sources.count }
-            return kept.sourceIndices.isEmpty ? nil : kept
+        // The history row is written in the settlement's transaction: one durable commit
+        // for the charge and the row, and no charge without it.
+        let stored = NIOLockedValueBox<Answer?>(nil)
+        var job = GenerationService.Job(
+            feature: "research", tool: query.kind == .query ? "research" : query.kind.rawValue, request: request, idempotencyKey: idempotencyKey)
+        job.settling = { [self] output, runner in
+            let (sources, citations) = Self.kept(output.grounding, maxResults: query.maxResults)
+            let answer = try await store(
+                query, user: user, summary: output.text, sources: sources, citations: citations, grounded: !sources.isEmpty, cached: false,
+                provider: output.provider.rawValue, model: output.model, on: runner)
+            stored.withLockedValue { $0 = answer }
         }
+        let output = try await generation.generate(for: user, job)
+        let (sources, citations) = Self.kept(output.grounding, maxResults: query.maxResults)
         let grounded = !sources.isEmpty
         let entry: JSONValue = [
             "summary": .string(output.text), "sources": Self.json(sources), "citations": Self.json(citations), "grounded": .bool(grounded),
@@ -93,16 +96,29 @@ struct ResearchService: Sendable {
         ]
         // Offline placeholders are not worth caching: a configured provider should answer next time.
         if output.provider != .offline { await cache.set(key, Array(entry.encodedData()), ttl: Self.cacheTTL) }
+        if let answer = stored.withLockedValue({ $0 }) { return answer }
+        // A replayed Idempotency-Key: the first request stored its row; this one is new.
         return try await store(
             query, user: user, summary: output.text, sources: sources, citations: citations, grounded: grounded, cached: false,
             provider: output.provider.rawValue, model: output.model)
     }
 
+    /// The sources kept (at most `maxResults`), and the citations that point at them.
+    static func kept(_ grounding: Grounding?, maxResults: Int) -> ([Grounding.Source], [Grounding.Citation]) {
+        let sources = Array((grounding?.sources ?? []).prefix(maxResults))
+        let citations = (grounding?.citations ?? []).compactMap { citation -> Grounding.Citation? in
+            var kept = citation
+            kept.sourceIndices = citation.sourceIndices.filter { $0 < sources.count }
+            return kept.sourceIndices.isEmpty ? nil : kept
+        }
+        return (sources, citations)
+    }
+
     private func store(
         _ query: Query, user: UserRecord, summary: String, sources: [Grounding.Source], citations: [Grounding.Citation], grounded: Bool, cached: Bool,
-        provider: String?, model: String?
+        provider: String?, model: String?, on runner: (any SQLRunner)? = nil
     ) async throws -> Answer {
-        let rows = try await database.client.query(
+        let rows = try await (runner ?? database.client as any SQLRunner).run(
             """
             INSERT INTO research_queries (user_id, kind, query, language, summary, sources, citations, grounded, cached, provider, model)
             VALUES (\(user.id), \(query.kind.rawValue), \(query.text), \(query.language), \(summary), \(Self.json(sources).encodedString)::jsonb,

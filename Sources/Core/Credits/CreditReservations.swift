@@ -162,13 +162,19 @@ public struct CreditReservations: Sendable {
 
     /// Debits the held credits (ledger reason `usage`, referenced by the reservation id),
     /// counts the use, and queues quota notices when 80, 90 or 100 % is crossed. With an
-    /// idempotency key, `response` is stored for retries in the same transaction.
+    /// idempotency key, `response` is stored for retries in the same transaction, and
+    /// `also` writes what must be committed with the charge (a research query's history
+    /// row): one durable commit for both, and no charge without them.
     /// Returns the balance after the debit.
     @discardableResult
-    public func settle(_ reservation: CreditReservation, response: JSONValue? = nil) async throws -> Int {
+    public func settle(
+        _ reservation: CreditReservation, response: JSONValue? = nil, also: (@Sendable (any SQLRunner) async throws -> Void)? = nil
+    ) async throws -> Int {
         defer { readModel?.invalidate(userID: reservation.userID) }
         return try await database.transaction { runner in
-            try await settle(reservation, response: response, on: runner)
+            let after = try await settle(reservation, response: response, on: runner)
+            try await also?(runner)
+            return after
         }
     }
 

@@ -155,3 +155,37 @@ import Testing
         }
     }
 }
+
+/// The history row of a research query is committed with its charge: when it cannot be
+/// written, nothing is charged and the hold is given back at once.
+@Suite struct ResearchHistoryWithChargeTests {
+    @Test func aHistoryRowThatCannotBeWrittenChargesNothing() async throws {
+        try await APIHarness.run(isolatedDatabase: true) { harness, client in
+            // The database refuses this one query's history row.
+            _ = try await harness.database.client.query(
+                """
+                CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.query LIKE 'poison%' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$
+                """, logger: harness.database.logger)
+            _ = try await harness.database.client.query(
+                "CREATE TRIGGER refuse_poison BEFORE INSERT ON research_queries FOR EACH ROW EXECUTE FUNCTION refuse_poison()",
+                logger: harness.database.logger)
+            let (id, auth) = try await harness.user()
+            func ask(_ query: String) async throws -> HTTPResponse.Status {
+                try await client.execute(
+                    uri: "/api/v1/research/query", method: .post, headers: auth.merging([.contentType: "application/json"]),
+                    body: ByteBuffer(data: JSONValue.object(["query": .string(query)]).encodedData())
+                ) { $0.status }
+            }
+            #expect(try await ask("a fine question about coffee") == .ok)
+            let balance = try await TestUsers.integer("SELECT balance FROM credit_balances WHERE user_id = \(id)", on: harness.database)
+            #expect(try await ask("poison question about coffee") != .ok)
+            #expect(try await TestUsers.integer("SELECT balance FROM credit_balances WHERE user_id = \(id)", on: harness.database) == balance)
+            #expect(try await TestUsers.integer("SELECT reserved FROM credit_balances WHERE user_id = \(id)", on: harness.database) == 0)
+            #expect(
+                try await TestUsers.integer(
+                    "SELECT count(*)::int FROM credit_reservations WHERE user_id = \(id) AND status = 'held'", on: harness.database) == 0)
+            #expect(try await TestUsers.integer("SELECT count(*)::int FROM research_queries WHERE user_id = \(id)", on: harness.database) == 1)
+        }
+    }
+}
