@@ -42,7 +42,9 @@ import Testing
     }
 
     @Test func refreshRotatesAndDetectsReuseAfterTheGraceWindow() async throws {
-        let harness = try await AuthHarness(["REFRESH_TOKEN_REUSE_GRACE_SECONDS": "1"])
+        // A window long enough for the three calls inside it on a loaded 2-core machine
+        // (one second was not, in a full parallel run).
+        let harness = try await AuthHarness(["REFRESH_TOKEN_REUSE_GRACE_SECONDS": "5"])
         let user = try await harness.createUser()
         try await harness.app().test(.router) { client in
             let session = try await login(client, user.email)
@@ -58,7 +60,7 @@ import Testing
             #expect(again.status == .ok)
             #expect(again.json["refresh_token"]?.stringValue == next)
             // After it, the old token is theft: 401, and the whole family is revoked.
-            try await Task.sleep(for: .milliseconds(1300))
+            try await Task.sleep(for: .milliseconds(5300))
             let stolen = try await refresh(client, body: session.refresh)
             #expect(stolen.status == .unauthorized)
             let successorAfterTheft = try await refresh(client, body: next)
