@@ -579,3 +579,8 @@ CREATE OR REPLACE TRIGGER feature_prices_notify AFTER INSERT OR UPDATE OR DELETE
     FOR EACH STATEMENT EXECUTE FUNCTION nova_notify_table();
 CREATE OR REPLACE TRIGGER admin_settings_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON admin_settings
     FOR EACH STATEMENT EXECUTE FUNCTION nova_notify_table();
+
+-- ---------------------------------------------------------------- grant bookkeeping
+-- The monthly grant reference (see SubscriptionStore.grantReference) last seen to: a
+-- request in a period whose grant is settled skips the ledger, which decides anyway.
+ALTER TABLE subscriptions ADD COLUMN IF NOT EXISTS grant_reference text;

@@ -45,15 +45,21 @@ public struct CreditLedger: Sendable {
     }
 
     /// Locks (creating if needed) the user's balance row until the transaction ends.
+    /// The row exists but for a user's first credit: one statement, the insert only when missing.
     public func lockBalance(userID: UUID, on runner: any SQLRunner) async throws -> CreditBalance {
+        if let balance = try await lockedBalance(userID: userID, on: runner) { return balance }
         try await runner.run("INSERT INTO credit_balances (user_id) VALUES (\(userID)) ON CONFLICT (user_id) DO NOTHING", logger: logger)
+        return try await lockedBalance(userID: userID, on: runner) ?? CreditBalance(balance: 0, reserved: 0, lifetimeEarned: 0, lifetimeSpent: 0)
+    }
+
+    func lockedBalance(userID: UUID, on runner: any SQLRunner) async throws -> CreditBalance? {
         let rows = try await runner.run(
             "SELECT balance, reserved, lifetime_earned, lifetime_spent FROM credit_balances WHERE user_id = \(userID) FOR UPDATE",
             logger: logger)
         for try await (balance, reserved, earned, spent) in rows.decode((Int, Int, Int, Int).self) {
             return CreditBalance(balance: balance, reserved: reserved, lifetimeEarned: earned, lifetimeSpent: spent)
         }
-        return CreditBalance(balance: 0, reserved: 0, lifetimeEarned: 0, lifetimeSpent: 0)
+        return nil
     }
 
     /// Reads the balance without locking (zero for a user who never had credits).

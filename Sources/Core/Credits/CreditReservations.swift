@@ -304,19 +304,24 @@ public struct CreditReservations: Sendable {
         }
     }
 
-    /// Locks (creating if needed) a usage counter: (used, reserved).
+    /// Locks (creating if needed) a usage counter: (used, reserved). One statement once
+    /// the period's counter exists.
     func lockCounter(userID: UUID, quota: String, period: Date, on runner: any SQLRunner) async throws -> (Int, Int) {
+        func locked() async throws -> (Int, Int)? {
+            let rows = try await runner.run(
+                """
+                SELECT used, reserved FROM usage_counters WHERE user_id = \(userID) AND quota = \(quota) AND period_start = \(period) FOR UPDATE
+                """, logger: logger)
+            for try await (used, reserved) in rows.decode((Int, Int).self) { return (used, reserved) }
+            return nil
+        }
+        if let counter = try await locked() { return counter }
         try await runner.run(
             """
             INSERT INTO usage_counters (user_id, quota, period_start) VALUES (\(userID), \(quota), \(period))
             ON CONFLICT (user_id, quota, period_start) DO NOTHING
             """, logger: logger)
-        let rows = try await runner.run(
-            """
-            SELECT used, reserved FROM usage_counters WHERE user_id = \(userID) AND quota = \(quota) AND period_start = \(period) FOR UPDATE
-            """, logger: logger)
-        for try await (used, reserved) in rows.decode((Int, Int).self) { return (used, reserved) }
-        return (0, 0)
+        return try await locked() ?? (0, 0)
     }
 
     func storedResponse(userID: UUID, route: String, key: String, on runner: any SQLRunner) async throws -> JSONValue? {

@@ -58,15 +58,19 @@ public struct SubscriptionStore: Sendable {
     /// `changed` tells whether anything was written (callers drop cached copies).
     public func current(userID: UUID, now: Date = Date(), on runner: any SQLRunner) async throws -> (SubscriptionRecord, changed: Bool) {
         var changed = false
-        let start = now
-        let end = Self.addMonth(to: start)
-        let inserted = try await runner.run(
-            """
-            INSERT INTO subscriptions (user_id, plan, status, current_period_start, current_period_end)
-            VALUES (\(userID), 'FREE', 'ACTIVE', \(start), \(end)) ON CONFLICT (user_id) DO NOTHING RETURNING user_id
-            """, logger: logger)
-        for try await _ in inserted { changed = true }
-        guard var record = try await locked(userID: userID, on: runner) else { throw CreditError.unknownPlan("no subscription") }
+        // The row is there but for a user's first use: lock it first, insert only when missing.
+        var found = try await locked(userID: userID, on: runner)
+        if found == nil {
+            let inserted = try await runner.run(
+                """
+                INSERT INTO subscriptions (user_id, plan, status, current_period_start, current_period_end)
+                VALUES (\(userID), 'FREE', 'ACTIVE', \(now), \(Self.addMonth(to: now))) ON CONFLICT (user_id) DO NOTHING RETURNING user_id
+                """, logger: logger)
+            for try await _ in inserted { changed = true }
+            found = try await locked(userID: userID, on: runner)
+        }
+        guard let found else { throw CreditError.unknownPlan("no subscription") }
+        var record = found.0
         let awaitsRenewal = record.paymentProvider != nil && record.status == .active && !record.cancelAtPeriodEnd
         if now >= record.currentPeriodEnd, !awaitsRenewal {
             let fallsBack = record.status != .active || record.cancelAtPeriodEnd
@@ -103,27 +107,34 @@ public struct SubscriptionStore: Sendable {
                 ON CONFLICT (user_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
                 """, logger: logger)
         }
-        // The monthly grant, keyed by the period: paid exactly once per period.
-        let plan = try await catalog.plan(record.plan, on: runner)
-        if plan.monthlyCredits > 0 {
-            let reference = Self.grantReference(record)
-            if try await ledger.apply(userID: userID, delta: plan.monthlyCredits, reason: .planGrant, reference: reference, on: runner) != nil {
+        // The monthly grant, keyed by the period: paid exactly once per period (the ledger's
+        // unique reference decides). `grant_reference` remembers the period already seen to,
+        // so that an ordinary request does not try again.
+        let reference = Self.grantReference(record)
+        if found.1 != reference {
+            let plan = try await catalog.plan(record.plan, on: runner)
+            if plan.monthlyCredits > 0,
+                try await ledger.apply(userID: userID, delta: plan.monthlyCredits, reason: .planGrant, reference: reference, on: runner) != nil
+            {
                 changed = true
             }
+            try await runner.run("UPDATE subscriptions SET grant_reference = \(reference) WHERE user_id = \(userID)", logger: logger)
         }
         return (record, changed)
     }
 
-    func locked(userID: UUID, on runner: any SQLRunner) async throws -> SubscriptionRecord? {
+    /// The locked row, and the grant reference last seen to (`grant_reference`).
+    func locked(userID: UUID, on runner: any SQLRunner) async throws -> (SubscriptionRecord, String?)? {
         let rows = try await runner.run(
-            "SELECT \(unescaped: Self.columns) FROM subscriptions WHERE user_id = \(userID) FOR UPDATE", logger: logger)
-        for try await (id, plan, status, start, end, cancel, provider, external, anchor)
-            in rows.decode((UUID, String, String, Date, Date, Bool, String?, String?, Date?).self)
+            "SELECT \(unescaped: Self.columns), grant_reference FROM subscriptions WHERE user_id = \(userID) FOR UPDATE", logger: logger)
+        for try await (id, plan, status, start, end, cancel, provider, external, anchor, granted)
+            in rows.decode((UUID, String, String, Date, Date, Bool, String?, String?, Date?, String?).self)
         {
-            return SubscriptionRecord(
+            let record = SubscriptionRecord(
                 userID: id, plan: PlanTier(rawValue: plan) ?? .free, status: .init(rawValue: status) ?? .active,
                 currentPeriodStart: start, currentPeriodEnd: end, cancelAtPeriodEnd: cancel, paymentProvider: provider,
                 externalSubscriptionID: external, billingAnchor: anchor)
+            return (record, granted)
         }
         return nil
     }
