@@ -81,6 +81,17 @@ import Testing
         // Leases of 20: about 20 scripts (plus the connections' set-up and each refusal
         // past the limit), not one per request.
         #expect(sent < 150)
+
+        // A burst of concurrent first requests takes one lease, not one each: a limit
+        // of 4,000 (leases of 200) is not spent by 64 simultaneous requests.
+        let burst = "burst-\(UUID())"
+        let admitted = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<64 {
+                group.addTask { await replicas[index % 2].consume(key: burst, limit: 4_000, window: .seconds(60)).allowed }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(admitted == 64)
         for client in clients { await client.close() }
         await probe.close()
     }

@@ -7,7 +7,18 @@ import PostgresNIO
 /// (`feature_prices`), read and written together as GET/PUT /admin/settings.
 struct AdminSettingsStore: Sendable {
     let database: Database
+    /// The settings as every generation reads them (to route providers), kept in process
+    /// and dropped by the change feed (`admin_settings`, `feature_prices`) and by `update`.
+    var cache: ReadModelCache<Int, Settings>?
     var logger: Logger { database.logger }
+
+    /// The feed's changes that make the cached settings stale.
+    static func isStale(after change: ChangeFeed.Change) -> Bool {
+        switch change {
+        case .table("admin_settings"), .table("feature_prices"), .everything: true
+        default: false
+        }
+    }
 
     /// The names `DEFAULT_AI_PROVIDER` / `AI_FALLBACK_ORDER` use; `offline` is the
     /// built-in deterministic provider.
@@ -44,7 +55,11 @@ struct AdminSettingsStore: Sendable {
     }
 
     func settings(on runner: (any SQLRunner)? = nil) async throws -> Settings {
-        let runner = runner ?? database.client
+        guard runner == nil, let cache else { return try await read(on: runner ?? database.client) }
+        return try await cache.value(for: 0) { try await read(on: database.client) }
+    }
+
+    private func read(on runner: any SQLRunner) async throws -> Settings {
         var settings = Settings(
             provider: "gemini", focusKeyphrase: "", fallbackOrder: ["gemini", "openai", "anthropic", "llama"],
             enabledProviders: Self.providers, prices: [:])
@@ -75,6 +90,7 @@ struct AdminSettingsStore: Sendable {
     /// when nothing changes). Prices must name existing features (checked by the route).
     func update(_ change: Change, actor: AdminAudit.Actor) async throws -> Settings {
         let logger = self.logger
+        defer { cache?.invalidateAll() }
         return try await database.transaction { runner in
             // Serializes concurrent edits: the audit's "from" values are exact.
             try await runner.run("INSERT INTO admin_settings (id) VALUES (1) ON CONFLICT (id) DO NOTHING", logger: logger)

@@ -23,6 +23,8 @@ struct APIDependencies: Sendable {
     let changes: ChangeFeed
     /// Subscriptions, balances, usage and plans as the account screens show them.
     let readModel: AccountReadModel
+    /// The platform's AI settings and prices, read by every generation and the admin screens.
+    let adminSettings: AdminSettingsStore
     let reservations: CreditReservations
     /// Per user and generation family; nil when `RATE_LIMIT_ENABLED=false`.
     let generationRateLimit: GenerationRateLimit?
@@ -53,7 +55,12 @@ struct APIDependencies: Sendable {
         let changes = ChangeFeed(database: foundation.database)
         self.changes = changes
         self.readModel = AccountReadModel(feed: changes, ttl: .seconds(config.subscriptionCacheSeconds))
+        let adminSettings = AdminSettingsStore(
+            database: foundation.database,
+            cache: ReadModelCache(ttl: .seconds(config.subscriptionCacheSeconds), maxEntries: 1, isLive: { changes.isLive }))
+        self.adminSettings = adminSettings
         changes.observe { change in
+            if AdminSettingsStore.isStale(after: change) { adminSettings.cache?.invalidateAll() }
             switch change {
             case .row("users", let id): users.invalidate(id: id)
             case .everything: users.invalidateAll()
@@ -72,7 +79,7 @@ struct APIDependencies: Sendable {
         let providerHTTP = ProviderHTTP(client: http, timeout: config.ai.timeout, logger: logger)
         self.generation = GenerationService(
             reservations: reservations, logger: logger, catalog: ai, health: providerHealth, keys: keys,
-            settings: SettingsStore(database: database, cache: cache), admin: AdminSettingsStore(database: database), recorder: recorder)
+            settings: SettingsStore(database: database, cache: cache), admin: adminSettings, recorder: recorder)
         let media = MediaService(
             reservations: reservations, logger: logger,
             generators: MediaGenerators(

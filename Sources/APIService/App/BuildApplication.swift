@@ -92,7 +92,7 @@ func adminStatsRouteCollections(_ dependencies: APIDependencies, accounts: Accou
                 database: database, readModel: dependencies.readModel,
                 userChanged: { [users = dependencies.users] in users.invalidate(id: $0) })),
         AdminReportRoutes(
-            reports: reports, settings: AdminSettingsStore(database: database), catalog: catalog,
+            reports: reports, settings: dependencies.adminSettings, catalog: catalog,
             platformKeys: [
                 "hasGeminiKey": dependencies.config.ai.gemini.apiKey != nil, "hasOpenAIKey": dependencies.config.ai.openai.apiKey != nil,
                 "hasClaudeKey": dependencies.config.ai.anthropic.apiKey != nil,

@@ -60,6 +60,9 @@ public struct RedisRateLimiter: RateLimiter {
     struct Lease {
         var remaining: Int
         var expires: ContinuousClock.Instant
+        /// A lease is being taken: meanwhile other requests count one each, or a burst of
+        /// concurrent misses would each take a lease and spend the whole limit at once.
+        var fetching = false
     }
 
     static let script = """
@@ -84,16 +87,23 @@ public struct RedisRateLimiter: RateLimiter {
 
     public func consume(key: String, limit: Int, window: Duration) async -> RateLimitDecision {
         let now = clock()
-        let leased: RateLimitDecision? = leases.withLockedValue { leases in
-            guard var lease = leases[key], lease.expires > now else { return nil }
-            guard lease.remaining > 0 else { return nil }
-            let retry = max(1, Int((lease.expires - now).components.seconds) + 1)
-            lease.remaining -= 1
+        let size = Self.leaseSize(limit: limit)
+        let (leased, want): (RateLimitDecision?, Int) = leases.withLockedValue { leases in
+            var lease = leases[key].flatMap { $0.expires > now ? $0 : nil } ?? Lease(remaining: 0, expires: now)
+            if lease.remaining > 0 {
+                lease.remaining -= 1
+                leases[key] = lease
+                let retry = max(1, Int((lease.expires - now).components.seconds) + 1)
+                return (RateLimitDecision(allowed: true, remaining: lease.remaining, retryAfterSeconds: retry), 0)
+            }
+            guard size > 1, !lease.fetching else { return (nil, 1) }
+            // Until the lease arrives (a stuck fetch is given up after 5 s).
+            lease = Lease(remaining: 0, expires: now + .seconds(5), fetching: true)
+            if leases.count > 100_000 { leases = leases.filter { $0.value.expires > now || $0.value.fetching } }
             leases[key] = lease
-            return RateLimitDecision(allowed: true, remaining: lease.remaining, retryAfterSeconds: retry)
+            return (nil, size)
         }
         if let leased { return leased }
-        let want = Self.leaseSize(limit: limit)
         let milliseconds = String(max(1, window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000))
         let redisKey = "nova:rl:" + key
         do {
@@ -109,16 +119,14 @@ public struct RedisRateLimiter: RateLimiter {
             // Of the `want` just counted, those still under the limit are ours.
             let granted = min(want, max(0, limit - (count - want)))
             let retry = max(1, (ttl + 999) / 1000)
-            guard granted > 0 else { return RateLimitDecision(allowed: false, remaining: 0, retryAfterSeconds: retry) }
-            if granted > 1 {
-                let lease = Lease(remaining: granted - 1, expires: now + .milliseconds(ttl))
-                leases.withLockedValue { leases in
-                    if leases.count > 100_000 { leases = leases.filter { $0.value.expires > now } }
-                    leases[key] = lease
-                }
+            if want > 1 {
+                let lease = Lease(remaining: max(0, granted - 1), expires: now + .milliseconds(ttl))
+                leases.withLockedValue { $0[key] = lease }
             }
+            guard granted > 0 else { return RateLimitDecision(allowed: false, remaining: 0, retryAfterSeconds: retry) }
             return RateLimitDecision(allowed: true, remaining: max(0, limit - count) + granted - 1, retryAfterSeconds: retry)
         } catch {
+            if want > 1 { leases.withLockedValue { $0[key]?.fetching = false } }
             return await fallback.consume(key: key, limit: limit, window: window)
         }
     }
