@@ -276,8 +276,9 @@ stop_api
 
 # Over an instant fake OpenAI: the provider layer's HTTP round trip included.
 fake_port="$(free_port)"
-python3 scripts/lib/fake_openai.py "$fake_port" &
+python3 scripts/lib/fake_openai.py "$fake_port" 2>/dev/null &
 fake_pid=$!
+for _ in $(seq 1 100); do python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$fake_port" 2>/dev/null && break; sleep 0.1; done
 start_api OPENAI_API_KEY=bench OPENAI_BASE_URL="http://127.0.0.1:$fake_port/v1"
 cat >"$work/fake.lua" <<'LUA'
 wrk.method = "POST"
