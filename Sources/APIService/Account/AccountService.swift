@@ -52,20 +52,10 @@ struct AccountService: Sendable {
         }
     }
 
-    /// Settled use per quota in the subscription's current period (the period as stored,
-    /// joined in SQL: a timestamp carried through Swift could be a microsecond off).
+    /// Settled use per quota in the subscription's current period.
     func usage(userID: UUID) async throws -> [String: Int] {
-        try await readModel.usage.value(for: userID) { [logger, database = dependencies.database] in
-            var used: [String: Int] = [:]
-            let rows = try await database.client.query(
-                """
-                SELECT counter.quota, counter.used FROM usage_counters counter
-                JOIN subscriptions subscription
-                  ON subscription.user_id = counter.user_id AND counter.period_start = subscription.current_period_start
-                WHERE counter.user_id = \(userID)
-                """, logger: logger)
-            for try await (quota, count) in rows.decode((String, Int).self) { used[quota] = count }
-            return used
+        try await readModel.usage.value(for: userID) { [database = dependencies.database] in
+            try await UsageStore(database: database).quotaUsage(userID: userID)
         }
     }
 
