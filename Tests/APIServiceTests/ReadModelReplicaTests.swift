@@ -55,19 +55,9 @@ import Testing
         ]
         let a = try ServiceProcess(executable: "APIService", port: try freePort(), environment: environment)
         let b = try ServiceProcess(executable: "APIService", port: try freePort(), environment: environment)
-        do {
-            try await a.waitUntilReady()
-            try await b.waitUntilReady()
+        try await ServiceProcess.withRunning([a, b], dropping: url) {
             try await body(Replicas(a: a, b: b, url: url, userID: userID, bearer: bearer))
-        } catch {
-            _ = try? await a.terminate()
-            _ = try? await b.terminate()
-            try? await TestDatabase.drop(url)
-            throw error
         }
-        _ = try await a.terminate()
-        _ = try await b.terminate()
-        try await TestDatabase.drop(url)
     }
 
     @Test func anUpgradeAndASpendAreSeenByBothReplicas() async throws {

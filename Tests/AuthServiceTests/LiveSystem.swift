@@ -26,19 +26,9 @@ struct LiveSystem {
         let api = try ServiceProcess(executable: "APIService", port: try freePort(), environment: shared)
         let auth = try ServiceProcess(
             executable: "AuthService", port: try freePort(), environment: shared.merging(["API_UPSTREAM_URL": api.baseURL]) { $1 })
-        try await api.waitUntilReady()
-        try await auth.waitUntilReady()
-        do {
+        try await ServiceProcess.withRunning([api, auth], dropping: url) {
             try await body(LiveSystem(api: api, auth: auth, databaseURL: url, userID: userID, bearer: bearer))
-        } catch {
-            _ = try? await auth.terminate()
-            _ = try? await api.terminate()
-            try? await TestDatabase.drop(url)
-            throw error
         }
-        _ = try await auth.terminate()
-        _ = try await api.terminate()
-        try await TestDatabase.drop(url)
     }
 
     func healthy() async throws {

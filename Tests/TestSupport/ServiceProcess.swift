@@ -64,6 +64,25 @@ public final class ServiceProcess: @unchecked Sendable {
         throw LaunchError(message: "\(name) not ready after \(timeout): \(capturedOutput())")
     }
 
+    /// Waits until each of `processes` is ready, runs `body`, then stops them (last
+    /// started first) and drops the database at `databaseURL`, also when `body` or a
+    /// start-up throws.
+    public static func withRunning<T>(
+        _ processes: [ServiceProcess], dropping databaseURL: String, _ body: () async throws -> T
+    ) async throws -> T {
+        do {
+            for process in processes { try await process.waitUntilReady() }
+            let result = try await body()
+            for process in processes.reversed() { _ = try await process.terminate() }
+            try await TestDatabase.drop(databaseURL)
+            return result
+        } catch {
+            for process in processes.reversed() { _ = try? await process.terminate() }
+            try? await TestDatabase.drop(databaseURL)
+            throw error
+        }
+    }
+
     /// Sends SIGTERM and waits for the exit status.
     public func terminate(timeout: Duration = .seconds(30)) async throws -> Int32 {
         process.terminate()

@@ -84,20 +84,20 @@ public struct CreditReservations: Sendable {
         }
         // Not flushed on its own: the settlement's commit flushes it, and a hold lost in a
         // crash before that is a release (the work was not delivered).
-        let (outcome, _) = try await database.transaction(durable: false) { runner -> (ReservationOutcome, Bool) in
+        let outcome = try await database.transaction(durable: false) { runner in
             try await reserve(userID: userID, feature: feature, idempotencyKey: idempotencyKey, on: runner)
         }
         readModel?.invalidate(userID: userID)
         return outcome
     }
 
-    func reserve(userID: UUID, feature: String, idempotencyKey: String?, on runner: any SQLRunner) async throws -> (ReservationOutcome, Bool) {
+    func reserve(userID: UUID, feature: String, idempotencyKey: String?, on runner: any SQLRunner) async throws -> ReservationOutcome {
         if let key = idempotencyKey {
-            if let stored = try await storedResponse(userID: userID, route: feature, key: key, on: runner) { return (.replay(stored), false) }
+            if let stored = try await storedResponse(userID: userID, route: feature, key: key, on: runner) { return .replay(stored) }
         }
         let price = try await catalog.price(of: feature, on: runner)
         // Lock order (see the type): subscription, balance, usage counter, hold.
-        let (subscription, changed) = try await subscriptions.current(userID: userID, on: runner)
+        let (subscription, _) = try await subscriptions.current(userID: userID, on: runner)
         let balance = try await ledger.lockBalance(userID: userID, on: runner)
         if let key = idempotencyKey {
             // Held: the first request is still working. Settled: it finished after our look-up above.
@@ -108,7 +108,7 @@ public struct CreditReservations: Sendable {
             for try await status in rows.decode(String.self) {
                 if status == "held" { throw CreditError.requestInProgress }
                 if status == "settled" {
-                    return (.replay(try await storedResponse(userID: userID, route: feature, key: key, on: runner) ?? .null), changed)
+                    return .replay(try await storedResponse(userID: userID, route: feature, key: key, on: runner) ?? .null)
                 }
             }
         }
@@ -157,7 +157,7 @@ public struct CreditReservations: Sendable {
         let reservation = CreditReservation(
             id: id, userID: userID, feature: feature, credits: price.credits, quota: price.quota, periodStart: periodStart,
             plan: plan.tier, idempotencyKey: idempotencyKey)
-        return (.reserved(reservation), changed)
+        return .reserved(reservation)
     }
 
     /// Debits the held credits (ledger reason `usage`, referenced by the reservation id),

@@ -70,7 +70,7 @@ public struct SubscriptionStore: Sendable {
             found = try await locked(userID: userID, on: runner)
         }
         guard let found else { throw CreditError.unknownPlan("no subscription") }
-        var record = found.0
+        var record = found.record
         let awaitsRenewal = record.paymentProvider != nil && record.status == .active && !record.cancelAtPeriodEnd
         if now >= record.currentPeriodEnd, !awaitsRenewal {
             let fallsBack = record.status != .active || record.cancelAtPeriodEnd
@@ -111,7 +111,7 @@ public struct SubscriptionStore: Sendable {
         // unique reference decides). `grant_reference` remembers the period already seen to,
         // so that an ordinary request does not try again.
         let reference = Self.grantReference(record)
-        if found.1 != reference {
+        if found.grantReference != reference {
             let plan = try await catalog.plan(record.plan, on: runner)
             if plan.monthlyCredits > 0,
                 try await ledger.apply(userID: userID, delta: plan.monthlyCredits, reason: .planGrant, reference: reference, on: runner) != nil
@@ -124,7 +124,7 @@ public struct SubscriptionStore: Sendable {
     }
 
     /// The locked row, and the grant reference last seen to (`grant_reference`).
-    func locked(userID: UUID, on runner: any SQLRunner) async throws -> (SubscriptionRecord, String?)? {
+    func locked(userID: UUID, on runner: any SQLRunner) async throws -> (record: SubscriptionRecord, grantReference: String?)? {
         let rows = try await runner.run(
             "SELECT \(unescaped: Self.columns), grant_reference FROM subscriptions WHERE user_id = \(userID) FOR UPDATE", logger: logger)
         for try await (id, plan, status, start, end, cancel, provider, external, anchor, granted)
