@@ -10,7 +10,8 @@ struct AdminUserStore: Sendable {
     let readModel: AccountReadModel
     /// Called after a user's role or active flag changed, to drop this process's cached
     /// copy of the user (wire it to the authenticator's `CachedUserDirectory.invalidate`
-    /// where the dependencies expose it); other replicas follow within the cache TTL.
+    /// where the dependencies expose it); other replicas follow on the change feed's
+    /// notification.
     var userChanged: @Sendable (UUID) -> Void = { _ in }
     var logger: Logger { database.logger }
 
@@ -177,6 +178,8 @@ struct AdminUserStore: Sendable {
     /// `CreditError.insufficientCredits` (402 INSUFFICIENT_CREDITS); nil for an unknown user.
     func adjustCredits(userID: UUID, delta: Int, reason: String, actor: AdminAudit.Actor) async throws -> Adjustment? {
         let logger = self.logger
+        // Like every writer of this process: the user's cached balance goes after commit.
+        defer { readModel.invalidate(userID: userID) }
         return try await database.transaction { runner -> Adjustment? in
             var exists = false
             for try await _ in try await runner.run("SELECT 1 FROM users WHERE id = \(userID) FOR SHARE", logger: logger) { exists = true }
