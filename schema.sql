@@ -584,3 +584,134 @@ CREATE OR REPLACE TRIGGER admin_settings_notify AFTER INSERT OR UPDATE OR DELETE
 -- The monthly grant reference (see SubscriptionStore.grantReference) last seen to: a
 -- request in a period whose grant is settled skips the ledger, which decides anyway.
 ALTER TABLE subscriptions ADD COLUMN IF NOT EXISTS grant_reference text;
+
+-- ---------------------------------------------------------------- reserve and settle in one statement
+-- A generation's accounting, as one statement each on the path every request takes once
+-- a user's rows exist (CreditReservations.reserve/settle call these first). Each takes
+-- the locks in the documented order (subscriptions, credit_balances, usage_counters,
+-- credit_reservations) and returns no row, having written nothing, whenever anything is
+-- not ordinary: a missing row, a period to roll or a grant to pay, an expired hold, a
+-- refusal of any kind. The Swift code then runs the general path, which decides and
+-- words every refusal, so the two cannot disagree about what is allowed.
+--
+-- `grant_reference` is cleared whenever what names a period's grant changes, so a
+-- non-null value means the current period's grant is seen to. Existing references are
+-- cleared once when this trigger first appears (the next request of each user takes the
+-- general path once; the ledger's unique reference keeps every grant single).
+CREATE OR REPLACE FUNCTION nova_subscription_grant_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.grant_reference IS NOT DISTINCT FROM OLD.grant_reference
+       AND (NEW.plan, NEW.current_period_start, NEW.payment_provider, NEW.external_subscription_id, NEW.billing_anchor)
+           IS DISTINCT FROM (OLD.plan, OLD.current_period_start, OLD.payment_provider, OLD.external_subscription_id, OLD.billing_anchor) THEN
+        NEW.grant_reference := NULL;
+    END IF;
+    RETURN NEW;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'subscriptions_grant_stale') THEN
+        UPDATE subscriptions SET grant_reference = NULL WHERE grant_reference IS NOT NULL;
+        CREATE TRIGGER subscriptions_grant_stale BEFORE UPDATE ON subscriptions
+            FOR EACH ROW EXECUTE FUNCTION nova_subscription_grant_stale();
+    END IF;
+END
+$$;
+
+-- Whether a plan's quotas are all integers (what PlanCatalog can read; otherwise the
+-- general path treats the plan as offering nothing).
+CREATE OR REPLACE FUNCTION nova_quotas_readable(quotas jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_typeof(quotas) = 'object' AND NOT EXISTS (SELECT 1 FROM jsonb_each_text(quotas) q WHERE q.value !~ '^-?[0-9]{1,9}$')
+$$;
+
+-- Holds `p_feature`'s price (and a quota slot) for user `p_user` as reservation `p_id`,
+-- expiring at `p_expires`; commits without waiting for the flush (the settlement's
+-- commit flushes it; a hold lost in a crash is a release). One row when held.
+CREATE OR REPLACE FUNCTION nova_reserve(p_user uuid, p_feature text, p_id uuid, p_expires timestamptz)
+RETURNS TABLE (r_credits integer, r_quota text, r_period_start timestamptz, r_plan text) LANGUAGE plpgsql AS $$
+DECLARE
+    v_price feature_prices%ROWTYPE;
+    v_sub subscriptions%ROWTYPE;
+    v_balance credit_balances%ROWTYPE;
+    v_plan plans%ROWTYPE;
+    v_counter usage_counters%ROWTYPE;
+    v_limit integer;
+    v_tiers CONSTANT text[] := ARRAY['FREE', 'PRO', 'ENTERPRISE'];
+BEGIN
+    IF EXISTS (SELECT 1 FROM credit_reservations r WHERE r.user_id = p_user AND r.status = 'held' AND r.expires_at < now()) THEN
+        RETURN;
+    END IF;
+    SELECT * INTO v_price FROM feature_prices f WHERE f.feature = p_feature;
+    IF NOT FOUND THEN RETURN; END IF;
+    SELECT * INTO v_sub FROM subscriptions s WHERE s.user_id = p_user FOR UPDATE;
+    IF NOT FOUND OR now() >= v_sub.current_period_end OR v_sub.grant_reference IS NULL THEN RETURN; END IF;
+    SELECT * INTO v_balance FROM credit_balances b WHERE b.user_id = p_user FOR UPDATE;
+    IF NOT FOUND OR v_balance.balance - v_balance.reserved < v_price.credits THEN RETURN; END IF;
+    SELECT * INTO v_plan FROM plans p WHERE p.tier = v_sub.plan;
+    IF NOT FOUND OR NOT nova_quotas_readable(v_plan.quotas) THEN RETURN; END IF;
+    IF v_price.minimum_tier IS NOT NULL
+       AND coalesce(array_position(v_tiers, v_sub.plan), 0) < coalesce(array_position(v_tiers, v_price.minimum_tier), 99) THEN
+        RETURN;
+    END IF;
+    IF v_price.quota IS NOT NULL THEN
+        v_limit := coalesce((v_plan.quotas ->> v_price.quota)::integer, 0);
+        IF v_limit = 0 THEN RETURN; END IF;
+        SELECT * INTO v_counter FROM usage_counters c
+        WHERE c.user_id = p_user AND c.quota = v_price.quota AND c.period_start = v_sub.current_period_start FOR UPDATE;
+        IF NOT FOUND OR (v_limit <> -1 AND v_counter.used + v_counter.reserved + 1 > v_limit) THEN RETURN; END IF;
+        UPDATE usage_counters c SET reserved = c.reserved + 1, updated_at = now()
+        WHERE c.user_id = p_user AND c.quota = v_price.quota AND c.period_start = v_sub.current_period_start;
+    END IF;
+    UPDATE credit_balances b SET reserved = b.reserved + v_price.credits, updated_at = now() WHERE b.user_id = p_user;
+    INSERT INTO credit_reservations (id, user_id, feature, quota, period_start, credits, expires_at)
+    VALUES (p_id, p_user, p_feature, v_price.quota, CASE WHEN v_price.quota IS NOT NULL THEN v_sub.current_period_start END,
+            v_price.credits, p_expires);
+    PERFORM set_config('synchronous_commit', 'off', true);
+    RETURN QUERY SELECT v_price.credits, v_price.quota, CASE WHEN v_price.quota IS NOT NULL THEN v_sub.current_period_start END, v_sub.plan;
+END
+$$;
+
+-- Settles held reservation `p_id`: marks it settled, counts the quota use, debits the
+-- credits (ledger reason `usage`, referenced by the id as Swift spells it: upper case).
+-- Runs inside the caller's transaction. One row (balance after, quota used, the plan's
+-- limit) when settled.
+CREATE OR REPLACE FUNCTION nova_settle(p_id uuid, p_user uuid, p_credits bigint, p_quota text, p_period timestamptz, p_plan text)
+RETURNS TABLE (r_balance bigint, r_used integer, r_limit integer) LANGUAGE plpgsql AS $$
+DECLARE
+    v_balance credit_balances%ROWTYPE;
+    v_quotas jsonb;
+    v_used integer;
+    v_limit integer := 0;
+BEGIN
+    SELECT * INTO v_balance FROM credit_balances b WHERE b.user_id = p_user FOR UPDATE;
+    IF NOT FOUND OR v_balance.reserved < p_credits OR v_balance.balance < p_credits THEN RETURN; END IF;
+    IF p_quota IS NOT NULL AND p_period IS NOT NULL THEN
+        PERFORM 1 FROM usage_counters c WHERE c.user_id = p_user AND c.quota = p_quota AND c.period_start = p_period FOR UPDATE;
+        IF NOT FOUND THEN RETURN; END IF;
+        SELECT p.quotas INTO v_quotas FROM plans p WHERE p.tier = p_plan;
+        IF NOT FOUND OR NOT nova_quotas_readable(v_quotas) THEN RETURN; END IF;
+        v_limit := coalesce((v_quotas ->> p_quota)::integer, 0);
+    END IF;
+    PERFORM 1 FROM credit_reservations r WHERE r.id = p_id AND r.user_id = p_user AND r.status = 'held' FOR UPDATE;
+    IF NOT FOUND THEN RETURN; END IF;
+    IF EXISTS (SELECT 1 FROM credit_ledger l WHERE l.user_id = p_user AND l.reason = 'usage' AND l.reference = upper(p_id::text)) THEN
+        RETURN;
+    END IF;
+    UPDATE credit_reservations r SET status = 'settled', finished_at = now() WHERE r.id = p_id;
+    IF p_quota IS NOT NULL AND p_period IS NOT NULL THEN
+        UPDATE usage_counters c SET used = c.used + 1, reserved = greatest(c.reserved - 1, 0), updated_at = now()
+        WHERE c.user_id = p_user AND c.quota = p_quota AND c.period_start = p_period RETURNING c.used INTO v_used;
+    END IF;
+    INSERT INTO credit_ledger (user_id, delta, reason, reference, balance_after)
+    VALUES (p_user, -p_credits, 'usage', upper(p_id::text), v_balance.balance - p_credits);
+    UPDATE credit_balances b SET balance = b.balance - p_credits, reserved = b.reserved - p_credits,
+        lifetime_spent = b.lifetime_spent + p_credits, updated_at = now()
+    WHERE b.user_id = p_user;
+    RETURN QUERY SELECT v_balance.balance - p_credits, v_used, v_limit;
+END
+$$;
+
+-- Users' own provider keys are read by every generation: each API replica keeps them
+-- (sealed) in its read model, dropped on this notification.
+CREATE OR REPLACE TRIGGER user_provider_keys_notify AFTER INSERT OR UPDATE OR DELETE ON user_provider_keys
+    FOR EACH ROW EXECUTE FUNCTION nova_notify_user_row();

@@ -74,6 +74,12 @@ public struct CreditReservations: Sendable {
     }
 
     public func reserve(userID: UUID, feature: String, idempotencyKey: String? = nil) async throws -> ReservationOutcome {
+        // The ordinary case in one statement (schema.sql, `nova_reserve`); anything else,
+        // refusals included, takes the general path below, which decides and words them.
+        if idempotencyKey == nil, let hold = try await reserveInOneStatement(userID: userID, feature: feature) {
+            readModel?.invalidate(userID: userID)
+            return .reserved(hold)
+        }
         // Its own transaction, and only when there is an expired hold (one plain read
         // otherwise): freeing old holds takes counter and balance locks, which must not be
         // held while the reservation below takes them in its order.
@@ -89,6 +95,20 @@ public struct CreditReservations: Sendable {
         }
         readModel?.invalidate(userID: userID)
         return outcome
+    }
+
+    /// `nova_reserve`: nil when the general path must decide. Requests with an
+    /// `Idempotency-Key` always take the general path (it looks up stored answers).
+    func reserveInOneStatement(userID: UUID, feature: String) async throws -> CreditReservation? {
+        let id = UUID()
+        let rows = try await database.client.query(
+            "SELECT * FROM nova_reserve(\(userID), \(feature), \(id), \(Date().addingTimeInterval(holdLifetime)))", logger: logger)
+        for try await (credits, quota, periodStart, plan) in rows.decode((Int, String?, Date?, String).self) {
+            return CreditReservation(
+                id: id, userID: userID, feature: feature, credits: credits, quota: quota, periodStart: periodStart,
+                plan: PlanTier(rawValue: plan) ?? .free, idempotencyKey: nil)
+        }
+        return nil
     }
 
     func reserve(userID: UUID, feature: String, idempotencyKey: String?, on runner: any SQLRunner) async throws -> ReservationOutcome {
@@ -180,6 +200,14 @@ public struct CreditReservations: Sendable {
 
     func settle(_ reservation: CreditReservation, response: JSONValue?, on runner: any SQLRunner) async throws -> Int {
         let userID = reservation.userID
+        // The ordinary case in one statement (schema.sql, `nova_settle`), else the general path.
+        if let settled = try await settleInOneStatement(reservation, on: runner) {
+            if let quota = reservation.quota, let period = reservation.periodStart, let used = settled.used {
+                try await notices.recordCrossing(userID: userID, quota: quota, used: used, limit: settled.limit, periodStart: period, on: runner)
+            }
+            try await storeResponse(reservation, response, on: runner)
+            return settled.balance
+        }
         _ = try await ledger.lockBalance(userID: userID, on: runner)
         if let quota = reservation.quota, let period = reservation.periodStart {
             _ = try await lockCounter(userID: userID, quota: quota, period: period, on: runner)
@@ -199,14 +227,31 @@ public struct CreditReservations: Sendable {
         let after = try await ledger.apply(
             userID: userID, delta: -reservation.credits, reason: .usage, reference: reservation.id.uuidString,
             releasing: reservation.credits, on: runner)
-        if let key = reservation.idempotencyKey, let response {
-            try await runner.run(
-                """
-                INSERT INTO idempotency_keys (user_id, key, route, response)
-                VALUES (\(userID), \(key), \(reservation.feature), \(response.encodedString)::jsonb) ON CONFLICT DO NOTHING
-                """, logger: logger)
-        }
+        try await storeResponse(reservation, response, on: runner)
         return after ?? 0
+    }
+
+    /// `nova_settle`, in the caller's transaction: nil when the general path must settle.
+    func settleInOneStatement(_ reservation: CreditReservation, on runner: any SQLRunner) async throws -> (
+        balance: Int, used: Int?, limit: Int
+    )? {
+        let rows = try await runner.run(
+            """
+            SELECT * FROM nova_settle(\(reservation.id), \(reservation.userID), \(reservation.credits), \(reservation.quota),
+                                      \(reservation.periodStart), \(reservation.plan.rawValue))
+            """, logger: logger)
+        for try await (balance, used, limit) in rows.decode((Int, Int?, Int).self) { return (balance, used, limit) }
+        return nil
+    }
+
+    /// Keeps a settled request's answer for retries of its `Idempotency-Key`.
+    func storeResponse(_ reservation: CreditReservation, _ response: JSONValue?, on runner: any SQLRunner) async throws {
+        guard let key = reservation.idempotencyKey, let response else { return }
+        try await runner.run(
+            """
+            INSERT INTO idempotency_keys (user_id, key, route, response)
+            VALUES (\(reservation.userID), \(key), \(reservation.feature), \(response.encodedString)::jsonb) ON CONFLICT DO NOTHING
+            """, logger: logger)
     }
 
     /// A reservation still held, by id: for work that outlives its request (a video
