@@ -81,22 +81,25 @@ struct GenerationService: Sendable {
     func stream(for user: UserRecord, _ job: Job, onText: @escaping @Sendable (String) async throws -> Void) async throws -> Output {
         let router = try await router(for: user)
         let service = self
-        let result = try await reservations.perform(
-            userID: user.id, feature: job.feature, idempotencyKey: job.scopedKey, settling: job.settlingJSON
-        ) { hold in
-            let completion: AICompletion
-            do {
-                let (answer, attempts) = try await router.stream(job.request, onText: onText)
-                await service.record(attempts, user: user, tool: job.tool, credits: hold.credits)
-                completion = answer
-            } catch let error as AIRoutingError {
-                await service.record(error.attempts, user: user, tool: job.tool, credits: 0)
-                throw CoreError.aiProvider(Self.message(error))
+        let charged = ChargedAttempt()
+        let result = try await charged.recordingIfUnsettled(recorder, logger: logger) {
+            try await reservations.perform(
+                userID: user.id, feature: job.feature, idempotencyKey: job.scopedKey, settling: charged.settling(job.settlingJSON, recorder)
+            ) { hold in
+                let completion: AICompletion
+                do {
+                    let (answer, attempts) = try await router.stream(job.request, onText: onText)
+                    await service.record(attempts, user: user, tool: job.tool, credits: hold.credits, deferringChargedTo: charged)
+                    completion = answer
+                } catch let error as AIRoutingError {
+                    await service.record(error.attempts, user: user, tool: job.tool, credits: 0)
+                    throw CoreError.aiProvider(Self.message(error))
+                }
+                return Self.encode(
+                    Output(
+                        text: completion.text, provider: completion.provider, model: completion.model, usage: completion.usage,
+                        grounding: completion.grounding, credits: hold.credits), json: nil)
             }
-            return Self.encode(
-                Output(
-                    text: completion.text, provider: completion.provider, model: completion.model, usage: completion.usage,
-                    grounding: completion.grounding, credits: hold.credits), json: nil)
         }
         return try Self.decode(result).0
     }
@@ -104,34 +107,37 @@ struct GenerationService: Sendable {
     private func run(for user: UserRecord, _ job: Job, validate: (@Sendable (JSONValue) -> JSONValue?)?) async throws -> (Output, JSONValue?) {
         let router = try await router(for: user)
         let service = self
-        let result = try await reservations.perform(
-            userID: user.id, feature: job.feature, idempotencyKey: job.scopedKey, settling: job.settlingJSON
-        ) { hold in
-            var (completion, attempts) = try await service.complete(router, job.request, user: user, tool: job.tool)
-            var value: JSONValue?
-            if let validate {
-                value = Self.parseJSON(completion.text).flatMap(validate)
-                if value == nil {
-                    // One repair attempt: the same chain, asked to fix its own answer.
-                    var repair = job.request
-                    repair.prompt =
-                        "The following answer was supposed to be valid JSON for this task but is not. Return only the corrected JSON, nothing else.\n\nTask:\n\(job.request.prompt)\n\nAnswer:\n\(completion.text)"
-                    let (repaired, more) = try await service.complete(router, repair, user: user, tool: job.tool)
-                    attempts += more
-                    completion = repaired
-                    value = Self.parseJSON(repaired.text).flatMap(validate)
+        let charged = ChargedAttempt()
+        let result = try await charged.recordingIfUnsettled(recorder, logger: logger) {
+            try await reservations.perform(
+                userID: user.id, feature: job.feature, idempotencyKey: job.scopedKey, settling: charged.settling(job.settlingJSON, recorder)
+            ) { hold in
+                var (completion, attempts) = try await service.complete(router, job.request, user: user, tool: job.tool)
+                var value: JSONValue?
+                if let validate {
+                    value = Self.parseJSON(completion.text).flatMap(validate)
+                    if value == nil {
+                        // One repair attempt: the same chain, asked to fix its own answer.
+                        var repair = job.request
+                        repair.prompt =
+                            "The following answer was supposed to be valid JSON for this task but is not. Return only the corrected JSON, nothing else.\n\nTask:\n\(job.request.prompt)\n\nAnswer:\n\(completion.text)"
+                        let (repaired, more) = try await service.complete(router, repair, user: user, tool: job.tool)
+                        attempts += more
+                        completion = repaired
+                        value = Self.parseJSON(repaired.text).flatMap(validate)
+                    }
+                    guard value != nil else {
+                        await service.record(attempts, user: user, tool: job.tool, credits: 0, invalidJSON: true)
+                        throw CoreError.aiProvider("The AI provider did not return a valid answer")
+                    }
                 }
-                guard value != nil else {
-                    await service.record(attempts, user: user, tool: job.tool, credits: 0, invalidJSON: true)
-                    throw CoreError.aiProvider("The AI provider did not return a valid answer")
-                }
+                await service.record(attempts, user: user, tool: job.tool, credits: hold.credits, deferringChargedTo: charged)
+                let output = Output(
+                    text: completion.text, provider: completion.provider, model: completion.model, usage: completion.usage,
+                    grounding: completion.grounding,
+                    credits: hold.credits)
+                return Self.encode(output, json: value)
             }
-            await service.record(attempts, user: user, tool: job.tool, credits: hold.credits)
-            let output = Output(
-                text: completion.text, provider: completion.provider, model: completion.model, usage: completion.usage,
-                grounding: completion.grounding,
-                credits: hold.credits)
-            return Self.encode(output, json: value)
         }
         return try Self.decode(result)
     }
@@ -165,7 +171,12 @@ struct GenerationService: Sendable {
 
     /// One usage row per attempt; failures also a `generation_failures` row. History
     /// must never fail a generation, so errors here are logged only.
-    func record(_ attempts: [AIAttempt], user: UserRecord, tool: String, credits: Int, invalidJSON: Bool = false) async {
+    /// With `deferringChargedTo`, the charged attempt's row is not written here but kept
+    /// for the settlement's transaction (one commit for the charge and its history).
+    func record(
+        _ attempts: [AIAttempt], user: UserRecord, tool: String, credits: Int, invalidJSON: Bool = false,
+        deferringChargedTo charged: ChargedAttempt? = nil
+    ) async {
         for (index, attempt) in attempts.enumerated() {
             let isLast = index == attempts.count - 1
             let outcome: UsageEvent.Outcome =
@@ -174,11 +185,15 @@ struct GenerationService: Sendable {
                 : .failure(
                     errorType: attempt.error ?? "invalid_json",
                     message: attempt.succeeded ? "answer failed JSON validation" : "provider attempt failed: \(attempt.error ?? "error")")
-            let charged = attempt.succeeded && isLast && !invalidJSON ? credits : 0
+            let chargedCredits = attempt.succeeded && isLast && !invalidJSON ? credits : 0
             let event = UsageEvent(
                 userID: user.id, tool: tool, provider: attempt.provider.rawValue, model: attempt.model, tokensIn: attempt.usage.input,
-                tokensOut: attempt.usage.output, credits: charged, latencyMs: Int(attempt.latency / .milliseconds(1)), outcome: outcome)
-            await recorder.recordLoggingFailure(event, logger: logger)
+                tokensOut: attempt.usage.output, credits: chargedCredits, latencyMs: Int(attempt.latency / .milliseconds(1)), outcome: outcome)
+            if let charged, outcome == .success, isLast {
+                charged.keep(event)
+            } else {
+                await recorder.recordLoggingFailure(event, logger: logger)
+            }
         }
     }
 

@@ -25,6 +25,8 @@ struct APIDependencies: Sendable {
     let readModel: AccountReadModel
     /// The platform's AI settings and prices, read by every generation and the admin screens.
     let adminSettings: AdminSettingsStore
+    /// Users' own provider keys, shared by the key routes and every generation.
+    let keys: ProviderKeyStore
     let reservations: CreditReservations
     /// Per user and generation family; nil when `RATE_LIMIT_ENABLED=false`.
     let generationRateLimit: GenerationRateLimit?
@@ -59,11 +61,15 @@ struct APIDependencies: Sendable {
             database: foundation.database,
             cache: ReadModelCache(ttl: .seconds(config.subscriptionCacheSeconds), maxEntries: 1, isLive: { changes.isLive }))
         self.adminSettings = adminSettings
+        let sealedKeys = ReadModelCache<UUID, [String: [UInt8]]>(ttl: .seconds(config.subscriptionCacheSeconds), isLive: { changes.isLive })
         changes.observe { change in
             if AdminSettingsStore.isStale(after: change) { adminSettings.cache?.invalidateAll() }
             switch change {
             case .row("users", let id): users.invalidate(id: id)
-            case .everything: users.invalidateAll()
+            case .row("user_provider_keys", let id): sealedKeys.invalidate(id)
+            case .everything:
+                users.invalidateAll()
+                sealedKeys.invalidateAll()
             default: break
             }
         }
@@ -74,7 +80,8 @@ struct APIDependencies: Sendable {
         self.reservations = CreditReservations(
             database: foundation.database, readModel: readModel, rateLimit: generationRateLimit, metrics: business)
         // Built once here, so that every route collection and the video poller share them.
-        let keys = ProviderKeyStore(database: database, box: secretBox)
+        let keys = ProviderKeyStore(database: database, box: secretBox, sealedKeys: sealedKeys)
+        self.keys = keys
         let recorder = UsageRecorder(database: database, metrics: business)
         let providerHTTP = ProviderHTTP(client: http, timeout: config.ai.timeout, logger: logger)
         self.generation = GenerationService(

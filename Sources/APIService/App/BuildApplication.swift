@@ -63,7 +63,7 @@ func apiRouteCollections(_ dependencies: APIDependencies) -> [any APIRouteCollec
         WebhookRoutes(service: billing),
         SettingsRoutes(
             settings: SettingsStore(database: dependencies.database, cache: dependencies.cache),
-            keys: ProviderKeyStore(database: dependencies.database, box: dependencies.secretBox)),
+            keys: dependencies.keys),
         UnsubscribeRoutes(links: dependencies.unsubscribeLinks, settings: SettingsStore(database: dependencies.database, cache: dependencies.cache)),
         SEORoutes(),
         MediaRoutes(service: dependencies.media, videos: dependencies.videos),

@@ -21,6 +21,10 @@ enum KeyedProvider: String, CaseIterable, Sendable {
 struct ProviderKeyStore: Sendable {
     let database: Database
     let box: SecretBox
+    /// Each user's keys as stored (sealed), kept by the read model: every generation
+    /// reads them. Writes here drop the entry; other writers (the auth service unlinking
+    /// an account, psql) are followed through the change feed.
+    var sealedKeys: ReadModelCache<UUID, [String: [UInt8]]>?
     var logger: Logger { database.logger }
 
     struct Status: Sendable, Equatable {
@@ -40,10 +44,12 @@ struct ProviderKeyStore: Sendable {
             INSERT INTO user_provider_keys (user_id, provider, sealed_key, last4) VALUES (\(userID), \(provider.rawValue), \(ByteBuffer(bytes: sealed)), \(last4))
             ON CONFLICT (user_id, provider) DO UPDATE SET sealed_key = EXCLUDED.sealed_key, last4 = EXCLUDED.last4, updated_at = now()
             """, logger: logger)
+        sealedKeys?.invalidate(userID)
         return Status(configured: true, last4: last4)
     }
 
     func delete(userID: UUID, provider: KeyedProvider) async throws {
+        defer { sealedKeys?.invalidate(userID) }
         try await database.client.query(
             "DELETE FROM user_provider_keys WHERE user_id = \(userID) AND provider = \(provider.rawValue)", logger: logger)
     }
@@ -61,17 +67,30 @@ struct ProviderKeyStore: Sendable {
     /// (one query).
     func keys(for userID: UUID) async throws -> [AIProviderID: String] {
         var result: [AIProviderID: String] = [:]
-        let rows = try await database.client.query(
-            "SELECT provider, sealed_key FROM user_provider_keys WHERE user_id = \(userID)", logger: logger)
-        for try await (name, sealed) in rows.decode((String, ByteBuffer).self) {
+        let stored: [String: [UInt8]]
+        if let sealedKeys {
+            stored = try await sealedKeys.value(for: userID) { try await sealed(userID) }
+        } else {
+            stored = try await sealed(userID)
+        }
+        for (name, sealed) in stored {
             guard let provider = KeyedProvider(rawValue: name), let id = AIProviderID(rawValue: name.lowercased()) else { continue }
-            if let key = try? box.open(Array(buffer: sealed), context: Self.context(userID, provider)) {
+            if let key = try? box.open(sealed, context: Self.context(userID, provider)) {
                 result[id] = key
             } else {
                 logger.error("a stored provider key does not open with ENCRYPTION_KEY", metadata: ["provider": "\(name)"])
             }
         }
         return result
+    }
+
+    /// The user's keys as stored, by provider name.
+    func sealed(_ userID: UUID) async throws -> [String: [UInt8]] {
+        var stored: [String: [UInt8]] = [:]
+        let rows = try await database.client.query(
+            "SELECT provider, sealed_key FROM user_provider_keys WHERE user_id = \(userID)", logger: logger)
+        for try await (name, sealed) in rows.decode((String, ByteBuffer).self) { stored[name] = Array(buffer: sealed) }
+        return stored
     }
 
     /// The user's key in clear, for a provider call. A row that no longer opens (the

@@ -98,44 +98,47 @@ struct UsageRecorder: Sendable {
         }
     }
 
+    /// One statement: the usage row, with the failure row or the tokens counter as a
+    /// data-modifying CTE (which runs whether or not the final SELECT reads it).
     private func write(_ event: UsageEvent, on runner: any SQLRunner) async throws -> Int {
-        let status: String
-        switch event.outcome {
-        case .success: status = "success"
-        case .failure: status = "failure"
-        }
         let metadata = event.metadata.encodedString
-        var id = 0
-        for try await value in try await runner.run(
-            """
-            INSERT INTO tool_usage (user_id, tool, provider, model, tokens_in, tokens_out, tokens_used, credits, latency_ms, status, source, metadata)
-            VALUES (\(event.userID), \(event.tool), \(event.provider), \(event.model), \(event.tokensIn), \(event.tokensOut),
-                    \(event.tokensUsed), \(event.credits), \(event.latencyMs), \(status), \(event.source), \(metadata)::jsonb)
-            RETURNING id
-            """, logger: logger
-        ).decode(Int.self) { id = value }
+        let query: PostgresQuery
         switch event.outcome {
         case .failure(let errorType, let message):
-            try await runner.run(
+            query = """
+                WITH usage AS (
+                    INSERT INTO tool_usage (user_id, tool, provider, model, tokens_in, tokens_out, tokens_used, credits, latency_ms, status, source, metadata)
+                    VALUES (\(event.userID), \(event.tool), \(event.provider), \(event.model), \(event.tokensIn), \(event.tokensOut),
+                            \(event.tokensUsed), \(event.credits), \(event.latencyMs), 'failure', \(event.source), \(metadata)::jsonb)
+                    RETURNING id
+                ), failure AS (
+                    INSERT INTO generation_failures (user_id, service, provider, model, error_type, message)
+                    VALUES (\(event.userID), \(event.tool), \(event.provider), \(event.model), \(errorType),
+                            \(String(message.prefix(Self.maximumMessageLength))))
+                )
+                SELECT id FROM usage
                 """
-                INSERT INTO generation_failures (user_id, service, provider, model, error_type, message)
-                VALUES (\(event.userID), \(event.tool), \(event.provider), \(event.model), \(errorType),
-                        \(String(message.prefix(Self.maximumMessageLength))))
-                """, logger: logger)
         case .success:
-            if let userID = event.userID, event.tokensUsed > 0 {
-                // Only users with a subscription have a period to count in; the counter is
-                // an integer column, so it saturates rather than overflowing.
-                try await runner.run(
-                    """
+            // Only users with a subscription have a period to count in; the counter is an
+            // integer column, so it saturates rather than overflowing.
+            query = """
+                WITH usage AS (
+                    INSERT INTO tool_usage (user_id, tool, provider, model, tokens_in, tokens_out, tokens_used, credits, latency_ms, status, source, metadata)
+                    VALUES (\(event.userID), \(event.tool), \(event.provider), \(event.model), \(event.tokensIn), \(event.tokensOut),
+                            \(event.tokensUsed), \(event.credits), \(event.latencyMs), 'success', \(event.source), \(metadata)::jsonb)
+                    RETURNING id
+                ), tokens AS (
                     INSERT INTO usage_counters (user_id, quota, period_start, used)
-                    SELECT user_id, 'tokens', current_period_start, least(\(event.tokensUsed), 2147483647)
-                    FROM subscriptions WHERE user_id = \(userID)
+                    SELECT user_id, 'tokens', current_period_start, least(\(event.tokensUsed)::bigint, 2147483647)
+                    FROM subscriptions WHERE user_id = \(event.userID) AND \(event.tokensUsed)::bigint > 0
                     ON CONFLICT (user_id, quota, period_start) DO UPDATE
                     SET used = least(usage_counters.used::bigint + EXCLUDED.used, 2147483647), updated_at = now()
-                    """, logger: logger)
-            }
+                )
+                SELECT id FROM usage
+                """
         }
+        var id = 0
+        for try await value in try await runner.run(query, logger: logger).decode(Int.self) { id = value }
         return id
     }
 }
