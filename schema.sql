@@ -715,3 +715,120 @@ $$;
 -- (sealed) in its read model, dropped on this notification.
 CREATE OR REPLACE TRIGGER user_provider_keys_notify AFTER INSERT OR UPDATE OR DELETE ON user_provider_keys
     FOR EACH ROW EXECUTE FUNCTION nova_notify_user_row();
+
+-- ---------------------------------------------------------------- counts kept on write
+-- The admin dashboard counts users and subscriptions by plan and state on every load,
+-- and a user's credit history shows how many rows it has: at a million users (or a
+-- million rows of one user's ledger) an exact count reads them all. These counts are kept
+-- on write instead, by statement triggers (a bulk insert adds once, not row by row).
+-- `aggregate_counts` keys: "users", and "subscriptions:<plan>:<status>:<renewing|cancelling>".
+-- A transaction changing a count holds that one row until it commits; rows are taken in
+-- key order, so two transactions cannot deadlock on them.
+CREATE TABLE IF NOT EXISTS aggregate_counts (
+    key   text PRIMARY KEY,
+    count bigint NOT NULL DEFAULT 0
+);
+ALTER TABLE credit_balances ADD COLUMN IF NOT EXISTS ledger_rows bigint NOT NULL DEFAULT 0;
+
+CREATE OR REPLACE FUNCTION nova_subscription_key(plan text, status text, cancelling boolean) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT 'subscriptions:' || plan || ':' || status || ':' || CASE WHEN cancelling THEN 'cancelling' ELSE 'renewing' END
+$$;
+
+CREATE OR REPLACE FUNCTION nova_count_users() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v_delta bigint;
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM aggregate_counts WHERE key = 'users';
+        RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN
+        SELECT count(*) INTO v_delta FROM new_rows;
+    ELSE
+        SELECT -count(*) INTO v_delta FROM old_rows;
+    END IF;
+    IF v_delta <> 0 THEN
+        INSERT INTO aggregate_counts (key, count) VALUES ('users', v_delta)
+        ON CONFLICT (key) DO UPDATE SET count = aggregate_counts.count + EXCLUDED.count;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION nova_count_subscriptions() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM aggregate_counts WHERE key LIKE 'subscriptions:%';
+    ELSIF TG_OP = 'INSERT' THEN
+        INSERT INTO aggregate_counts (key, count)
+        SELECT nova_subscription_key(n.plan, n.status, n.cancel_at_period_end), count(*) FROM new_rows n GROUP BY 1 ORDER BY 1
+        ON CONFLICT (key) DO UPDATE SET count = aggregate_counts.count + EXCLUDED.count;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO aggregate_counts (key, count)
+        SELECT nova_subscription_key(o.plan, o.status, o.cancel_at_period_end), -count(*) FROM old_rows o GROUP BY 1 ORDER BY 1
+        ON CONFLICT (key) DO UPDATE SET count = aggregate_counts.count + EXCLUDED.count;
+    ELSE
+        -- Most updates (a period rolled, a grant seen to) leave every count as it was: no row is touched.
+        INSERT INTO aggregate_counts (key, count)
+        SELECT changes.key, sum(changes.delta) FROM (
+            SELECT nova_subscription_key(n.plan, n.status, n.cancel_at_period_end) AS key, 1 AS delta FROM new_rows n
+            UNION ALL
+            SELECT nova_subscription_key(o.plan, o.status, o.cancel_at_period_end), -1 FROM old_rows o
+        ) AS changes
+        GROUP BY changes.key HAVING sum(changes.delta) <> 0 ORDER BY changes.key
+        ON CONFLICT (key) DO UPDATE SET count = aggregate_counts.count + EXCLUDED.count;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- Ledger rows per user, on the balance row every ledger writer already holds.
+CREATE OR REPLACE FUNCTION nova_count_ledger_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO credit_balances AS b (user_id, ledger_rows)
+        SELECT n.user_id, count(*) FROM new_rows n GROUP BY n.user_id ORDER BY n.user_id
+        ON CONFLICT (user_id) DO UPDATE SET ledger_rows = b.ledger_rows + EXCLUDED.ledger_rows;
+    ELSE
+        UPDATE credit_balances b SET ledger_rows = b.ledger_rows - gone.rows
+        FROM (SELECT o.user_id, count(*) AS rows FROM old_rows o GROUP BY o.user_id) AS gone
+        WHERE b.user_id = gone.user_id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- Installed once, with the counts taken while writers wait (the same transaction).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'users_count_insert') THEN
+        LOCK TABLE users, subscriptions, credit_balances, credit_ledger IN SHARE ROW EXCLUSIVE MODE;
+        DELETE FROM aggregate_counts WHERE key = 'users' OR key LIKE 'subscriptions:%';
+        INSERT INTO aggregate_counts (key, count) SELECT 'users', count(*) FROM users;
+        INSERT INTO aggregate_counts (key, count)
+        SELECT nova_subscription_key(plan, status, cancel_at_period_end), count(*) FROM subscriptions GROUP BY 1;
+        UPDATE credit_balances b SET ledger_rows = counted.rows
+        FROM (SELECT user_id, count(*) AS rows FROM credit_ledger GROUP BY user_id) AS counted WHERE b.user_id = counted.user_id;
+        CREATE TRIGGER users_count_insert AFTER INSERT ON users REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION nova_count_users();
+        CREATE TRIGGER users_count_delete AFTER DELETE ON users REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION nova_count_users();
+        CREATE TRIGGER users_count_truncate AFTER TRUNCATE ON users
+            FOR EACH STATEMENT EXECUTE FUNCTION nova_count_users();
+        CREATE TRIGGER subscriptions_count_insert AFTER INSERT ON subscriptions REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION nova_count_subscriptions();
+        CREATE TRIGGER subscriptions_count_update AFTER UPDATE ON subscriptions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION nova_count_subscriptions();
+        CREATE TRIGGER subscriptions_count_delete AFTER DELETE ON subscriptions REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION nova_count_subscriptions();
+        CREATE TRIGGER subscriptions_count_truncate AFTER TRUNCATE ON subscriptions
+            FOR EACH STATEMENT EXECUTE FUNCTION nova_count_subscriptions();
+        CREATE TRIGGER credit_ledger_count_insert AFTER INSERT ON credit_ledger REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION nova_count_ledger_rows();
+        CREATE TRIGGER credit_ledger_count_delete AFTER DELETE ON credit_ledger REFERENCING OLD TABLE AS old_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION nova_count_ledger_rows();
+    END IF;
+END
+$$;
+
+-- A user's spending in the current period and by day (GET /stats) is found by time.
+CREATE INDEX IF NOT EXISTS credit_ledger_user_created_idx ON credit_ledger (user_id, created_at) INCLUDE (delta, reason);

@@ -77,16 +77,29 @@ import Testing
                 #expect(data?["lifetimeSpent"] == 10)
                 #expect(data?["nextGrantAt"]?.stringValue != nil)
             }
-            try await client.execute(uri: "/api/v1/credits/history?limit=1", method: .get, headers: auth) { response in
+            let cursor = try await client.execute(uri: "/api/v1/credits/history?limit=1", method: .get, headers: auth) { response in
                 let data = response.json["data"]
-                #expect(data?["pagination"] == ["page": 1, "limit": 1, "total": 2, "totalPages": 2])
                 let first = data?["items"]?.arrayValue?.first
+                // The next page starts after this row's id, at any depth.
+                let next = first?["id"]?.intValue.map(String.init)
+                #expect(next != nil)
+                #expect(
+                    data?["pagination"] == ["page": 1, "limit": 1, "total": 2, "totalPages": 2, "nextCursor": next.map(JSONValue.string) ?? .null])
                 #expect(first?["reason"] == "usage")
                 #expect(first?["delta"] == -10)
                 #expect(first?["balanceAfter"] == 190)
+                return next ?? ""
             }
-            try await client.execute(uri: "/api/credits/history?page=2&limit=1", method: .get, headers: auth) { response in
-                #expect(response.json["data"]?["items"]?.arrayValue?.first?["reason"] == "plan_grant")
+            for uri in ["/api/credits/history?page=2&limit=1", "/api/credits/history?cursor=\(cursor)&limit=1"] {
+                try await client.execute(uri: uri, method: .get, headers: auth) { response in
+                    #expect(response.json["data"]?["items"]?.arrayValue?.map { $0["reason"] } == ["plan_grant"], "\(uri)")
+                }
+            }
+            for bad in ["abc", "0", "-5", String(repeating: "9", count: 101)] {
+                try await client.execute(uri: "/api/credits/history?cursor=\(bad)", method: .get, headers: auth) { response in
+                    #expect(response.status == .badRequest, "\(bad)")
+                    #expect(response.json["error"]?["details"]?.arrayValue?.first?["field"] == "cursor")
+                }
             }
         }
     }

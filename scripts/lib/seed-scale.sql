@@ -1,8 +1,9 @@
 -- Seeds a database at a given size for scripts/bench-scale.sh (issue #15, "cost flat in
 -- table size"). psql variables: users (number of bulk users), ledger (credit_ledger rows,
 -- a tenth of them the heavy user's), articles (the heavy user's articles), heavy (the
--- heavy user's id: an existing user, who is also the admin measuring). Every bulk user
--- has a subscription and a balance, like any user who has used the API once.
+-- heavy user's id: an existing user, who is also the admin measuring); half the other
+-- users have one article each. Every bulk user has a subscription and a balance,
+-- like any user who has used the API once.
 \set ON_ERROR_STOP on
 SET synchronous_commit = off;
 INSERT INTO users (email, hashed_password, name, is_verified, created_at)
@@ -30,4 +31,8 @@ INSERT INTO articles (user_id, title, slug, content, html_content, status, word_
 SELECT :'heavy', 'Article ' || n, 'article-' || n, 'Short body ' || n, '<p>Short body ' || n || '</p>',
        (ARRAY['DRAFT', 'PUBLISHED', 'ARCHIVED'])[1 + n % 3], 3, now() - make_interval(secs => n)
 FROM generate_series(1, :articles) AS n;
-ANALYZE;
+-- One article each for half the other users (the heavy user's are not the whole table).
+INSERT INTO articles (user_id, title, slug, content, html_content, status, word_count, created_at)
+SELECT id, 'Article', 'article', 'Short body', '<p>Short body</p>', 'PUBLISHED', 2, created_at
+FROM users WHERE email LIKE 'bulk%' ORDER BY created_at DESC LIMIT (:users / 2);
+VACUUM ANALYZE;

@@ -22,20 +22,62 @@ struct AdminReportStore: Sendable {
 
     /// `active`: ACTIVE or TRIAL and not set to cancel; `canceled`: CANCELLED or set to
     /// cancel at period end; `byPlan`: every user by plan (FREE when unprovisioned).
+    /// Read from the counts kept on write (`aggregate_counts`, schema.sql): one small read
+    /// however many users there are.
     func subscriptions() async throws -> SubscriptionSummary {
+        let counts = try await aggregateCounts()
         var summary = SubscriptionSummary()
-        for try await (active, canceled, expired, total) in try await database.client.query(
-            """
-            SELECT count(*) FILTER (WHERE status IN ('ACTIVE', 'TRIAL') AND NOT cancel_at_period_end)::bigint,
-                   count(*) FILTER (WHERE status = 'CANCELLED' OR (cancel_at_period_end AND status <> 'EXPIRED'))::bigint,
-                   count(*) FILTER (WHERE status = 'EXPIRED')::bigint, count(*)::bigint
-            FROM subscriptions
-            """, logger: logger
-        ).decode((Int, Int, Int, Int).self) {
-            summary = SubscriptionSummary(active: active, canceled: canceled, expired: expired, total: total)
+        for (key, count) in counts {
+            guard let bucket = SubscriptionBucket(key: key) else { continue }
+            summary.total += count
+            if bucket.status == "EXPIRED" { summary.expired += count }
+            if bucket.status == "CANCELLED" || (bucket.cancelling && bucket.status != "EXPIRED") {
+                summary.canceled += count
+            } else if bucket.status == "ACTIVE" || bucket.status == "TRIAL" {
+                summary.active += count
+            }
         }
-        summary.byPlan = try await usersByPlan()
+        summary.byPlan = Self.usersByPlan(counts)
         return summary
+    }
+
+    /// A key of `aggregate_counts` for subscriptions: "subscriptions:<plan>:<status>:<renewing|cancelling>".
+    struct SubscriptionBucket: Equatable {
+        var plan: String
+        var status: String
+        var cancelling: Bool
+
+        init?(key: String) {
+            let parts = key.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 4, parts[0] == "subscriptions" else { return nil }
+            plan = String(parts[1])
+            status = String(parts[2])
+            cancelling = parts[3] == "cancelling"
+        }
+    }
+
+    /// The counts kept on write, by key.
+    func aggregateCounts() async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for try await (key, count) in try await database.client.query("SELECT key, count FROM aggregate_counts", logger: logger).decode(
+            (String, Int).self)
+        {
+            counts[key] = count
+        }
+        return counts
+    }
+
+    /// Users per plan tier, every tier present: a user without a subscription is FREE.
+    static func usersByPlan(_ counts: [String: Int]) -> [String: Int] {
+        var byPlan = Dictionary(uniqueKeysWithValues: PlanTier.allCases.map { ($0.rawValue, 0) })
+        var subscribed = 0
+        for (key, count) in counts {
+            guard let bucket = SubscriptionBucket(key: key), bucket.plan != PlanTier.free.rawValue else { continue }
+            byPlan[bucket.plan, default: 0] += count
+            subscribed += count
+        }
+        byPlan[PlanTier.free.rawValue] = max(0, (counts["users"] ?? 0) - subscribed)
+        return byPlan
     }
 
     // MARK: payments
@@ -75,14 +117,9 @@ struct AdminReportStore: Sendable {
         return (items, total)
     }
 
-    /// Users per plan tier, every tier present.
+    /// Users per plan tier, every tier present (from the counts kept on write).
     func usersByPlan() async throws -> [String: Int] {
-        var counts = Dictionary(uniqueKeysWithValues: PlanTier.allCases.map { ($0.rawValue, 0) })
-        for try await (plan, count) in try await database.client.query(
-            "SELECT coalesce(s.plan, 'FREE'), count(*)::bigint FROM users u LEFT JOIN subscriptions s ON s.user_id = u.id GROUP BY 1",
-            logger: logger
-        ).decode((String, Int).self) { counts[plan] = count }
-        return counts
+        Self.usersByPlan(try await aggregateCounts())
     }
 
     // MARK: quota

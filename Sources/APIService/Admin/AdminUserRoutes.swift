@@ -138,7 +138,7 @@ struct AdminUserRoutes: TypedRouteCollection {
         let list = WireSchema.schema(for: [UserView].self, components: &components)
         let query =
             [OpenAPIOperation.query("search", ["type": "string", "maxLength": 200], description: "A substring of the e-mail or name")]
-            + PageRequest.parameters
+            + PageRequest.parameters + [PageRequest.cursorParameter]
         routes.custom(
             .get, "/admin/users",
             OpenAPIOperation(
@@ -150,12 +150,13 @@ struct AdminUserRoutes: TypedRouteCollection {
             let search = QueryFields.string(request, "search", maxLength: 200, issues: &issues)
             if !issues.isEmpty { throw CoreError.invalidInput(issues) }
             let page = try PageRequest(request: request)
-            let (users, total) = try await store.list(search: search, limit: page.limit, offset: page.offset)
+            let (users, total) = try await store.list(search: search, limit: page.limit, offset: page.offset, after: try page.cursor(TimeCursor.init))
             let items = users.map(UserView.init)
             guard request.uri.path.hasPrefix("/api/v1/") else {
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: try WireEncoder.encode(items)))
             }
-            return try Envelope(page.page(items, total: total)).response(from: request, context: context)
+            let next = users.last.map { TimeCursor(createdAt: $0.createdAt, id: $0.id).text }
+            return try Envelope(page.page(items, total: total, nextCursor: next)).response(from: request, context: context)
         }
         routes.patch("/admin/users/:id", "Change a user's role, active flag or plan (manual, unbilled)", body: UserUpdate.self) {
             body, request, context -> Envelope<UserView> in

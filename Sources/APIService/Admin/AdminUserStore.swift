@@ -25,22 +25,29 @@ struct AdminUserStore: Sendable {
     /// (`%`, `_` and `\` in it are literal). Both are served by indexes (schema.sql, "admin
     /// user list at scale"): the order by `users_created_at_idx`, the search by the
     /// trigram indexes, which `LIKE` can use and `strpos` could not.
-    func list(search: String?, limit: Int, offset: Int) async throws -> ([User], Int) {
+    /// With `after`, the users after that position (a keyset page: no rows are skipped
+    /// over, so page 40,000 costs what page 1 does); `offset` is then ignored.
+    func list(search: String?, limit: Int, offset: Int, after: TimeCursor? = nil) async throws -> ([User], Int) {
         let pattern = search.map(Self.pattern)
         let users = try await Self.decode(
-            try await database.client.query(Self.pageQuery(pattern: pattern, limit: limit, offset: offset), logger: logger))
+            try await database.client.query(Self.pageQuery(pattern: pattern, limit: limit, offset: offset, after: after), logger: logger))
         return (users, try await total(pattern: pattern))
     }
 
     /// The LIKE pattern of a substring search.
     static func pattern(_ search: String) -> String { "%" + likeEscaped(search.lowercased()) + "%" }
 
-    static func pageQuery(pattern: String?, limit: Int, offset: Int) -> PostgresQuery {
-        """
-        SELECT \(unescaped: columns) \(unescaped: joins)
-        WHERE (\(pattern)::text IS NULL OR lower(u.email) LIKE \(pattern)::text OR lower(coalesce(u.name, '')) LIKE \(pattern)::text)
-        ORDER BY u.created_at DESC, u.id LIMIT \(limit) OFFSET \(offset)
-        """
+    static func pageQuery(pattern: String?, limit: Int, offset: Int, after: TimeCursor? = nil) -> PostgresQuery {
+        // Newest first, ties by id: after (t, id) come rows older than t, and rows of t with
+        // a greater id. `created_at <= t` bounds the index scan; the rest filters ties.
+        let position = after.map { $0.microseconds }
+        return """
+            SELECT \(unescaped: columns) \(unescaped: joins)
+            WHERE (\(pattern)::text IS NULL OR lower(u.email) LIKE \(pattern)::text OR lower(coalesce(u.name, '')) LIKE \(pattern)::text)
+              AND (\(position)::bigint IS NULL OR (u.created_at <= timestamptz 'epoch' + \(position)::bigint * interval '1 microsecond'
+                   AND (u.created_at < timestamptz 'epoch' + \(position)::bigint * interval '1 microsecond' OR u.id > \(after?.id)::uuid)))
+            ORDER BY u.created_at DESC, u.id LIMIT \(limit) OFFSET \(after == nil ? offset : 0)
+            """
     }
 
     /// Users counted exactly below `exactCountLimit`; beyond it, without a search,

@@ -72,7 +72,8 @@ struct ArticleRoutes: TypedRouteCollection {
         routes.get(
             "/articles", "Your articles, newest first",
             query: PageRequest.parameters + [
-                OpenAPIOperation.query("status", ["type": "string", "enum": .array(ArticleStore.statuses.map { .string($0) })])
+                PageRequest.cursorParameter,
+                OpenAPIOperation.query("status", ["type": "string", "enum": .array(ArticleStore.statuses.map { .string($0) })]),
             ]
         ) { request, context -> Envelope<Page<ArticleView>> in
             let user = try context.requireUser()
@@ -80,8 +81,10 @@ struct ArticleRoutes: TypedRouteCollection {
             var issues: [ValidationIssue] = []
             let status = QueryFields.oneOf(request, "status", ArticleStore.statuses.map { $0.lowercased() }, default: nil, issues: &issues)
             if !issues.isEmpty { throw CoreError.invalidInput(issues) }
-            let (items, total) = try await store.list(userID: user.id, status: status?.uppercased(), limit: page.limit, offset: page.offset)
-            return Envelope(page.page(items.map(ArticleView.init), total: total))
+            let (items, total) = try await store.list(
+                userID: user.id, status: status?.uppercased(), limit: page.limit, offset: page.offset, after: try page.cursor(TimeCursor.init))
+            let next = items.last.map { TimeCursor(createdAt: $0.createdAt, id: $0.id).text }
+            return Envelope(page.page(items.map(ArticleView.init), total: total, nextCursor: next))
         }
         routes.post(
             "/articles", "Store an article; slug, wordCount and seoScore are computed", body: NewArticle.self, status: .created, errors: [409]

@@ -104,18 +104,31 @@ struct ArticleStore: Sendable {
         return article
     }
 
-    /// Newest first, optionally of one status.
-    func list(userID: UUID, status: String?, limit: Int, offset: Int) async throws -> ([Article], Int) {
+    /// Newest first, optionally of one status; with `after`, the articles after that
+    /// position (a keyset page, as cheap however deep; `offset` is then ignored).
+    func list(userID: UUID, status: String?, limit: Int, offset: Int, after: TimeCursor? = nil) async throws -> ([Article], Int) {
         var total = 0
-        for try await count in try await database.client.query(
-            "SELECT count(*) FROM articles WHERE user_id = \(userID) AND (\(status)::text IS NULL OR status = \(status))", logger: logger
-        ).decode(Int.self) { total = count }
+        for try await count in try await database.client.query(Self.countQuery(userID: userID, status: status), logger: logger).decode(Int.self) {
+            total = count
+        }
         let rows = try await database.client.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM articles WHERE user_id = \(userID) AND (\(status)::text IS NULL OR status = \(status))
-            ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(offset)
-            """, logger: logger)
+            Self.pageQuery(userID: userID, status: status, limit: limit, offset: offset, after: after), logger: logger)
         return (try await Self.decode(rows), total)
+    }
+
+    static func countQuery(userID: UUID, status: String?) -> PostgresQuery {
+        "SELECT count(*) FROM articles WHERE user_id = \(userID) AND (\(status)::text IS NULL OR status = \(status))"
+    }
+
+    /// As AdminUserStore.pageQuery: `created_at <= t` bounds the index scan, the rest filters ties.
+    static func pageQuery(userID: UUID, status: String?, limit: Int, offset: Int, after: TimeCursor?) -> PostgresQuery {
+        let position = after.map { $0.microseconds }
+        return """
+            SELECT \(unescaped: columns) FROM articles WHERE user_id = \(userID) AND (\(status)::text IS NULL OR status = \(status))
+              AND (\(position)::bigint IS NULL OR (created_at <= timestamptz 'epoch' + \(position)::bigint * interval '1 microsecond'
+                   AND (created_at < timestamptz 'epoch' + \(position)::bigint * interval '1 microsecond' OR id > \(after?.id)::uuid)))
+            ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(after == nil ? offset : 0)
+            """
     }
 
     /// Saves `fields` over the article; the slug follows a changed title, and the first

@@ -20,13 +20,15 @@ struct CreditRoutes: TypedRouteCollection {
                     balance: balance.balance, monthlyGrant: plan.monthlyCredits, nextGrantAt: subscription.currentPeriodEnd,
                     lifetimeEarned: balance.lifetimeEarned, lifetimeSpent: balance.lifetimeSpent))
         }
-        routes.get("/credits/history", "Ledger rows, newest first", query: PageRequest.parameters) {
+        routes.get("/credits/history", "Ledger rows, newest first", query: PageRequest.parameters + [PageRequest.cursorParameter]) {
             request, context -> Envelope<Page<CreditEntryView>> in
             let user = try context.requireUser()
             let page = try PageRequest(request: request)
+            // The cursor is the id the previous page ended at.
+            let before = try page.cursor { Int($0).flatMap { $0 > 0 ? $0 : nil } }
             let (entries, total) = try await CreditLedger(logger: service.logger).history(
-                userID: user.id, limit: page.limit, offset: page.offset, on: service.dependencies.database.client)
-            return Envelope(page.page(entries.map(CreditEntryView.init), total: total))
+                userID: user.id, limit: page.limit, offset: page.offset, before: before, on: service.dependencies.database.client)
+            return Envelope(page.page(entries.map(CreditEntryView.init), total: total, nextCursor: entries.last.map { String($0.id) }))
         }
     }
 }

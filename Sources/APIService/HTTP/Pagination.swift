@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Hummingbird
 
 /// `?page=&limit=` (page ≥ 1, 1 ≤ limit ≤ 100), or `?limit=&offset=` as
@@ -10,6 +11,10 @@ struct PageRequest: Sendable, Equatable {
     /// An explicit `offset` (rows to skip), when the client sent one instead of a page.
     var skip: Int?
     var offset: Int { skip ?? (page - 1) * limit }
+    /// `?cursor=`: where the previous page ended (its `pagination.nextCursor`), for the
+    /// lists that page by position (`TimeCursor`, a ledger id). A page after a cursor costs
+    /// the same however deep it is; an offset reads every row it skips.
+    var cursor: String?
 
     static let maximumLimit = 100
 
@@ -27,7 +32,28 @@ struct PageRequest: Sendable, Equatable {
             self.skip = skip
             page = skip / max(1, limit) + 1
         }
+        if let raw = request.uri.queryParameters["cursor"].map(String.init) {
+            if raw.count > 100 {
+                issues.append(
+                    ValidationIssue(
+                        type: "string_too_long", location: .query, path: ["cursor"], message: "cursor is not one this API gave", input: .string(raw)))
+            } else {
+                cursor = raw
+            }
+        }
         if !issues.isEmpty { throw CoreError.invalidInput(issues) }
+    }
+
+    /// The cursor parsed by `parse`, or a 400 naming it.
+    func cursor<C>(_ parse: (String) -> C?) throws -> C? {
+        guard let cursor else { return nil }
+        guard let parsed = parse(cursor) else {
+            throw CoreError.invalidInput([
+                ValidationIssue(
+                    type: "value_error", location: .query, path: ["cursor"], message: "cursor is not one this API gave", input: .string(cursor))
+            ])
+        }
+        return parsed
     }
 
     /// An integer query parameter within `range` (`default` when absent).
@@ -49,16 +75,6 @@ struct PageRequest: Sendable, Equatable {
         return number
     }
 
-    /// `{items, pagination:{page, limit, total, totalPages}}`.
-    func page(_ items: [JSONValue], total: Int) -> JSONValue {
-        [
-            "items": .array(items),
-            "pagination": [
-                "page": .int(page), "limit": .int(limit), "total": .int(total),
-                "totalPages": .int(total == 0 ? 0 : (total + limit - 1) / limit),
-            ],
-        ]
-    }
 }
 
 extension PageRequest {
@@ -69,9 +85,40 @@ extension PageRequest {
         OpenAPIOperation.query("offset", ["type": "integer", "minimum": 0, "maximum": 10_000_000], description: "Rows to skip, instead of page"),
     ]
 
-    func page<Item: Codable & Sendable>(_ items: [Item], total: Int) -> Page<Item> {
-        Page(items: items, pagination: .init(page: page, limit: limit, total: total, totalPages: total == 0 ? 0 : (total + limit - 1) / limit))
+    /// `nextCursor`: where the next page starts, for lists that page by position (nil
+    /// when this page is the last, or the list pages by offset only).
+    func page<Item: Codable & Sendable>(_ items: [Item], total: Int, nextCursor: String? = nil) -> Page<Item> {
+        Page(
+            items: items,
+            pagination: .init(
+                page: page, limit: limit, total: total, totalPages: total == 0 ? 0 : (total + limit - 1) / limit,
+                nextCursor: items.count == limit ? nextCursor : nil))
     }
+
+    static let cursorParameter = OpenAPIOperation.query(
+        "cursor", ["type": "string", "maxLength": 100], description: "pagination.nextCursor of the previous page: the next page, at any depth")
+}
+
+/// A position in a list ordered newest first by `created_at`, then by id: the
+/// microseconds since 1970 (what PostgreSQL stores) and the row's id, as
+/// "<microseconds>_<uuid>".
+struct TimeCursor: Sendable, Equatable {
+    var microseconds: Int64
+    var id: UUID
+
+    init(createdAt: Date, id: UUID) {
+        microseconds = Int64((createdAt.timeIntervalSince1970 * 1_000_000).rounded())
+        self.id = id
+    }
+
+    init?(_ text: String) {
+        let parts = text.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 2, let microseconds = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+        self.microseconds = microseconds
+        self.id = id
+    }
+
+    var text: String { "\(microseconds)_\(id.uuidString.lowercased())" }
 }
 
 /// `{items, pagination:{page, limit, total, totalPages}}`.
@@ -81,6 +128,7 @@ struct Page<Item: Codable & Sendable>: ResponseContent {
         var limit: Int
         var total: Int
         var totalPages: Int
+        var nextCursor: String?
     }
 
     var items: [Item]

@@ -105,15 +105,20 @@ struct UsageStore: Sendable {
 
     /// Credits spent in the current period: usage debits less refunds, never below zero.
     func creditsSpent(userID: UUID) async throws -> Int {
-        let rows = try await database.client.query(
-            """
-            SELECT greatest(coalesce(sum(-ledger.delta), 0), 0)::bigint FROM credit_ledger ledger
-            JOIN subscriptions subscription ON subscription.user_id = ledger.user_id
-            WHERE ledger.user_id = \(userID) AND ledger.reason IN ('usage', 'refund')
-              AND ledger.created_at >= subscription.current_period_start
-            """, logger: logger)
-        for try await value in rows.decode(Int.self) { return value }
+        for try await value in try await database.client.query(Self.creditsSpentQuery(userID: userID), logger: logger).decode(Int.self) {
+            return value
+        }
         return 0
+    }
+
+    /// The period's rows are found by `credit_ledger_user_created_idx`, not by reading the
+    /// user's whole ledger.
+    static func creditsSpentQuery(userID: UUID) -> PostgresQuery {
+        """
+        SELECT greatest(coalesce(sum(-ledger.delta), 0), 0)::bigint FROM credit_ledger ledger
+        WHERE ledger.user_id = \(userID) AND ledger.reason IN ('usage', 'refund')
+          AND ledger.created_at >= (SELECT current_period_start FROM subscriptions WHERE user_id = \(userID))
+        """
     }
 
     struct Day: Sendable, Equatable {
@@ -126,28 +131,31 @@ struct UsageStore: Sendable {
     /// The last `days` UTC days, oldest first, every day present (zeros when idle).
     /// Operations and tokens come from `tool_usage`, credits from the ledger's usage debits.
     func dailySeries(userID: UUID, days: Int) async throws -> [Day] {
-        let rows = try await database.client.query(
-            """
-            WITH days AS (
-                SELECT generate_series((now() AT TIME ZONE 'UTC')::date - \(days - 1)::int, (now() AT TIME ZONE 'UTC')::date, interval '1 day')::date AS day
-            ), usage AS (
-                SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*)::bigint AS operations, sum(tokens_used)::bigint AS tokens
-                FROM tool_usage WHERE user_id = \(userID) AND created_at >= now() - make_interval(days => \(days + 1)::int)
-                GROUP BY 1
-            ), spent AS (
-                SELECT (created_at AT TIME ZONE 'UTC')::date AS day, sum(-delta)::bigint AS credits
-                FROM credit_ledger WHERE user_id = \(userID) AND reason = 'usage' AND created_at >= now() - make_interval(days => \(days + 1)::int)
-                GROUP BY 1
-            )
-            SELECT to_char(days.day, 'YYYY-MM-DD'), coalesce(usage.operations, 0), coalesce(usage.tokens, 0), coalesce(spent.credits, 0)
-            FROM days LEFT JOIN usage ON usage.day = days.day LEFT JOIN spent ON spent.day = days.day
-            ORDER BY days.day
-            """, logger: logger)
+        let rows = try await database.client.query(Self.dailySeriesQuery(userID: userID, days: days), logger: logger)
         var series: [Day] = []
         for try await (date, operations, tokens, credits) in rows.decode((String, Int, Int, Int).self) {
             series.append(Day(date: date, operations: operations, tokens: tokens, credits: credits))
         }
         return series
+    }
+
+    static func dailySeriesQuery(userID: UUID, days: Int) -> PostgresQuery {
+        """
+        WITH days AS (
+            SELECT generate_series((now() AT TIME ZONE 'UTC')::date - \(days - 1)::int, (now() AT TIME ZONE 'UTC')::date, interval '1 day')::date AS day
+        ), usage AS (
+            SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*)::bigint AS operations, sum(tokens_used)::bigint AS tokens
+            FROM tool_usage WHERE user_id = \(userID) AND created_at >= now() - make_interval(days => \(days + 1)::int)
+            GROUP BY 1
+        ), spent AS (
+            SELECT (created_at AT TIME ZONE 'UTC')::date AS day, sum(-delta)::bigint AS credits
+            FROM credit_ledger WHERE user_id = \(userID) AND reason = 'usage' AND created_at >= now() - make_interval(days => \(days + 1)::int)
+            GROUP BY 1
+        )
+        SELECT to_char(days.day, 'YYYY-MM-DD'), coalesce(usage.operations, 0), coalesce(usage.tokens, 0), coalesce(spent.credits, 0)
+        FROM days LEFT JOIN usage ON usage.day = days.day LEFT JOIN spent ON spent.day = days.day
+        ORDER BY days.day
+        """
     }
 
     func userExists(_ id: UUID) async throws -> Bool {

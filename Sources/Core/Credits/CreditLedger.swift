@@ -105,21 +105,31 @@ public struct CreditLedger: Sendable {
         return after
     }
 
-    /// The newest rows first.
-    public func history(userID: UUID, limit: Int, offset: Int, on runner: any SQLRunner) async throws -> (entries: [CreditLedgerEntry], total: Int) {
+    /// The newest rows first: after `offset` rows, or, with `before`, the rows older than
+    /// that id (a keyset page: as cheap at the millionth row as at the first). The total is
+    /// the count kept on the balance row (`ledger_rows`, schema.sql), not a count of the rows.
+    public func history(
+        userID: UUID, limit: Int, offset: Int, before: Int? = nil, on runner: any SQLRunner
+    ) async throws -> (entries: [CreditLedgerEntry], total: Int) {
         var total = 0
-        for try await count in try await runner.run("SELECT count(*) FROM credit_ledger WHERE user_id = \(userID)", logger: logger).decode(Int.self) {
+        for try await count in try await runner.run("SELECT ledger_rows FROM credit_balances WHERE user_id = \(userID)", logger: logger).decode(
+            Int.self)
+        {
             total = count
         }
         var entries: [CreditLedgerEntry] = []
-        let rows = try await runner.run(
-            """
-            SELECT id, delta, reason, reference, balance_after, created_at FROM credit_ledger
-            WHERE user_id = \(userID) ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)
-            """, logger: logger)
+        let rows = try await runner.run(Self.historyQuery(userID: userID, limit: limit, offset: offset, before: before), logger: logger)
         for try await (id, delta, reason, reference, after, created) in rows.decode((Int, Int, String, String, Int, Date).self) {
             entries.append(CreditLedgerEntry(id: id, delta: delta, reason: reason, reference: reference, balanceAfter: after, createdAt: created))
         }
         return (entries, total)
+    }
+
+    static func historyQuery(userID: UUID, limit: Int, offset: Int, before: Int?) -> PostgresQuery {
+        """
+        SELECT id, delta, reason, reference, balance_after, created_at FROM credit_ledger
+        WHERE user_id = \(userID) AND id < \(before ?? Int.max)
+        ORDER BY id DESC LIMIT \(limit) OFFSET \(before == nil ? offset : 0)
+        """
     }
 }

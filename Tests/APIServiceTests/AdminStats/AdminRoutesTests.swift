@@ -97,8 +97,21 @@ import Testing
             for prefix in ["/api/v1"] {
                 let reply = try await exchange(client, .get, "\(prefix)/admin/users?search=\(marker.uppercased())&limit=1", adminAuth)
                 #expect(reply.status == .ok)
-                #expect(reply.json["data"]?["pagination"] == ["page": 1, "limit": 1, "total": 2, "totalPages": 2])
                 let item = reply.json["data"]?["items"]?.arrayValue?.first
+                let next = reply.json["data"]?["pagination"]?["nextCursor"]?.stringValue
+                #expect(
+                    reply.json["data"]?["pagination"] == [
+                        "page": 1, "limit": 1, "total": 2, "totalPages": 2, "nextCursor": next.map(JSONValue.string) ?? .null,
+                    ])
+                // The cursor gives the other user, then nothing.
+                let after = try await exchange(client, .get, "\(prefix)/admin/users?search=\(marker)&limit=1&cursor=\(next ?? "")", adminAuth)
+                let second = after.json["data"]?["items"]?.arrayValue ?? []
+                #expect(second.count == 1 && second.first?["id"] != item?["id"])
+                let cursor = after.json["data"]?["pagination"]?["nextCursor"]?.stringValue ?? ""
+                let end = try await exchange(client, .get, "\(prefix)/admin/users?search=\(marker)&limit=1&cursor=\(cursor)", adminAuth)
+                #expect(end.json["data"]?["items"] == [])
+                let bad = try await exchange(client, .get, "\(prefix)/admin/users?cursor=12_not-a-uuid", adminAuth)
+                #expect(bad.status == .badRequest)
                 #expect(item?["role"] == "user")
                 #expect(item?["is_active"] == true)
                 #expect(item?["is_verified"] == false)

@@ -32,7 +32,7 @@ import Testing
             for prefix in ["/api/v1", "/api"] {
                 let page = try await exchange(client, .get, "\(prefix)/feedback/history?limit=2", auth)
                 #expect(page.status == .ok)
-                #expect(page.json["data"]?["pagination"] == ["page": 1, "limit": 2, "total": 3, "totalPages": 2])
+                #expect(page.json["data"]?["pagination"] == ["page": 1, "limit": 2, "total": 3, "totalPages": 2, "nextCursor": .null])
                 #expect(page.json["data"]?["items"]?.arrayValue?.first?["contentType"] == "ARTICLE_CTA")
                 #expect(page.json["data"]?["items"]?.arrayValue?.first?["provider"] == "LLAMA")
             }
