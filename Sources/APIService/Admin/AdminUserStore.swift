@@ -50,21 +50,14 @@ struct AdminUserStore: Sendable {
             """
     }
 
-    /// Users counted exactly below `exactCountLimit`; beyond it, without a search,
-    /// PostgreSQL's own estimate (an exact count reads every row, and pages of a million
-    /// users need no exact total).
-    static let exactCountLimit = 50_000
-
+    /// Without a search, the count kept on write (`aggregate_counts`, schema.sql): exact,
+    /// and one row read however many users there are. A search counts its matches, which
+    /// the trigram indexes find.
     func total(pattern: String?) async throws -> Int {
-        if pattern == nil {
-            for try await estimate in try await database.client.query(
-                "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'users'::regclass", logger: logger
-            ).decode(Int.self) where estimate >= Self.exactCountLimit {
-                return estimate
-            }
-        }
+        let query: PostgresQuery =
+            pattern == nil ? "SELECT coalesce((SELECT count FROM aggregate_counts WHERE key = 'users'), 0)" : Self.countQuery(pattern: pattern)
         var total = 0
-        for try await value in try await database.client.query(Self.countQuery(pattern: pattern), logger: logger).decode(Int.self) { total = value }
+        for try await value in try await database.client.query(query, logger: logger).decode(Int.self) { total = value }
         return total
     }
 
