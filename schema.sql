@@ -721,12 +721,20 @@ CREATE OR REPLACE TRIGGER user_provider_keys_notify AFTER INSERT OR UPDATE OR DE
 -- and a user's credit history shows how many rows it has: at a million users (or a
 -- million rows of one user's ledger) an exact count reads them all. These counts are kept
 -- on write instead, by statement triggers (a bulk insert adds once, not row by row).
--- `aggregate_counts` keys: "users", and "subscriptions:<plan>:<status>:<renewing|cancelling>".
--- A transaction changing a count holds that one row until it commits; rows are taken in
--- key order, so two transactions cannot deadlock on them.
+--
+-- Counts over all users must not become a row every writer waits for (a registration
+-- would hold it until it commits): writers only append deltas to
+-- `aggregate_count_deltas`, which takes no lock another writer needs, and a reader
+-- folds them into `aggregate_counts` (`nova_compact_counts`) before it reads. Keys:
+-- "users", and "subscriptions:<plan>:<status>:<renewing|cancelling>".
 CREATE TABLE IF NOT EXISTS aggregate_counts (
     key   text PRIMARY KEY,
     count bigint NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS aggregate_count_deltas (
+    id    bigserial PRIMARY KEY,
+    key   text NOT NULL,
+    delta bigint NOT NULL
 );
 ALTER TABLE credit_balances ADD COLUMN IF NOT EXISTS ledger_rows bigint NOT NULL DEFAULT 0;
 
@@ -734,21 +742,24 @@ CREATE OR REPLACE FUNCTION nova_subscription_key(plan text, status text, cancell
     SELECT 'subscriptions:' || plan || ':' || status || ':' || CASE WHEN cancelling THEN 'cancelling' ELSE 'renewing' END
 $$;
 
+-- Folds the committed deltas into the counts. Concurrent folds do not count a delta
+-- twice: the second waits for the first's deleted rows and then skips them.
+CREATE OR REPLACE FUNCTION nova_compact_counts() RETURNS void LANGUAGE sql AS $$
+    WITH moved AS (DELETE FROM aggregate_count_deltas RETURNING key, delta)
+    INSERT INTO aggregate_counts (key, count)
+    SELECT key, sum(delta) FROM moved GROUP BY key ORDER BY key
+    ON CONFLICT (key) DO UPDATE SET count = aggregate_counts.count + EXCLUDED.count
+$$;
+
 CREATE OR REPLACE FUNCTION nova_count_users() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    v_delta bigint;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM aggregate_counts WHERE key = 'users';
-        RETURN NULL;
+        DELETE FROM aggregate_count_deltas WHERE key = 'users';
     ELSIF TG_OP = 'INSERT' THEN
-        SELECT count(*) INTO v_delta FROM new_rows;
+        INSERT INTO aggregate_count_deltas (key, delta) SELECT 'users', count(*) FROM new_rows HAVING count(*) > 0;
     ELSE
-        SELECT -count(*) INTO v_delta FROM old_rows;
-    END IF;
-    IF v_delta <> 0 THEN
-        INSERT INTO aggregate_counts (key, count) VALUES ('users', v_delta)
-        ON CONFLICT (key) DO UPDATE SET count = aggregate_counts.count + EXCLUDED.count;
+        INSERT INTO aggregate_count_deltas (key, delta) SELECT 'users', -count(*) FROM old_rows HAVING count(*) > 0;
     END IF;
     RETURN NULL;
 END
@@ -758,40 +769,60 @@ CREATE OR REPLACE FUNCTION nova_count_subscriptions() RETURNS trigger LANGUAGE p
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM aggregate_counts WHERE key LIKE 'subscriptions:%';
+        DELETE FROM aggregate_count_deltas WHERE key LIKE 'subscriptions:%';
     ELSIF TG_OP = 'INSERT' THEN
-        INSERT INTO aggregate_counts (key, count)
-        SELECT nova_subscription_key(n.plan, n.status, n.cancel_at_period_end), count(*) FROM new_rows n GROUP BY 1 ORDER BY 1
-        ON CONFLICT (key) DO UPDATE SET count = aggregate_counts.count + EXCLUDED.count;
+        INSERT INTO aggregate_count_deltas (key, delta)
+        SELECT nova_subscription_key(n.plan, n.status, n.cancel_at_period_end), count(*) FROM new_rows n GROUP BY 1;
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO aggregate_counts (key, count)
-        SELECT nova_subscription_key(o.plan, o.status, o.cancel_at_period_end), -count(*) FROM old_rows o GROUP BY 1 ORDER BY 1
-        ON CONFLICT (key) DO UPDATE SET count = aggregate_counts.count + EXCLUDED.count;
+        INSERT INTO aggregate_count_deltas (key, delta)
+        SELECT nova_subscription_key(o.plan, o.status, o.cancel_at_period_end), -count(*) FROM old_rows o GROUP BY 1;
     ELSE
-        -- Most updates (a period rolled, a grant seen to) leave every count as it was: no row is touched.
-        INSERT INTO aggregate_counts (key, count)
+        -- Most updates (a period rolled, a grant seen to) change no count: nothing is written.
+        INSERT INTO aggregate_count_deltas (key, delta)
         SELECT changes.key, sum(changes.delta) FROM (
             SELECT nova_subscription_key(n.plan, n.status, n.cancel_at_period_end) AS key, 1 AS delta FROM new_rows n
             UNION ALL
             SELECT nova_subscription_key(o.plan, o.status, o.cancel_at_period_end), -1 FROM old_rows o
         ) AS changes
-        GROUP BY changes.key HAVING sum(changes.delta) <> 0 ORDER BY changes.key
-        ON CONFLICT (key) DO UPDATE SET count = aggregate_counts.count + EXCLUDED.count;
+        GROUP BY changes.key HAVING sum(changes.delta) <> 0;
     END IF;
     RETURN NULL;
 END
 $$;
 
--- Ledger rows per user, on the balance row every ledger writer already holds.
+-- Credits spent per user and UTC day (GET /stats: this period's spending and the daily
+-- series), kept on write like the counts: a heavy user's million ledger rows are never
+-- summed on read. `usage` is what usage debits took, `refunds` what refunds gave back.
+CREATE TABLE IF NOT EXISTS credit_spend_by_day (
+    user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    day     date NOT NULL,
+    usage   bigint NOT NULL DEFAULT 0,
+    refunds bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, day)
+);
+
+-- Ledger rows per user, on the balance row every ledger writer already holds, and the
+-- day's spending.
 CREATE OR REPLACE FUNCTION nova_count_ledger_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO credit_balances AS b (user_id, ledger_rows)
         SELECT n.user_id, count(*) FROM new_rows n GROUP BY n.user_id ORDER BY n.user_id
         ON CONFLICT (user_id) DO UPDATE SET ledger_rows = b.ledger_rows + EXCLUDED.ledger_rows;
+        INSERT INTO credit_spend_by_day AS d (user_id, day, usage, refunds)
+        SELECT n.user_id, (n.created_at AT TIME ZONE 'UTC')::date, coalesce(sum(-n.delta) FILTER (WHERE n.reason = 'usage'), 0),
+               coalesce(sum(n.delta) FILTER (WHERE n.reason = 'refund'), 0)
+        FROM new_rows n WHERE n.reason IN ('usage', 'refund') GROUP BY 1, 2 ORDER BY 1, 2
+        ON CONFLICT (user_id, day) DO UPDATE SET usage = d.usage + EXCLUDED.usage, refunds = d.refunds + EXCLUDED.refunds;
     ELSE
         UPDATE credit_balances b SET ledger_rows = b.ledger_rows - gone.rows
         FROM (SELECT o.user_id, count(*) AS rows FROM old_rows o GROUP BY o.user_id) AS gone
         WHERE b.user_id = gone.user_id;
+        UPDATE credit_spend_by_day d SET usage = d.usage - gone.usage, refunds = d.refunds - gone.refunds
+        FROM (SELECT o.user_id, (o.created_at AT TIME ZONE 'UTC')::date AS day, coalesce(sum(-o.delta) FILTER (WHERE o.reason = 'usage'), 0) AS usage,
+                     coalesce(sum(o.delta) FILTER (WHERE o.reason = 'refund'), 0) AS refunds
+              FROM old_rows o WHERE o.reason IN ('usage', 'refund') GROUP BY 1, 2) AS gone
+        WHERE d.user_id = gone.user_id AND d.day = gone.day;
     END IF;
     RETURN NULL;
 END
@@ -803,6 +834,7 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'users_count_insert') THEN
         LOCK TABLE users, subscriptions, credit_balances, credit_ledger IN SHARE ROW EXCLUSIVE MODE;
         DELETE FROM aggregate_counts WHERE key = 'users' OR key LIKE 'subscriptions:%';
+        DELETE FROM aggregate_count_deltas;
         INSERT INTO aggregate_counts (key, count) SELECT 'users', count(*) FROM users;
         INSERT INTO aggregate_counts (key, count)
         SELECT nova_subscription_key(plan, status, cancel_at_period_end), count(*) FROM subscriptions GROUP BY 1;
@@ -830,5 +862,19 @@ BEGIN
 END
 $$;
 
--- A user's spending in the current period and by day (GET /stats) is found by time.
+-- The day table's first fill (it is kept by the trigger above from then on; the whole
+-- script runs in one transaction, so no ledger row can fall between the two).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM credit_spend_by_day) AND EXISTS (SELECT 1 FROM credit_ledger WHERE reason IN ('usage', 'refund')) THEN
+        LOCK TABLE credit_ledger IN SHARE ROW EXCLUSIVE MODE;
+        INSERT INTO credit_spend_by_day (user_id, day, usage, refunds)
+        SELECT user_id, (created_at AT TIME ZONE 'UTC')::date, coalesce(sum(-delta) FILTER (WHERE reason = 'usage'), 0),
+               coalesce(sum(delta) FILTER (WHERE reason = 'refund'), 0)
+        FROM credit_ledger WHERE reason IN ('usage', 'refund') GROUP BY 1, 2;
+    END IF;
+END
+$$;
+
+-- This period's first, partial day is summed from the ledger itself, found by time.
 CREATE INDEX IF NOT EXISTS credit_ledger_user_created_idx ON credit_ledger (user_id, created_at) INCLUDE (delta, reason);

@@ -52,7 +52,7 @@ import Testing
                 ("admin users, after a cursor", AdminUserStore.pageQuery(pattern: nil, limit: 20, offset: 0, after: after)),
                 ("admin users, search", AdminUserStore.pageQuery(pattern: AdminUserStore.pattern("bulk1999"), limit: 20, offset: 0)),
                 ("admin users, search count", AdminUserStore.countQuery(pattern: AdminUserStore.pattern("bulk1999"))),
-                ("admin counts", "SELECT key, count FROM aggregate_counts"),
+                ("admin counts", AggregateCounts.readQuery),
                 ("credit history, first page", CreditLedger.historyQuery(userID: heavy, limit: 20, offset: 0, before: nil)),
                 ("credit history, after a cursor", CreditLedger.historyQuery(userID: heavy, limit: 20, offset: 0, before: 150_000)),
                 ("credit history total", "SELECT ledger_rows FROM credit_balances WHERE user_id = \(heavy)"),

@@ -9,10 +9,14 @@ import Testing
 @Suite struct AggregateCountsTests {
     static func kept(_ database: Database) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
+        // Folded and unfolded deltas alike; a fold halfway changes nothing.
+        try await database.client.query("SELECT nova_compact_counts()", logger: database.logger)
         for try await (key, count) in try await database.client.query(
-            "SELECT key, count FROM aggregate_counts WHERE count <> 0", logger: database.logger
-        )
-        .decode((String, Int).self) {
+            """
+            SELECT key, sum(count)::bigint FROM (SELECT key, count FROM aggregate_counts UNION ALL SELECT key, delta FROM aggregate_count_deltas) c
+            GROUP BY key HAVING sum(count) <> 0
+            """, logger: database.logger
+        ).decode((String, Int).self) {
             counts[key] = count
         }
         return counts
@@ -102,6 +106,45 @@ import Testing
             try await sql("DELETE FROM credit_ledger WHERE reference IN ('bulk1', 'bulk2') AND user_id = ANY(\(some))")
             #expect(try await Self.ledgerRowsDisagreeing(database) == 0)
             #expect(try await TestUsers.integer("SELECT ledger_rows::int FROM credit_balances WHERE user_id = \(some[0])", on: database) == 6)
+        }
+        try await TestDatabase.drop(url)
+    }
+
+    /// Keeping a count over all users must not make writers wait for each other: a
+    /// registration still open does not hold up another one.
+    @Test func writersOfTheCountsDoNotWaitForEachOther() async throws {
+        let url = try await TestDatabase.makeMigrated()
+        try await TestUsers.withDatabase(poolSize: 4, url: url) { database in
+            let open = AsyncStream<Void>.makeStream()
+            let release = AsyncStream<Void>.makeStream()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await database.transaction { runner in
+                        try await runner.run("INSERT INTO users (email, hashed_password) VALUES ('held@example.com', 'x')", logger: database.logger)
+                        try await runner.run(
+                            """
+                            INSERT INTO subscriptions (user_id, plan, status, current_period_start, current_period_end)
+                            SELECT id, 'FREE', 'ACTIVE', now(), now() + interval '1 month' FROM users WHERE email = 'held@example.com'
+                            """, logger: database.logger)
+                        open.continuation.yield()
+                        for await _ in release.stream { break }
+                    }
+                }
+                for await _ in open.stream { break }
+                // While that transaction is open, another registration goes through at once.
+                try await database.transaction { runner in
+                    try await runner.run("SET LOCAL lock_timeout = '2s'", logger: database.logger)
+                    try await runner.run("INSERT INTO users (email, hashed_password) VALUES ('other@example.com', 'x')", logger: database.logger)
+                    try await runner.run(
+                        """
+                        INSERT INTO subscriptions (user_id, plan, status, current_period_start, current_period_end)
+                        SELECT id, 'FREE', 'ACTIVE', now(), now() + interval '1 month' FROM users WHERE email = 'other@example.com'
+                        """, logger: database.logger)
+                }
+                release.continuation.yield()
+                try await group.waitForAll()
+            }
+            #expect(try await Self.kept(database) == Self.exact(database))
         }
         try await TestDatabase.drop(url)
     }

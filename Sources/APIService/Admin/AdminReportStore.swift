@@ -57,15 +57,7 @@ struct AdminReportStore: Sendable {
     }
 
     /// The counts kept on write, by key.
-    func aggregateCounts() async throws -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for try await (key, count) in try await database.client.query("SELECT key, count FROM aggregate_counts", logger: logger).decode(
-            (String, Int).self)
-        {
-            counts[key] = count
-        }
-        return counts
-    }
+    func aggregateCounts() async throws -> [String: Int] { try await AggregateCounts(database: database).read() }
 
     /// Users per plan tier, every tier present: a user without a subscription is FREE.
     static func usersByPlan(_ counts: [String: Int]) -> [String: Int] {

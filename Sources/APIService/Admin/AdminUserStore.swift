@@ -40,31 +40,43 @@ struct AdminUserStore: Sendable {
     static func pageQuery(pattern: String?, limit: Int, offset: Int, after: TimeCursor? = nil) -> PostgresQuery {
         // Newest first, ties by id: after (t, id) come rows older than t, and rows of t with
         // a greater id. `created_at <= t` bounds the index scan; the rest filters ties.
+        // The page's ids are chosen first and only they are joined: an offset then skips
+        // index entries, not joined rows.
         let position = after.map { $0.microseconds }
         return """
-            SELECT \(unescaped: columns) \(unescaped: joins)
-            WHERE (\(pattern)::text IS NULL OR lower(u.email) LIKE \(pattern)::text OR lower(coalesce(u.name, '')) LIKE \(pattern)::text)
-              AND (\(position)::bigint IS NULL OR (u.created_at <= timestamptz 'epoch' + \(position)::bigint * interval '1 microsecond'
-                   AND (u.created_at < timestamptz 'epoch' + \(position)::bigint * interval '1 microsecond' OR u.id > \(after?.id)::uuid)))
-            ORDER BY u.created_at DESC, u.id LIMIT \(limit) OFFSET \(after == nil ? offset : 0)
+            SELECT \(unescaped: columns) FROM (
+                SELECT u.id FROM users u
+                WHERE (\(pattern)::text IS NULL OR lower(u.email) LIKE \(pattern)::text OR lower(coalesce(u.name, '')) LIKE \(pattern)::text)
+                  AND (\(position)::bigint IS NULL OR (u.created_at <= timestamptz 'epoch' + \(position)::bigint * interval '1 microsecond'
+                       AND (u.created_at < timestamptz 'epoch' + \(position)::bigint * interval '1 microsecond' OR u.id > \(after?.id)::uuid)))
+                ORDER BY u.created_at DESC, u.id LIMIT \(limit) OFFSET \(after == nil ? offset : 0)
+            ) AS page JOIN users u ON u.id = page.id
+            LEFT JOIN subscriptions s ON s.user_id = u.id LEFT JOIN credit_balances b ON b.user_id = u.id
+            ORDER BY u.created_at DESC, u.id
             """
     }
 
+    /// A search's total counts its matches up to this many: beyond, counting would read
+    /// every match (a common substring matches a tenth of a million users).
+    static let searchCountLimit = 10_000
+
     /// Without a search, the count kept on write (`aggregate_counts`, schema.sql): exact,
-    /// and one row read however many users there are. A search counts its matches, which
-    /// the trigram indexes find.
+    /// and one row read however many users there are. A search counts its matches (found
+    /// by the trigram indexes) up to `searchCountLimit`.
     func total(pattern: String?) async throws -> Int {
-        let query: PostgresQuery =
-            pattern == nil ? "SELECT coalesce((SELECT count FROM aggregate_counts WHERE key = 'users'), 0)" : Self.countQuery(pattern: pattern)
+        guard let pattern else { return try await AggregateCounts(database: database).read()["users"] ?? 0 }
         var total = 0
-        for try await value in try await database.client.query(query, logger: logger).decode(Int.self) { total = value }
+        for try await value in try await database.client.query(Self.countQuery(pattern: pattern), logger: logger).decode(Int.self) { total = value }
         return total
     }
 
     static func countQuery(pattern: String?) -> PostgresQuery {
         """
-        SELECT count(*)::bigint FROM users u
-        WHERE (\(pattern)::text IS NULL OR lower(u.email) LIKE \(pattern)::text OR lower(coalesce(u.name, '')) LIKE \(pattern)::text)
+        SELECT count(*)::bigint FROM (
+            SELECT 1 FROM users u
+            WHERE (\(pattern)::text IS NULL OR lower(u.email) LIKE \(pattern)::text OR lower(coalesce(u.name, '')) LIKE \(pattern)::text)
+            LIMIT \(searchCountLimit)
+        ) AS matches
         """
     }
 

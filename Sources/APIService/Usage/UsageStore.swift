@@ -129,7 +129,8 @@ struct UsageStore: Sendable {
     }
 
     /// The last `days` UTC days, oldest first, every day present (zeros when idle).
-    /// Operations and tokens come from `tool_usage`, credits from the ledger's usage debits.
+    /// Operations and tokens come from `tool_usage`, credits from the usage debits kept per
+    /// day (`credit_spend_by_day`).
     func dailySeries(userID: UUID, days: Int) async throws -> [Day] {
         let rows = try await database.client.query(Self.dailySeriesQuery(userID: userID, days: days), logger: logger)
         var series: [Day] = []
@@ -148,9 +149,8 @@ struct UsageStore: Sendable {
             FROM tool_usage WHERE user_id = \(userID) AND created_at >= now() - make_interval(days => \(days + 1)::int)
             GROUP BY 1
         ), spent AS (
-            SELECT (created_at AT TIME ZONE 'UTC')::date AS day, sum(-delta)::bigint AS credits
-            FROM credit_ledger WHERE user_id = \(userID) AND reason = 'usage' AND created_at >= now() - make_interval(days => \(days + 1)::int)
-            GROUP BY 1
+            SELECT day, usage AS credits FROM credit_spend_by_day
+            WHERE user_id = \(userID) AND day >= (now() AT TIME ZONE 'UTC')::date - \(days - 1)::int
         )
         SELECT to_char(days.day, 'YYYY-MM-DD'), coalesce(usage.operations, 0), coalesce(usage.tokens, 0), coalesce(spent.credits, 0)
         FROM days LEFT JOIN usage ON usage.day = days.day LEFT JOIN spent ON spent.day = days.day
