@@ -95,6 +95,24 @@ import Testing
                     #expect(response.json["data"]?["items"]?.arrayValue?.map { $0["reason"] } == ["plan_grant"], "\(uri)")
                 }
             }
+            // Whatever the document's pattern allows is accepted (schemathesis sends such
+            // strings), and the pattern and the parsers agree at their edges.
+            for good in ["999999999999999999", "1"] {
+                try await client.execute(uri: "/api/credits/history?cursor=\(good)", method: .get, headers: auth) { response in
+                    #expect(response.status == .ok, "\(good)")
+                }
+            }
+            for good in [
+                "0_00000000-0000-0000-0000-000000000000", "-99999999999999999_ABCDEFAB-CDEF-ABCD-EFAB-CDEFABCDEFAB",
+                "99999999999999999_00000000-0000-0000-0000-000000000000",
+            ] {
+                #expect(TimeCursor(good) != nil, "\(good)")
+                #expect(good.range(of: TimeCursor.pattern, options: .regularExpression) != nil, "\(good)")
+                try await client.execute(uri: "/api/articles?cursor=\(good)", method: .get, headers: auth) { response in
+                    #expect(response.status == .ok, "\(good)")
+                }
+            }
+            #expect(TimeCursor("999999999999999999_00000000-0000-0000-0000-000000000000") == nil)
             for bad in ["abc", "0", "-5", String(repeating: "9", count: 101)] {
                 try await client.execute(uri: "/api/credits/history?cursor=\(bad)", method: .get, headers: auth) { response in
                     #expect(response.status == .badRequest, "\(bad)")

@@ -138,7 +138,7 @@ struct AdminUserRoutes: TypedRouteCollection {
         let list = WireSchema.schema(for: [UserView].self, components: &components)
         let query =
             [OpenAPIOperation.query("search", ["type": "string", "maxLength": 200], description: "A substring of the e-mail or name")]
-            + PageRequest.parameters + [PageRequest.cursorParameter]
+            + PageRequest.parameters + [PageRequest.cursorParameter(pattern: TimeCursor.pattern)]
         routes.custom(
             .get, "/admin/users",
             OpenAPIOperation(

@@ -72,7 +72,7 @@ struct ArticleRoutes: TypedRouteCollection {
         routes.get(
             "/articles", "Your articles, newest first",
             query: PageRequest.parameters + [
-                PageRequest.cursorParameter,
+                PageRequest.cursorParameter(pattern: TimeCursor.pattern),
                 OpenAPIOperation.query("status", ["type": "string", "enum": .array(ArticleStore.statuses.map { .string($0) })]),
             ]
         ) { request, context -> Envelope<Page<ArticleView>> in

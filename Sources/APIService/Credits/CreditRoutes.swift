@@ -20,7 +20,10 @@ struct CreditRoutes: TypedRouteCollection {
                     balance: balance.balance, monthlyGrant: plan.monthlyCredits, nextGrantAt: subscription.currentPeriodEnd,
                     lifetimeEarned: balance.lifetimeEarned, lifetimeSpent: balance.lifetimeSpent))
         }
-        routes.get("/credits/history", "Ledger rows, newest first", query: PageRequest.parameters + [PageRequest.cursorParameter]) {
+        routes.get(
+            "/credits/history", "Ledger rows, newest first",
+            query: PageRequest.parameters + [PageRequest.cursorParameter(pattern: PageRequest.ledgerCursorPattern)]
+        ) {
             request, context -> Envelope<Page<CreditEntryView>> in
             let user = try context.requireUser()
             let page = try PageRequest(request: request)

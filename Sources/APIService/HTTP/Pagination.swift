@@ -95,8 +95,16 @@ extension PageRequest {
                 nextCursor: items.count == limit ? nextCursor : nil))
     }
 
-    static let cursorParameter = OpenAPIOperation.query(
-        "cursor", ["type": "string", "maxLength": 100], description: "pagination.nextCursor of the previous page: the next page, at any depth")
+    /// `?cursor=` as the document states it: exactly the strings the list's parser takes
+    /// (`TimeCursor.pattern`, `ledgerCursorPattern`), so what the schema allows is accepted.
+    static func cursorParameter(pattern: String) -> JSONValue {
+        OpenAPIOperation.query(
+            "cursor", ["type": "string", "maxLength": 100, "pattern": .string(pattern)],
+            description: "pagination.nextCursor of the previous page: the next page, at any depth")
+    }
+
+    /// A ledger row's id: a positive integer that fits in 64 bits.
+    static let ledgerCursorPattern = "^[1-9][0-9]{0,17}$"
 }
 
 /// A position in a list ordered newest first by `created_at`, then by id: the
@@ -113,12 +121,19 @@ struct TimeCursor: Sendable, Equatable {
 
     init?(_ text: String) {
         let parts = text.split(separator: "_", omittingEmptySubsequences: false)
-        guard parts.count == 2, let microseconds = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
+        // At most 17 digits: about 3,000 years either side of 1970, inside PostgreSQL's
+        // timestamp range (a cursor beyond it would fail the query, not page).
+        guard parts.count == 2, parts[0].drop(while: { $0 == "-" }).count <= 17, let microseconds = Int64(parts[0]),
+            let id = UUID(uuidString: String(parts[1]))
+        else { return nil }
         self.microseconds = microseconds
         self.id = id
     }
 
     var text: String { "\(microseconds)_\(id.uuidString.lowercased())" }
+
+    /// What `init?(_:)` accepts, for the document.
+    static let pattern = "^-?[0-9]{1,17}_[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 }
 
 /// `{items, pagination:{page, limit, total, totalPages}}`.
