@@ -82,3 +82,45 @@ import Testing
         }
     }
 }
+
+/// The one-statement hold runs outside `Database.transaction`, which retries deadlocks: a
+/// deadlock there must hand over to the general path, not fail the request.
+@Suite struct OneStatementDeadlockTests {
+    @Test func aHoldChosenAsADeadlockVictimIsTakenByTheGeneralPath() async throws {
+        try await TestUsers.withDatabase { database in
+            let id = try await CreditReservationTests.makeAccount(database)
+            let reservations = CreditReservations(database: database)
+            guard case .reserved(let first) = try await reservations.reserve(userID: id, feature: "research") else {
+                Issue.record("expected a reservation")
+                return
+            }
+            try await reservations.settle(first)
+            // The other transaction takes the balance first, then (once the hold waits for
+            // the balance while holding the subscription) the subscription: a cycle whose
+            // first waiter, the hold, PostgreSQL aborts.
+            let outcome = try await withThrowingTaskGroup(of: ReservationOutcome?.self) { group in
+                let locked = AsyncStream<Void>.makeStream()
+                group.addTask {
+                    try await database.client.withTransaction(logger: database.logger) { connection in
+                        try await connection.query("SELECT 1 FROM credit_balances WHERE user_id = \(id) FOR UPDATE", logger: database.logger)
+                        locked.continuation.yield()
+                        try await Task.sleep(for: .milliseconds(300))
+                        try await connection.query("SELECT 1 FROM subscriptions WHERE user_id = \(id) FOR UPDATE", logger: database.logger)
+                    }
+                    return nil
+                }
+                for await _ in locked.stream { break }
+                group.addTask { try await reservations.reserve(userID: id, feature: "research") }
+                var outcome: ReservationOutcome?
+                for try await result in group { if let result { outcome = result } }
+                return outcome
+            }
+            guard case .reserved(let hold) = outcome else {
+                Issue.record("expected a reservation, got \(String(describing: outcome))")
+                return
+            }
+            try await reservations.settle(hold)
+            #expect(try await OneStatementAccountingTests.books(id, database) == (240, 0, 240, 2, 0))
+        }
+    }
+}

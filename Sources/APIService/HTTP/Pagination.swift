@@ -74,7 +74,6 @@ struct PageRequest: Sendable, Equatable {
         }
         return number
     }
-
 }
 
 extension PageRequest {

@@ -76,7 +76,11 @@ public struct CreditReservations: Sendable {
     public func reserve(userID: UUID, feature: String, idempotencyKey: String? = nil) async throws -> ReservationOutcome {
         // The ordinary case in one statement (schema.sql, `nova_reserve`); anything else,
         // refusals included, takes the general path below, which decides and words them.
-        if idempotencyKey == nil, let hold = try await reserveInOneStatement(userID: userID, feature: feature) {
+        // A deadlock or serialization failure rolled the statement back whole: the general
+        // path, whose transaction is retried, takes over.
+        if idempotencyKey == nil,
+            let hold = try await Self.nilWhenTransient({ try await reserveInOneStatement(userID: userID, feature: feature) })
+        {
             readModel?.invalidate(userID: userID)
             return .reserved(hold)
         }
@@ -95,6 +99,14 @@ public struct CreditReservations: Sendable {
         }
         readModel?.invalidate(userID: userID)
         return outcome
+    }
+
+    static func nilWhenTransient<T>(_ body: () async throws -> T?) async throws -> T? {
+        do {
+            return try await body()
+        } catch  where Database.isTransient(error) {
+            return nil
+        }
     }
 
     /// `nova_reserve`: nil when the general path must decide. Requests with an
