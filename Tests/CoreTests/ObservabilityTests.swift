@@ -46,8 +46,10 @@ import Testing
         let lines = CapturedLines()
         let logger = Logger(label: "test") { _ in CapturingHandler(lines: lines) }
         let router = Router(context: AppRequestContext.self)
-        router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: ObservabilityMiddleware(registry: .init()))
+        router.add(
+            middleware: ServiceMiddleware(
+                trustedProxies: try TrustedProxies([]), metrics: RequestMetrics(registry: .init()), cors: CORSPolicy(allowedOrigins: []),
+                renderer: FastAPIErrorRenderer(), bodyLimits: BodyLimits(limit: 1 << 20)))
         router.get("/items/:id") { _, context -> String in
             var context = context
             context.user = UserRecord(id: UUID(uuidString: "6f1c2f0e-8a51-4d8e-9a53-2b0a4b3f6f10")!, email: "a@example.com", hashedPassword: "x")

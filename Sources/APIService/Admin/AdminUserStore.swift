@@ -196,7 +196,7 @@ struct AdminUserStore: Sendable {
             var exists = false
             for try await _ in try await runner.run("SELECT 1 FROM users WHERE id = \(userID) FOR SHARE", logger: logger) { exists = true }
             guard exists else { return nil }
-            let reference = "admin:\(actor.id.uuidString.lowercased()):\(UUID().uuidString.lowercased())"
+            let reference = "admin:\(actor.id.lowercasedString):\(UUID().lowercasedString)"
             let balance =
                 try await CreditLedger(logger: logger).apply(userID: userID, delta: delta, reason: .adminAdjust, reference: reference, on: runner)
                 ?? 0

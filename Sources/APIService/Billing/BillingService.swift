@@ -84,7 +84,7 @@ struct BillingService: Sendable {
     func paypalExecute(user: UserRecord, subscriptionID: String) async throws -> (PayPalClient.Subscription, PaidPlan) {
         guard let paypal, let paypalConfig = config.paypal else { throw CoreError.serviceUnavailable("PayPal is not configured") }
         let subscription = try await mapped { try await paypal.subscription(id: subscriptionID) }
-        guard subscription.customID?.lowercased() == user.id.uuidString.lowercased() else { throw CoreError.notFound }
+        guard subscription.customID?.lowercased() == user.id.lowercasedString else { throw CoreError.notFound }
         guard let plan = paypalConfig.planIDs.first(where: { $0.value == subscription.planID })?.key else {
             throw CoreError.badGateway("PayPal subscription is for an unknown plan")
         }

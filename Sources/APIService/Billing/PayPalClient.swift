@@ -34,7 +34,7 @@ actor PayPalClient {
     func createSubscription(plan: PaidPlan, userID: UUID, returnURL: String, cancelURL: String) async throws(BillingError) -> Subscription {
         guard let planID = config.planIDs[plan] else { throw .notConfigured("PAYPAL_PLAN_ID_\(plan.rawValue)") }
         let body: JSONValue = [
-            "plan_id": .string(planID), "custom_id": .string(userID.uuidString.lowercased()),
+            "plan_id": .string(planID), "custom_id": .string(userID.lowercasedString),
             "application_context": [
                 "brand_name": "Nova-XFinity", "user_action": "SUBSCRIBE_NOW", "return_url": .string(returnURL), "cancel_url": .string(cancelURL),
             ],
@@ -138,7 +138,7 @@ enum PayPalWebhook {
         case "BILLING.SUBSCRIPTION.ACTIVATED", "BILLING.SUBSCRIPTION.RE-ACTIVATED", "BILLING.SUBSCRIPTION.UPDATED":
             let subscription = PayPalClient.subscription(resource)
             guard !subscription.id.isEmpty else { throw .invalidWebhook("subscription without id") }
-            if let custom = subscription.customID, let userID = UUID(uuidString: custom), let plan = subscription.planID.flatMap({ byPlanID[$0] }),
+            if let custom = subscription.customID, let userID = UUID(parsing: custom), let plan = subscription.planID.flatMap({ byPlanID[$0] }),
                 type != "BILLING.SUBSCRIPTION.UPDATED"
             {
                 change = .activated(

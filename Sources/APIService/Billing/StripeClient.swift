@@ -23,7 +23,7 @@ struct StripeClient: Sendable {
         userID: UUID, email: String, customerID: String?, plan: PaidPlan, successURL: String, cancelURL: String, idempotencyKey: String?
     ) async throws(BillingError) -> CheckoutSession {
         guard let price = config.priceIDs[plan] else { throw .notConfigured("STRIPE_PRICE_ID_\(plan.rawValue)") }
-        let user = userID.uuidString.lowercased()
+        let user = userID.lowercasedString
         var form: [(String, String)] = [
             ("mode", "subscription"), ("line_items[0][price]", price), ("line_items[0][quantity]", "1"),
             ("success_url", successURL), ("cancel_url", cancelURL), ("client_reference_id", user),
@@ -55,7 +55,7 @@ struct StripeClient: Sendable {
     /// replay another user's checkout session (and the same key for another plan is a new
     /// request rather than Stripe's "parameters differ" error).
     static func scopedKey(_ key: String, user: UUID, plan: PaidPlan) -> String {
-        "checkout-" + Hex.sha256("\(user.uuidString.lowercased())\n\(plan.rawValue)\n\(key)")
+        "checkout-" + Hex.sha256("\(user.lowercasedString)\n\(plan.rawValue)\n\(key)")
     }
 
     private func post(_ path: String, form: [(String, String)], idempotencyKey: String?) async throws(BillingError) -> JSONValue {

@@ -56,7 +56,7 @@ struct StripeWebhook: Sendable {
         switch type {
         case "checkout.session.completed":
             guard let user = object["metadata"]?["userId"]?.stringValue ?? object["client_reference_id"]?.stringValue,
-                let userID = UUID(uuidString: user), let plan = object["metadata"]?["plan"]?.stringValue.flatMap(PaidPlan.init(rawValue:)),
+                let userID = UUID(parsing: user), let plan = object["metadata"]?["plan"]?.stringValue.flatMap(PaidPlan.init(rawValue:)),
                 let subscription = object["subscription"]?.stringValue
             else { throw .invalidWebhook("checkout session without userId, plan or subscription") }
             return .activated(

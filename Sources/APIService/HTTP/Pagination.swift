@@ -123,13 +123,13 @@ struct TimeCursor: Sendable, Equatable {
         // At most 17 digits: about 3,000 years either side of 1970, inside PostgreSQL's
         // timestamp range (a cursor beyond it would fail the query, not page).
         guard parts.count == 2, parts[0].drop(while: { $0 == "-" }).count <= 17, let microseconds = Int64(parts[0]),
-            let id = UUID(uuidString: String(parts[1]))
+            let id = UUID(parsing: String(parts[1]))
         else { return nil }
         self.microseconds = microseconds
         self.id = id
     }
 
-    var text: String { "\(microseconds)_\(id.uuidString.lowercased())" }
+    var text: String { "\(microseconds)_\(id.lowercasedString)" }
 
     /// What `init?(_:)` accepts, for the document.
     static let pattern = "^-?[0-9]{1,17}_[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"

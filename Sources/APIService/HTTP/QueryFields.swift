@@ -43,7 +43,7 @@ enum QueryFields {
 
     static func uuid(_ request: Request, _ name: String, issues: inout [ValidationIssue]) -> UUID? {
         guard let raw = request.uri.queryParameters[Substring(name)].map(String.init), !raw.isEmpty else { return nil }
-        guard let id = UUID(uuidString: raw) else {
+        guard let id = UUID(parsing: raw) else {
             issues.append(
                 ValidationIssue(type: "uuid_parsing", location: .query, path: [.string(name)], message: "\(name) must be a UUID", input: .string(raw))
             )

@@ -20,7 +20,7 @@ enum APIPrefixes {
 extension Request {
     /// A path parameter as a UUID; anything else cannot name a row, so 404.
     func uuidParameter(_ name: String, context: AppRequestContext) throws -> UUID {
-        guard let raw = context.parameters.get(name), let id = UUID(uuidString: raw) else { throw CoreError.notFound }
+        guard let raw = context.parameters.get(name), let id = UUID(parsing: raw) else { throw CoreError.notFound }
         return id
     }
 }

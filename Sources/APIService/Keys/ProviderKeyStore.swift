@@ -33,7 +33,7 @@ struct ProviderKeyStore: Sendable {
     }
 
     static func context(_ userID: UUID, _ provider: KeyedProvider) -> String {
-        "provider-key:\(userID.uuidString.lowercased()):\(provider.rawValue)"
+        "provider-key:\(userID.lowercasedString):\(provider.rawValue)"
     }
 
     func set(userID: UUID, provider: KeyedProvider, key: String) async throws -> Status {

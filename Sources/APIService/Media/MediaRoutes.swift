@@ -234,7 +234,7 @@ struct MediaRoutes: TypedRouteCollection {
         // say what happens to a video that takes longer.
         if asset.status == "processing" {
             video.message =
-                "The video is still being generated; it will appear in your media library (GET /media/\(asset.id.uuidString.lowercased())) when done."
+                "The video is still being generated; it will appear in your media library (GET /media/\(asset.id.lowercasedString)) when done."
         }
         return video
     }

@@ -39,9 +39,9 @@ struct MediaService: Sendable {
             let asset = try await service.store.create(
                 userID: user.id, type: type, provider: media.provider.rawValue, model: media.model, prompt: String(prompt.prefix(4000)), bytes: bytes,
                 mimeType: mimeType)
-            return ["assetId": .string(asset.id.uuidString.lowercased()), "generatedMimeType": .string(media.mimeType)]
+            return ["assetId": .string(asset.id.lowercasedString), "generatedMimeType": .string(media.mimeType)]
         }
-        guard let id = stored["assetId"]?.stringValue.flatMap(UUID.init(uuidString:)), let asset = try await store.asset(id: id, userID: user.id),
+        guard let id = stored["assetId"]?.stringValue.flatMap(UUID.init(parsing:)), let asset = try await store.asset(id: id, userID: user.id),
             let key = asset.storageKey, let bytes = try await store.storage.read(key, range: nil)
         else { throw CoreError.notFound }
         return Result(asset: asset, bytes: bytes, generatedMimeType: stored["generatedMimeType"]?.stringValue ?? asset.mimeType ?? "")

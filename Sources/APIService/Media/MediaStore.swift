@@ -107,18 +107,18 @@ struct SignedMediaURLs: Sendable {
     }
 
     func signature(id: UUID, expires: Int) -> String {
-        Data(HMAC<SHA256>.authenticationCode(for: Data("\(id.uuidString.lowercased())|\(expires)".utf8), using: key)).base64URLEncodedString()
+        Data(HMAC<SHA256>.authenticationCode(for: Data("\(id.lowercasedString)|\(expires)".utf8), using: key)).base64URLEncodedString()
     }
 
     func url(for id: UUID, now: Date = Date()) -> String {
         let expires = Int(now.timeIntervalSince1970) + Int(lifetime.components.seconds)
-        return "\(baseURL)/api/v1/media/\(id.uuidString.lowercased())/file?expires=\(expires)&signature=\(signature(id: id, expires: expires))"
+        return "\(baseURL)/api/v1/media/\(id.lowercasedString)/file?expires=\(expires)&signature=\(signature(id: id, expires: expires))"
     }
 
     func isValid(id: UUID, expires: String?, signature: String?, now: Date = Date()) -> Bool {
         guard let expires, let seconds = Int(expires), let signature, let given = Data(base64URLEncoded: signature),
             Double(seconds) >= now.timeIntervalSince1970
         else { return false }
-        return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data("\(id.uuidString.lowercased())|\(seconds)".utf8), using: key)
+        return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data("\(id.lowercasedString)|\(seconds)".utf8), using: key)
     }
 }

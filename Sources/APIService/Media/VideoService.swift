@@ -38,7 +38,7 @@ struct VideoService: Sendable {
         let hold: CreditReservation
         switch try await reservations.reserve(userID: user.id, feature: feature, idempotencyKey: idempotencyKey) {
         case .replay(let stored):
-            guard let id = stored["id"]?.stringValue.flatMap(UUID.init(uuidString:)), let asset = try await store.asset(id: id, userID: user.id)
+            guard let id = stored["id"]?.stringValue.flatMap(UUID.init(parsing:)), let asset = try await store.asset(id: id, userID: user.id)
             else {
                 throw CoreError.notFound
             }
@@ -99,9 +99,9 @@ struct VideoService: Sendable {
             let asset = try await store.create(
                 userID: user.id, type: "VIDEO", provider: AIProviderID.offline.rawValue, model: Self.offlineModel,
                 prompt: String(request.prompt.prefix(4000)), bytes: PackageResources.offline_video_mp4, mimeType: "video/mp4")
-            return ["id": .string(asset.id.uuidString.lowercased()), "credits": .int(hold.credits)]
+            return ["id": .string(asset.id.lowercasedString), "credits": .int(hold.credits)]
         }
-        guard let id = result["id"]?.stringValue.flatMap(UUID.init(uuidString:)), let asset = try await store.asset(id: id, userID: user.id) else {
+        guard let id = result["id"]?.stringValue.flatMap(UUID.init(parsing:)), let asset = try await store.asset(id: id, userID: user.id) else {
             throw CoreError.notFound
         }
         await record(
@@ -167,7 +167,7 @@ struct VideoService: Sendable {
         for try await _ in finished { won = true }
         // Only the poll that completed the asset settles (the inline wait and the poller may race).
         if won, let reservationID, let hold = try await reservations.heldReservation(id: reservationID) {
-            try await reservations.settle(hold, response: ["id": .string(id.uuidString.lowercased())])
+            try await reservations.settle(hold, response: ["id": .string(id.lowercasedString)])
             await record(userID, started: .now, outcome: .success, credits: hold.credits)
         }
         return try await store.asset(id: id)

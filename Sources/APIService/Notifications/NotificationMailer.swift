@@ -95,7 +95,7 @@ struct NotificationMailer: Service {
                     kind: type, userID: userID, to: email, subject: title, template: "notice",
                     values: ["name": name ?? "", "message": message, "action": kind.action, "link": renderer.frontendURL + kind.path],
                     footerLink: unsubscribe.link(userID: userID, category: kind.category))
-                mail.dedupeKey = "notification:\(id.uuidString.lowercased())"
+                mail.dedupeKey = "notification:\(id.lowercasedString)"
                 messages.append(mail)
             }
             for message in messages { try await message.enqueue(on: runner, logger: logger) }
@@ -119,7 +119,7 @@ struct UnsubscribeLinks: Sendable {
     }
 
     func token(userID: UUID, category: String) -> String {
-        let payload = Data("\(userID.uuidString.lowercased()):\(category)".utf8).base64URLEncodedString()
+        let payload = Data("\(userID.lowercasedString):\(category)".utf8).base64URLEncodedString()
         return payload + "." + Data(HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: key)).base64URLEncodedString()
     }
 
@@ -134,7 +134,7 @@ struct UnsubscribeLinks: Sendable {
             let data = Data(base64URLEncoded: String(parts[0])), let text = String(data: data, encoding: .utf8)
         else { return nil }
         let fields = text.split(separator: ":", maxSplits: 1)
-        guard fields.count == 2, let id = UUID(uuidString: String(fields[0])) else { return nil }
+        guard fields.count == 2, let id = UUID(parsing: String(fields[0])) else { return nil }
         return (id, String(fields[1]))
     }
 }

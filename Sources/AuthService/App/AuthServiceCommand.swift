@@ -37,8 +37,8 @@ struct AuthServiceCommand: AsyncParsableCommand {
             logger.logLevel = config.core.logLevel
             do {
                 switch try await AdminBootstrap.run(config: config, email: email, password: password, logger: logger) {
-                case .created(let id): print("created admin \(email) (\(id.uuidString.lowercased()))")
-                case .promoted(let id): print("\(email) (\(id.uuidString.lowercased())) is an admin")
+                case .created(let id): print("created admin \(email) (\(id.lowercasedString))")
+                case .promoted(let id): print("\(email) (\(id.lowercasedString)) is an admin")
                 }
             } catch let failure as AdminBootstrap.ValidationFailure {
                 throw ValidationError(failure.message)

@@ -30,7 +30,7 @@ struct EmailComposer: Sendable {
         var message = render(
             kind: "welcome", userID: userID, to: email, subject: "Welcome to \(productName)",
             template: "welcome", values: ["name": name ?? "", "link": frontendURL + "/dashboard"])
-        message.dedupeKey = "welcome:\(userID.uuidString.lowercased())"
+        message.dedupeKey = "welcome:\(userID.lowercasedString)"
         return message
     }
 

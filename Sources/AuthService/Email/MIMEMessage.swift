@@ -7,7 +7,7 @@ enum MIMEMessage {
     static func render(
         _ message: EmailMessage, fromAddress: String, fromName: String, messageID: String, date: Date = Date()
     ) -> String {
-        let boundary = "nova-" + UUID().uuidString.lowercased()
+        let boundary = "nova-" + UUID().lowercasedString
         var lines = [
             "From: \(encodeHeader(fromName)) <\(fromAddress)>",
             "To: <\(message.to)>",

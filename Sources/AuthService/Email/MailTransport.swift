@@ -38,7 +38,7 @@ struct SMTPTransport: MailTransport {
     func send(_ message: EmailMessage) async throws {
         let domain = config.fromEmail.split(separator: "@").last.map(String.init) ?? "localhost"
         let payload = MIMEMessage.render(
-            message, fromAddress: config.fromEmail, fromName: config.fromName, messageID: "\(UUID().uuidString.lowercased())@\(domain)")
+            message, fromAddress: config.fromEmail, fromName: config.fromName, messageID: "\(UUID().lowercasedString)@\(domain)")
         let config = self.config
         let url = self.url
         // libcurl blocks: keep it off the event loops.

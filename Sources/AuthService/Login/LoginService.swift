@@ -69,7 +69,7 @@ struct LoginService: Sendable {
             throw AuthError.refreshTokenInvalid
         case .reused(let userID, let familyID):
             try await dependencies.audit.record(
-                .refreshTokenReuse, userID: userID, origin: origin, details: ["family_id": .string(familyID.uuidString.lowercased())])
+                .refreshTokenReuse, userID: userID, origin: origin, details: ["family_id": .string(familyID.lowercasedString)])
             throw AuthError.refreshTokenInvalid
         case .rotated(let userID, let successor, let familyID):
             guard let user = try await dependencies.users.user(id: userID, on: dependencies.database.client), user.isActive else {

@@ -39,7 +39,7 @@ struct SessionRenewalMiddleware: RouterMiddleware {
 
     func renewal(of token: String, context: AppRequestContext) async -> String? {
         guard let claims = try? await tokens.verifyAccessToken(token), tokens.secondsLeft(claims) < window,
-            let session = claims.sessionID.flatMap(UUID.init(uuidString:)), let userID = UUID(uuidString: claims.subject)
+            let session = claims.sessionID.flatMap(UUID.init(parsing:)), let userID = UUID(parsing: claims.subject)
         else { return nil }
         do {
             guard try await sessions.isLive(familyID: session), let user = try await users.user(id: userID, on: users.database.client), user.isActive

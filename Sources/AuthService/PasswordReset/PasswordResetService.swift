@@ -21,7 +21,7 @@ struct PasswordResetService: Sendable {
     func resetPassword(token: String, newPassword: String, origin: RequestOrigin = .none) async throws {
         let dependencies = self.dependencies
         guard let claims = try? await dependencies.tokens.verifyResetToken(token),
-            let id = UUID(uuidString: claims.subject),
+            let id = UUID(parsing: claims.subject),
             let user = try await dependencies.users.user(id: id, on: dependencies.database.client),
             user.isActive,
             try await fingerprintMatches(claims.passwordFingerprint, passwordHash: user.hashedPassword)

@@ -108,7 +108,7 @@ struct UserAccountService: Sendable {
         return try await dependencies.transaction { runner in
             // Recorded first: the row's user_id is nulled when the user goes; details keep it.
             try await dependencies.audit.record(
-                .userDelete, userID: id, actorID: actorID, origin: origin, details: ["user_id": .string(id.uuidString.lowercased())], on: runner)
+                .userDelete, userID: id, actorID: actorID, origin: origin, details: ["user_id": .string(id.lowercasedString)], on: runner)
             guard try await dependencies.users.delete(id: id, on: runner) else { throw CoreError.notFound }
             return true
         }

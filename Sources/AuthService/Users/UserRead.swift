@@ -15,7 +15,7 @@ struct UserRead: Equatable {
     var createdAt: String
 
     init(_ user: UserRecord) {
-        id = user.id.uuidString.lowercased()
+        id = user.id.lowercasedString
         email = user.email
         isActive = user.isActive
         isSuperuser = user.isSuperuser

@@ -86,7 +86,7 @@ extension UUID {
     /// Python's `uuid.UUID(str)` forms that fastapi-users accepts in paths: with or
     /// without dashes, any case.
     init?(flexible raw: String) {
-        if let parsed = UUID(uuidString: raw) {
+        if let parsed = UUID(parsing: raw) {
             self = parsed
             return
         }

@@ -22,7 +22,7 @@ struct VerificationService: Sendable {
     func verify(token: String, origin: RequestOrigin = .none) async throws -> UserRecord {
         let dependencies = self.dependencies
         guard let claims = try? await dependencies.tokens.verifyVerificationToken(token),
-            let id = UUID(uuidString: claims.subject),
+            let id = UUID(parsing: claims.subject),
             let user = try await dependencies.users.user(email: claims.email, on: dependencies.database.client),
             user.id == id
         else { throw AuthError.verifyUserBadToken }

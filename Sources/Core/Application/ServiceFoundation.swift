@@ -46,22 +46,20 @@ public struct ServiceFoundation: Sendable {
         (self.redis, self.rateLimiter, self.cache) = Self.makeStore(config: config, logger: logger)
     }
 
-    /// A router with the shared middleware stack, outermost first: request id, metrics and
-    /// logs, security headers, CORS, error rendering, body limit. Features add routes
+    /// A router with the shared middleware stack (`ServiceMiddleware`: request id, metrics
+    /// and logs, security headers, CORS, error rendering, body limit). Features add routes
     /// after this (Hummingbird applies middleware to routes added later).
     public func makeRouter(
         renderer: any ErrorRenderer, bodyLimitExemptPrefixes: [String] = [], largerBodyLimits: [String: Int] = [:]
     ) -> Router<AppRequestContext> {
         // HEAD is answered wherever GET is, as Starlette does.
         let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
-        router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: ClientIPMiddleware(trustedProxies: config.trustedProxies))
-        router.add(middleware: ObservabilityMiddleware(registry: metrics))
-        router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: ExactOriginCORSMiddleware(allowedOrigins: config.corsOrigins))
-        router.add(middleware: ErrorMiddleware(renderer: renderer))
         router.add(
-            middleware: BodyLimitMiddleware(limit: config.maxBodyBytes, exemptPrefixes: bodyLimitExemptPrefixes, largerLimits: largerBodyLimits))
+            middleware: ServiceMiddleware(
+                trustedProxies: config.trustedProxies, metrics: RequestMetrics(registry: metrics),
+                cors: CORSPolicy(allowedOrigins: config.corsOrigins),
+                renderer: renderer,
+                bodyLimits: BodyLimits(limit: config.maxBodyBytes, exemptPrefixes: bodyLimitExemptPrefixes, largerLimits: largerBodyLimits)))
         return router
     }
 

@@ -24,7 +24,7 @@ public struct AccessTokenAuthenticator: Sendable {
 
     /// The `Authorization: Bearer` token, else (with `acceptsCookie`) the `access_token` cookie.
     public static func credential(in request: Request, acceptsCookie: Bool) -> String? {
-        if let header = request.headers[.authorization] {
+        if let header = request.headers.value(.authorization) {
             return bearerToken(header)
         }
         if acceptsCookie, let cookie = request.cookies["access_token"]?.value, !cookie.isEmpty {
@@ -58,7 +58,7 @@ public struct AccessTokenAuthenticator: Sendable {
     public func authenticate(_ request: Request, context: AppRequestContext? = nil) async throws -> UserRecord {
         guard let token = credential(in: request) else { throw CoreError.unauthorized }
         let claims = try await verified(token, context: context)
-        guard let id = UUID(uuidString: claims.subject) else { throw TokenError.malformed }
+        guard let id = UUID(parsing: claims.subject) else { throw TokenError.malformed }
         guard let user = try await users.user(id: id), user.isActive else { throw CoreError.unauthorized }
         return user
     }

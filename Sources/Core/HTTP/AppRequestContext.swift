@@ -7,9 +7,9 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
 
-    /// Accepted from `X-Request-ID` or generated; set by `RequestIDMiddleware`.
+    /// Accepted from `X-Request-ID` or generated; set by `ServiceMiddleware`.
     public var requestID: String = ""
-    /// The most a handler may read of a body; set by `BodyLimitMiddleware`.
+    /// The most a handler may read of a body; set by `ServiceMiddleware` (`BodyLimits`).
     public var bodyLimit: Int = 1 << 20
     /// The caller, once an authenticator has accepted their credentials (also noted in
     /// `trace`, so the access log written outside the authenticating middleware sees it).
@@ -19,7 +19,7 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     /// Per-request facts shared by every copy of this context (middleware copies it on the
     /// way in): the caller for the access log, the W3C trace context.
     public let trace = RequestTrace()
-    /// The client's address, proxies resolved (set by `ClientIPMiddleware`).
+    /// The client's address, proxies resolved (set by `ServiceMiddleware`).
     public var clientIP: String?
     /// The request's access token, verified by whichever middleware looked first (the
     /// API's rate limiter, before authentication), so it is verified once per request.

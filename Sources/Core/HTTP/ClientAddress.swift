@@ -44,7 +44,7 @@ public struct TrustedProxies: Sendable, Equatable {
 
     /// The client address for a request that arrived from `peer`.
     public func clientIP(peer: String?, forwardedFor: String?) -> String? {
-        guard let peer, contains(peer), let forwardedFor else { return peer }
+        guard let peer, let forwardedFor, !networks.isEmpty, contains(peer) else { return peer }
         let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         // Walk from the nearest hop outwards; the first address we do not trust is the client.
         for hop in hops.reversed() where !contains(hop) {
@@ -54,7 +54,7 @@ public struct TrustedProxies: Sendable, Equatable {
     }
 
     static func parse(_ text: String) -> [UInt8]? {
-        if text.contains(":") {
+        if text.utf8.contains(UInt8(ascii: ":")) {
             var address = in6_addr()
             guard inet_pton(AF_INET6, text, &address) == 1 else { return nil }
             return withUnsafeBytes(of: &address) { Array($0) }

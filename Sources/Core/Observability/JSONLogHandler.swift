@@ -7,13 +7,15 @@ import NIOConcurrencyHelpers
 /// sets metadata (its id), and most requests write no line.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
     public var logLevel: Logger.Level
     let label: String
     static let output = NIOLockedValueBox(FileHandle.standardOutput)
 
-    public init(label: String, level: Logger.Level) {
+    public init(label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
         self.logLevel = level
+        self.metadataProvider = metadataProvider
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -24,7 +26,7 @@ public struct JSONLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let line = Self.line(
             label: label, level: event.level, message: event.message.description,
-            metadata: metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }))
+            metadata: LoggingSetup.merged(metadata, metadataProvider, event.metadata))
         Self.output.withLockedValue { $0.write(line) }
     }
 
@@ -61,9 +63,21 @@ public struct JSONLogHandler: LogHandler {
 public enum LoggingSetup {
     /// Installs the process-wide log handler. Call once, from `main`.
     public static func bootstrap(json: Bool, level: Logger.Level) {
-        LoggingSystem.bootstrap { label in
-            json ? JSONLogHandler(label: label, level: level) as any LogHandler : TextLogHandler(label: label, level: level)
-        }
+        LoggingSystem.bootstrap(
+            { label, provider in
+                json
+                    ? JSONLogHandler(label: label, level: level, metadataProvider: provider) as any LogHandler
+                    : TextLogHandler(label: label, level: level, metadataProvider: provider)
+            }, metadataProvider: .request)
+    }
+
+    /// A line's metadata: the logger's, then the provider's, then the line's own, later
+    /// ones winning (swift-log's order).
+    static func merged(_ logger: Logger.Metadata, _ provider: Logger.MetadataProvider?, _ line: Logger.Metadata?) -> Logger.Metadata {
+        var merged = logger
+        if let provided = provider?.get(), !provided.isEmpty { merged.merge(provided) { _, new in new } }
+        if let line, !line.isEmpty { merged.merge(line) { _, new in new } }
+        return merged
     }
 }
 
@@ -72,12 +86,14 @@ public enum LoggingSetup {
 /// more per request than the request itself.)
 public struct TextLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
     public var logLevel: Logger.Level
     let label: String
 
-    public init(label: String, level: Logger.Level) {
+    public init(label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
         self.logLevel = level
+        self.metadataProvider = metadataProvider
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -86,7 +102,7 @@ public struct TextLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new })
+        let merged = LoggingSetup.merged(metadata, metadataProvider, event.metadata)
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let line =
             "\(ISO8601.string(from: Date(), fractionalSeconds: true)) \(event.level) \(label):\(fields.isEmpty ? "" : " " + fields) \(event.message)\n"

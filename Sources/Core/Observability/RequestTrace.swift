@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOConcurrencyHelpers
 
 /// What a request learns on the way in that its outermost middleware needs on the way out
@@ -22,12 +23,14 @@ public final class RequestTrace: Sendable {
 /// through both services and to the providers.
 public struct TraceContext: Sendable, Equatable {
     /// The trace of the request being handled, for code far from the request (provider
-    /// calls); set by `RequestIDMiddleware` around the whole handling, inherited by tasks it starts.
+    /// calls); set by `ServiceMiddleware` around the whole handling, inherited by tasks it starts.
     @TaskLocal public static var current: TraceContext?
 
     public var traceID: String
     public var spanID: String
     public var flags: String
+    /// The request's `X-Request-ID` (see `RequestIdentity`), for log lines.
+    public var requestID = ""
 
     public init(traceID: String, spanID: String, flags: String) {
         self.traceID = traceID
@@ -62,15 +65,19 @@ public struct TraceContext: Sendable, Equatable {
         text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
-    /// `bytes` (a multiple of 8) random bytes as hex.
+    /// 8 or 16 random bytes as hex.
     static func randomHex(_ bytes: Int) -> String {
         var generator = IdentifierRandom()
-        var text = ""
-        text.reserveCapacity(bytes * 2)
-        for _ in 0..<(bytes + 7) / 8 {
-            let word = String(generator.next(), radix: 16)
-            text += String(repeating: "0", count: 16 - word.utf8.count) + word
-        }
-        return text
+        return bytes == 16 ? Hex.string(words: generator.next(), generator.next()) : Hex.string(words: generator.next())
+    }
+}
+
+extension Logger.MetadataProvider {
+    /// `request_id` and `trace_id` of the request being handled, added to every line
+    /// written while it is (`LoggingSetup` installs it). Read only when a line is written:
+    /// setting them as logger metadata copied the logger's storage on every request.
+    public static let request = Logger.MetadataProvider {
+        guard let trace = TraceContext.current else { return [:] }
+        return ["request_id": .string(trace.requestID), "trace_id": .string(trace.traceID)]
     }
 }

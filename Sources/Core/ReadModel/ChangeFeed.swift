@@ -30,7 +30,7 @@ public final class ChangeFeed: Service, Sendable {
                 self = .table(payload)
                 return
             }
-            guard let id = UUID(uuidString: String(payload[payload.index(after: colon)...])) else { return nil }
+            guard let id = UUID(parsing: String(payload[payload.index(after: colon)...])) else { return nil }
             self = .row(table: String(payload[..<colon]), userID: id)
         }
     }

@@ -63,7 +63,7 @@ public struct TokenService: Sendable {
     public func accessToken(for userID: UUID, session: UUID? = nil) async throws -> String {
         try await accessKeys.sign(
             AccessTokenClaims(
-                subject: userID.uuidString.lowercased(), expiresAt: expiry(after: accessTokenLifetime), sessionID: session?.uuidString.lowercased()))
+                subject: userID.lowercasedString, expiresAt: expiry(after: accessTokenLifetime), sessionID: session?.lowercasedString))
     }
 
     /// Seconds until `claims` expire, on this service's clock.
@@ -73,13 +73,13 @@ public struct TokenService: Sendable {
 
     public func verifyToken(for userID: UUID, email: String) async throws -> String {
         try await verifyKeys.sign(
-            VerifyTokenClaims(subject: userID.uuidString.lowercased(), email: email, expiresAt: expiry(after: verifyTokenLifetime)))
+            VerifyTokenClaims(subject: userID.lowercasedString, email: email, expiresAt: expiry(after: verifyTokenLifetime)))
     }
 
     public func resetToken(for userID: UUID, passwordHash: String) async throws -> String {
         try await resetKeys.sign(
             ResetTokenClaims(
-                subject: userID.uuidString.lowercased(), passwordFingerprint: passwordFingerprint(passwordHash),
+                subject: userID.lowercasedString, passwordFingerprint: passwordFingerprint(passwordHash),
                 expiresAt: expiry(after: resetTokenLifetime)))
     }
 

@@ -9,6 +9,55 @@ import Foundation
 public enum ISO8601 {
     public static func string(from date: Date, fractionalSeconds: Bool = false) -> String {
         let interval = date.timeIntervalSince1970
+        let whole = interval.rounded(.down)
+        // Outside years 0–9999 the fixed-width form does not apply; libc's calendar covers it.
+        guard whole > -62_167_219_200, whole < 253_402_300_800 else { return wideString(from: interval, fractionalSeconds: fractionalSeconds) }
+        let seconds = Int64(whole)
+        let (days, secondOfDay) = (seconds.floorDivided(by: 86_400), seconds.floorModulo(86_400))
+        let (year, month, day) = civil(days: days)
+        let millis = Int((interval - whole) * 1000)
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var offset = 0
+            func put(_ value: Int, _ width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor *= 10 }
+                var rest = value
+                for _ in 0..<width {
+                    buffer[offset] = UInt8(ascii: "0") + UInt8(rest / divisor)
+                    rest %= divisor
+                    divisor /= 10
+                    offset += 1
+                }
+            }
+            func put(_ byte: Character) {
+                buffer[offset] = byte.asciiValue ?? 0
+                offset += 1
+            }
+            put(year, 4); put("-"); put(month, 2); put("-"); put(day, 2)
+            put("T"); put(Int(secondOfDay / 3600), 2); put(":"); put(Int(secondOfDay % 3600 / 60), 2); put(":"); put(Int(secondOfDay % 60), 2)
+            if fractionalSeconds {
+                put("."); put(millis, 3)
+            }
+            put("Z")
+            return offset
+        }
+    }
+
+    /// Year, month and day of a day count since 1970-01-01 (proleptic Gregorian; Howard
+    /// Hinnant's `civil_from_days`).
+    static func civil(days: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = z.floorDivided(by: 146_097)
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0)), Int(month), Int(day))
+    }
+
+    static func wideString(from interval: Double, fractionalSeconds: Bool) -> String {
         var seconds = time_t(interval.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
@@ -35,5 +84,16 @@ public enum ISO8601 {
     static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+}
+
+extension Int64 {
+    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+
+    fileprivate func floorModulo(_ divisor: Int64) -> Int64 {
+        self - floorDivided(by: divisor) * divisor
     }
 }

@@ -73,7 +73,7 @@ final class RequestDecodingState {
                 return nil
             }
         case is UUID.Type:
-            guard case .string(let raw) = value, let id = UUID(uuidString: raw) else {
+            guard case .string(let raw) = value, let id = UUID(parsing: raw) else {
                 fail(path, "uuid_parsing", "\(name) must be a UUID", input: value)
                 return nil
             }

@@ -116,7 +116,7 @@ final class WireWriter {
         case let number as Int: writeInteger(number)
         case let number as Double: try writeDouble(number, codingPath: codingPath)
         case let date as Date: writeString(ISO8601.string(from: date, fractionalSeconds: true))
-        case let id as UUID: writeString(id.uuidString.lowercased())
+        case let id as UUID: writeString(id.lowercasedString)
         case let url as URL: writeString(url.absoluteString)
         case let json as JSONValue: try writeJSON(json, codingPath: codingPath)
         default:

@@ -51,7 +51,7 @@ public struct JSONObjectWriter {
 
     public mutating func field(_ name: StaticString, _ value: UUID) {
         key(name)
-        JSONText.writeString(value.uuidString.lowercased(), to: &buffer)
+        JSONText.writeString(value.lowercasedString, to: &buffer)
     }
 
     public mutating func field(_ name: StaticString, _ value: some WireWritable) {

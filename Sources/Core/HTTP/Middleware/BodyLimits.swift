@@ -5,7 +5,7 @@ import Hummingbird
 /// the limit stored in the context for bodies that arrive chunked (see `collectBody`).
 /// Paths under `exemptPrefixes` stream their bodies elsewhere (the `/api` gateway) and
 /// leave limits to the service that reads them.
-public struct BodyLimitMiddleware: RouterMiddleware {
+public struct BodyLimits: Sendable {
     let limit: Int
     let exemptPrefixes: [String]
     /// Larger limits for paths ending in these suffixes (uploads).
@@ -17,19 +17,15 @@ public struct BodyLimitMiddleware: RouterMiddleware {
         self.largerLimits = largerLimits
     }
 
-    public func handle(
-        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
-    ) async throws -> Response {
+    /// The limit for this request's body (nil on an exempt path); throws
+    /// `CoreError.payloadTooLarge` when its declared length is over it.
+    func limit(for request: Request) throws -> Int? {
         let path = request.uri.path
-        if exemptPrefixes.contains(where: { path.hasPrefix($0) }) {
-            return try await next(request, context)
-        }
+        if exemptPrefixes.contains(where: { path.hasPrefix($0) }) { return nil }
         let limit = largerLimits.isEmpty ? self.limit : largerLimits.first { path.hasSuffix($0.key) }?.value ?? self.limit
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+        if let declared = request.headers.value(.contentLength).flatMap(Int.init), declared > limit {
             throw CoreError.payloadTooLarge(limit: limit)
         }
-        var context = context
-        context.bodyLimit = limit
-        return try await next(request, context)
+        return limit
     }
 }

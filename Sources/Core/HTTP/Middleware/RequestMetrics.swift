@@ -6,7 +6,7 @@ import Prometheus
 
 /// Counts and times every request for `/metrics`, labelled by route template (not the raw
 /// path, which would explode label cardinality), and writes the access log.
-public struct ObservabilityMiddleware: RouterMiddleware {
+public struct RequestMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     let handles = MetricHandles()
     static let buckets: [Duration] = [
@@ -18,12 +18,7 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         self.registry = registry
     }
 
-    public func handle(
-        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
-    ) async throws -> Response {
-        let start = ContinuousClock.now
-        let response = try await next(request, context)
-        let elapsed = ContinuousClock.now - start
+    func record(_ request: Request, context: AppRequestContext, trace: TraceContext, response: Response, elapsed: Duration) {
         let route = context.endpointPath ?? "unmatched"
         let method = request.method.rawValue
         let status = String(response.status.code)
@@ -43,14 +38,13 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         if context.logger.logLevel <= level {
             var metadata: Logger.Metadata = [
                 "method": .string(method), "route": .string(route), "path": .string(request.uri.path),
-                "status": .stringConvertible(response.status.code),
+                "status": .stringConvertible(response.status.code), "request_id": .string(trace.requestID), "trace_id": .string(trace.traceID),
                 "duration_ms": .stringConvertible(
                     Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000),
             ]
-            if let user = context.trace.userID { metadata["user_id"] = .string(user.uuidString.lowercased()) }
+            if let user = context.trace.userID { metadata["user_id"] = .string(user.lowercasedString) }
             context.logger.log(level: level, level == .warning ? "request failed" : "request", metadata: metadata)
         }
-        return response
     }
 }
 
