@@ -13,11 +13,12 @@ func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throw
     let rateLimits = AuthRateLimits(
         limiter: foundation.rateLimiter, enabled: config.rateLimitEnabled, perIPPerMinute: config.rateLimitAuthPerMinute,
         loginPerAccountPerMinute: config.rateLimitLoginPerMinute)
-    router.add(middleware: AuthRateLimitMiddleware(limits: rateLimits))
     router.add(
-        middleware: SessionRenewalMiddleware(
-            tokens: dependencies.tokens, sessions: dependencies.refreshTokens, users: dependencies.users, cookies: config.cookies,
-            cookieLifetime: config.refreshTokenLifetime))
+        middleware: AuthServiceMiddleware(
+            limits: rateLimits,
+            renewal: SessionRenewal(
+                tokens: dependencies.tokens, sessions: dependencies.refreshTokens, users: dependencies.users, cookies: config.cookies,
+                cookieLifetime: config.refreshTokenLifetime)))
     var services: [any Service] = [
         EmailSender(
             outbox: dependencies.outbox,

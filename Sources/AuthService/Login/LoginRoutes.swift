@@ -96,7 +96,7 @@ struct LoginRoutes: Sendable {
             var userID: UUID?
             if request.headers[.authorization] != nil || cookieToken == nil {
                 // fastapi-users: a bearer token is required (and exempt from CSRF).
-                userID = try await authenticator.authenticate(request).id
+                userID = try await authenticator.authenticate(request, context: context).id
             } else {
                 // Logging out with only the refresh cookie is a cookie-authenticated change.
                 try SessionCookies.requireCSRF(request)

@@ -11,7 +11,7 @@ enum SessionCookies {
     static let refreshPath = "/auth/jwt"
 
     /// The frontend's own cookie (FE/context/AuthContext.js L131-138): the access token,
-    /// readable by its JavaScript, renewed by `SessionRenewalMiddleware`.
+    /// readable by its JavaScript, renewed by `SessionRenewal`.
     static let accessName = "access_token"
 
     static func set(on response: inout Response, refreshToken: String, lifetime: Duration, policy: CookiePolicy) {

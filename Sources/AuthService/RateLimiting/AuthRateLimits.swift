@@ -10,6 +10,13 @@ struct AuthRateLimits: Sendable {
     let perIPPerMinute: Int
     let loginPerAccountPerMinute: Int
 
+    /// The per-IP limit of `POST /auth/*` (see `AuthServiceMiddleware`).
+    func checkRequest(_ request: Request, context: AppRequestContext) async throws {
+        if request.method == .post, request.uri.path.hasPrefix("/auth/") {
+            try await checkIP(context.clientIP)
+        }
+    }
+
     func checkIP(_ ip: String?) async throws {
         try await check(key: "auth-ip:" + (ip ?? "unknown"), limit: perIPPerMinute)
     }
@@ -22,19 +29,5 @@ struct AuthRateLimits: Sendable {
         guard enabled else { return }
         let decision = await limiter.consume(key: key, limit: limit, window: .seconds(60))
         if !decision.allowed { throw CoreError.tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds) }
-    }
-}
-
-/// Applies the per-IP limit to `POST /auth/*`.
-struct AuthRateLimitMiddleware: RouterMiddleware {
-    let limits: AuthRateLimits
-
-    func handle(
-        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
-    ) async throws -> Response {
-        if request.method == .post, request.uri.path.hasPrefix("/auth/") {
-            try await limits.checkIP(context.clientIP)
-        }
-        return try await next(request, context)
     }
 }

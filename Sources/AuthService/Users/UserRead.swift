@@ -4,7 +4,7 @@ import NIOCore
 
 /// fastapi-users' `UserRead`, the one shape in which a user leaves this service.
 struct UserRead: Equatable {
-    var id: String
+    var id: UUID
     var email: String
     var isActive: Bool
     var isSuperuser: Bool
@@ -12,10 +12,10 @@ struct UserRead: Equatable {
     var role: String
     var name: String?
     var avatarURL: String?
-    var createdAt: String
+    var createdAt: Date
 
     init(_ user: UserRecord) {
-        id = user.id.lowercasedString
+        id = user.id
         email = user.email
         isActive = user.isActive
         isSuperuser = user.isSuperuser
@@ -23,7 +23,7 @@ struct UserRead: Equatable {
         role = user.isAdmin ? UserRecord.Role.admin.rawValue : UserRecord.Role.user.rawValue
         name = user.name
         avatarURL = user.avatarURL
-        createdAt = ISO8601.string(from: user.createdAt)
+        createdAt = user.createdAt
     }
 
     /// The JSON, written directly (UserRead is the hottest answer). Optional fields are
@@ -38,7 +38,7 @@ struct UserRead: Equatable {
         writer.field("role", role)
         writer.field("name", name)
         writer.field("avatar_url", avatarURL)
-        writer.field("created_at", createdAt)
+        writer.field("created_at", createdAt, fractionalSeconds: false)
         return writer.finish()
     }
 }

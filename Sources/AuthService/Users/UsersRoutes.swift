@@ -44,12 +44,12 @@ struct UsersRoutes: Sendable {
     ]
 
     func register(on router: Router<AppRequestContext>) {
-        router.get("/users/me") { request, _ in
-            JSONResponse.user(try await authenticator.authenticate(request))
+        router.get("/users/me") { request, context in
+            JSONResponse.user(try await authenticator.authenticate(request, context: context))
         }
         router.patch("/users/me") { request, context in
             let buffer = try await request.collectJSONBody(context: context)
-            let user = try await authenticator.authenticate(request)
+            let user = try await authenticator.authenticate(request, context: context)
             let body = try request.decodeJSON(UserUpdateRequest.self, from: buffer)
             return JSONResponse.user(try await service.update(user, with: body, scope: .own, origin: RequestOrigin(request, context)))
         }
@@ -73,7 +73,7 @@ struct UsersRoutes: Sendable {
     /// fastapi-users' order: 401 without a valid token, 403 for a non-superuser, then 404
     /// for a malformed or unknown id.
     private func target(_ request: Request, _ context: AppRequestContext) async throws -> (caller: UserRecord, target: UserRecord) {
-        let caller = try await authenticator.authenticate(request)
+        let caller = try await authenticator.authenticate(request, context: context)
         guard caller.isAdmin else { throw CoreError.forbidden }
         guard let raw = context.parameters.get("id"), let id = UUID(flexible: raw), let user = try await service.user(id: id) else {
             throw CoreError.notFound

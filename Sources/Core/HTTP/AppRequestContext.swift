@@ -19,8 +19,15 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     /// Per-request facts shared by every copy of this context (middleware copies it on the
     /// way in): the caller for the access log, the W3C trace context.
     public let trace = RequestTrace()
-    /// The client's address, proxies resolved (set by `ServiceMiddleware`).
-    public var clientIP: String?
+    /// What `clientIP` is resolved from: the trusted proxies and the request's
+    /// `X-Forwarded-For` (set by `ServiceMiddleware`).
+    var clientAddress: (proxies: TrustedProxies, forwardedFor: String?)?
+    /// The client's address, proxies resolved. Found when asked, since most requests
+    /// never ask and formatting the peer's address costs a visible share of a cheap read.
+    public var clientIP: String? {
+        guard let clientAddress else { return peerIP }
+        return clientAddress.proxies.clientIP(peer: peerIP, forwardedFor: clientAddress.forwardedFor)
+    }
     /// The request's access token, verified by whichever middleware looked first (the
     /// API's rate limiter, before authentication), so it is verified once per request.
     public var verifiedToken: (token: String, claims: AccessTokenClaims)?

@@ -8,39 +8,47 @@ import Foundation
 /// machinery, which costs more than the rest of a small response.
 public enum ISO8601 {
     public static func string(from date: Date, fractionalSeconds: Bool = false) -> String {
+        guard isFixedWidth(date) else { return wideString(from: date.timeIntervalSince1970, fractionalSeconds: fractionalSeconds) }
+        return String(unsafeUninitializedCapacity: 24) { write(date, fractionalSeconds: fractionalSeconds, to: UnsafeMutableRawBufferPointer($0)) }
+    }
+
+    /// Years 0–9999, which `write` covers; libc's calendar covers the rest.
+    static func isFixedWidth(_ date: Date) -> Bool {
+        let whole = date.timeIntervalSince1970.rounded(.down)
+        return whole > -62_167_219_200 && whole < 253_402_300_800
+    }
+
+    /// Writes the timestamp of a fixed-width date (`isFixedWidth`) into `buffer` (24 bytes
+    /// at least) and returns its length: straight into a string's or a response's storage.
+    static func write(_ date: Date, fractionalSeconds: Bool, to buffer: UnsafeMutableRawBufferPointer) -> Int {
         let interval = date.timeIntervalSince1970
         let whole = interval.rounded(.down)
-        // Outside years 0–9999 the fixed-width form does not apply; libc's calendar covers it.
-        guard whole > -62_167_219_200, whole < 253_402_300_800 else { return wideString(from: interval, fractionalSeconds: fractionalSeconds) }
         let seconds = Int64(whole)
         let (days, secondOfDay) = (seconds.floorDivided(by: 86_400), seconds.floorModulo(86_400))
         let (year, month, day) = civil(days: days)
-        let millis = Int((interval - whole) * 1000)
-        return String(unsafeUninitializedCapacity: 24) { buffer in
-            var offset = 0
-            func put(_ value: Int, _ width: Int) {
-                var divisor = 1
-                for _ in 1..<width { divisor *= 10 }
-                var rest = value
-                for _ in 0..<width {
-                    buffer[offset] = UInt8(ascii: "0") + UInt8(rest / divisor)
-                    rest %= divisor
-                    divisor /= 10
-                    offset += 1
-                }
-            }
-            func put(_ byte: Character) {
-                buffer[offset] = byte.asciiValue ?? 0
+        var offset = 0
+        func put(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            for _ in 0..<width {
+                buffer[offset] = UInt8(ascii: "0") + UInt8(rest / divisor)
+                rest %= divisor
+                divisor /= 10
                 offset += 1
             }
-            put(year, 4); put("-"); put(month, 2); put("-"); put(day, 2)
-            put("T"); put(Int(secondOfDay / 3600), 2); put(":"); put(Int(secondOfDay % 3600 / 60), 2); put(":"); put(Int(secondOfDay % 60), 2)
-            if fractionalSeconds {
-                put("."); put(millis, 3)
-            }
-            put("Z")
-            return offset
         }
+        func put(_ byte: Unicode.Scalar) {
+            buffer[offset] = UInt8(ascii: byte)
+            offset += 1
+        }
+        put(year, 4); put("-"); put(month, 2); put("-"); put(day, 2)
+        put("T"); put(Int(secondOfDay / 3600), 2); put(":"); put(Int(secondOfDay % 3600 / 60), 2); put(":"); put(Int(secondOfDay % 60), 2)
+        if fractionalSeconds {
+            put("."); put(Int((interval - whole) * 1000), 3)
+        }
+        put("Z")
+        return offset
     }
 
     /// Year, month and day of a day count since 1970-01-01 (proleptic Gregorian; Howard

@@ -6,20 +6,23 @@ import Foundation
 extension UUID {
     /// The canonical lower-case form (`8-4-4-4-12`), as PostgreSQL and the wire write it.
     public var lowercasedString: String {
+        String(unsafeUninitializedCapacity: 36) { write(to: UnsafeMutableRawBufferPointer($0)) }
+    }
+
+    /// Writes the lower-case form into `buffer` (36 bytes at least) and returns 36.
+    func write(to buffer: UnsafeMutableRawBufferPointer) -> Int {
         withUnsafeBytes(of: uuid) { bytes in
-            String(unsafeUninitializedCapacity: 36) { buffer in
-                var offset = 0
-                for (index, byte) in bytes.enumerated() {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        buffer[offset] = UInt8(ascii: "-")
-                        offset += 1
-                    }
-                    buffer[offset] = Hex.digits[Int(byte >> 4)]
-                    buffer[offset + 1] = Hex.digits[Int(byte & 0xF)]
-                    offset += 2
+            var offset = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    buffer[offset] = UInt8(ascii: "-")
+                    offset += 1
                 }
-                return offset
+                buffer[offset] = Hex.digits[Int(byte >> 4)]
+                buffer[offset + 1] = Hex.digits[Int(byte & 0xF)]
+                offset += 2
             }
+            return offset
         }
     }
 

@@ -51,7 +51,21 @@ public struct JSONObjectWriter {
 
     public mutating func field(_ name: StaticString, _ value: UUID) {
         key(name)
-        JSONText.writeString(value.lowercasedString, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\""))
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 36) { value.write(to: $0) }
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+
+    /// An ISO 8601 timestamp in UTC, with milliseconds or without.
+    public mutating func field(_ name: StaticString, _ value: Date, fractionalSeconds: Bool) {
+        key(name)
+        guard ISO8601.isFixedWidth(value) else {
+            JSONText.writeString(ISO8601.string(from: value, fractionalSeconds: fractionalSeconds), to: &buffer)
+            return
+        }
+        buffer.writeInteger(UInt8(ascii: "\""))
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 24) { ISO8601.write(value, fractionalSeconds: fractionalSeconds, to: $0) }
+        buffer.writeInteger(UInt8(ascii: "\""))
     }
 
     public mutating func field(_ name: StaticString, _ value: some WireWritable) {

@@ -32,7 +32,7 @@ public struct ServiceMiddleware: RouterMiddleware {
         var trace = TraceContext.continuing(request.headers.value(.traceparent))
         trace.requestID = id
         context.requestID = id
-        context.clientIP = trustedProxies.clientIP(peer: context.peerIP, forwardedFor: request.headers.value(.forwardedFor))
+        context.clientAddress = (trustedProxies, request.headers.value(.forwardedFor))
 
         let start = ContinuousClock.now
         let origin = request.headers.value(.origin)
@@ -47,7 +47,11 @@ public struct ServiceMiddleware: RouterMiddleware {
         }
         metrics.record(request, context: context, trace: trace, response: response, elapsed: ContinuousClock.now - start)
         SecurityHeaders.apply(to: &response.headers)
-        response.headers[.requestID] = id
+        if response.headers.value(.requestID) == nil {
+            response.headers.append(HTTPField(name: .requestID, value: id))
+        } else {
+            response.headers[.requestID] = id
+        }
         return response
     }
 

@@ -11,7 +11,7 @@ import Logging
 /// session. Only a live session is renewed: a revoked family (logout, token theft), an
 /// expired one (the refresh lifetime is the absolute limit), an inactive user, an expired
 /// token (an idle session ends) or a token without a session get nothing.
-struct SessionRenewalMiddleware: RouterMiddleware {
+struct SessionRenewal: Sendable {
     let tokens: TokenService
     let sessions: RefreshTokenStore
     let users: UserStore
@@ -20,15 +20,19 @@ struct SessionRenewalMiddleware: RouterMiddleware {
     let cookieLifetime: Duration
     var window: Double = 5 * 60
 
-    func handle(
-        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
-    ) async throws -> Response {
-        var response = try await next(request, context)
-        guard let token = Self.credential(request), let renewed = await renewal(of: token, context: context) else { return response }
+    /// The request's access token and its claims, when it carries one that verifies: put
+    /// in the context before the route runs, so the route does not verify it again.
+    static func verifiedToken(_ request: Request, tokens: TokenService) async -> (token: String, claims: AccessTokenClaims)? {
+        guard let token = credential(request), let claims = try? await tokens.verifyAccessToken(token) else { return nil }
+        return (token, claims)
+    }
+
+    /// Sets the renewed cookie on a response to a request whose token is about to expire.
+    func renew(_ response: inout Response, verified: (token: String, claims: AccessTokenClaims), context: AppRequestContext) async {
+        guard let renewed = await renewal(of: verified.claims, context: context) else { return }
         response.setCookie(
             cookies.cookie(
                 SessionCookies.accessName, renewed, maxAge: Int(cookieLifetime.components.seconds), path: "/", httpOnly: false, sameSite: .lax))
-        return response
     }
 
     /// The frontend sends both the header and the cookie; either counts (a platform key
@@ -37,8 +41,8 @@ struct SessionRenewalMiddleware: RouterMiddleware {
         AccessTokenAuthenticator.credential(in: request, acceptsCookie: true).flatMap { $0.hasPrefix("nxf_") ? nil : $0 }
     }
 
-    func renewal(of token: String, context: AppRequestContext) async -> String? {
-        guard let claims = try? await tokens.verifyAccessToken(token), tokens.secondsLeft(claims) < window,
+    func renewal(of claims: AccessTokenClaims, context: AppRequestContext) async -> String? {
+        guard tokens.secondsLeft(claims) < window,
             let session = claims.sessionID.flatMap(UUID.init(parsing:)), let userID = UUID(parsing: claims.subject)
         else { return nil }
         do {
