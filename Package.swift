@@ -30,6 +30,7 @@ let package = Package(
         .target(
             name: "Core",
             dependencies: [
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -50,6 +51,8 @@ let package = Package(
             resources: [.embedInCode("Resources/schema.sql")]
         ),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        // glibc's <malloc.h>, for MemoryTuning.
+        .systemLibrary(name: "CMalloc"),
         .target(name: "CSMTP", linkerSettings: [.linkedLibrary("curl")]),
         .executableTarget(
             name: "AuthService",

@@ -18,6 +18,7 @@ struct APIServiceCommand: AsyncParsableCommand {
         func run() async throws {
             let config = try loadConfiguration { try APIConfig() }
             LoggingSetup.bootstrap(json: config.core.jsonLogs, level: config.core.logLevel)
+            MemoryTuning.apply()
             let app = try await buildAPIApplication(config: config)
             try await app.runService()
         }

@@ -1,9 +1,13 @@
 /// The readable text of an article's HTML: blocks (paragraphs, list items, headings) with
 /// tags removed, entities decoded, and `<script>`, `<style>` and comments dropped.
 ///
-/// Every step is one forward walk over the Unicode scalars: the input is whatever a user
+/// Every step is one forward walk over the UTF-8 bytes: the input is whatever a user
 /// saved, so no step may rescan what it already passed (an unterminated `<!--` repeated
-/// 30,000 times made the former regular expressions quadratic).
+/// 30,000 times made the former regular expressions quadratic). Bytes, not scalars: every
+/// delimiter is ASCII, which never occurs inside a multi-byte sequence, and a scalar array
+/// of the largest article took 2 MB where its bytes take 0.5 (the API's peak RSS; #15).
+/// Scalars are decoded only where a Unicode property decides (a tag name's letters,
+/// whitespace, a word boundary).
 struct HTMLText: Sendable, Equatable {
     struct Block: Sendable, Equatable {
         /// 1–6 for headings, nil for body text.
@@ -26,9 +30,12 @@ struct HTMLText: Sendable, Equatable {
     static let longestBlockTag = 10
 
     init(html: String) {
-        let scalars = Self.removeInvisible(Array(html.unicodeScalars))
+        var html = html
+        let bytes = Self.removeInvisible(html.withUTF8 { Array($0) })
         var blocks: [Block] = []
-        var current: [Unicode.Scalar] = []
+        // A block is at most the whole text: one allocation, not a doubling series.
+        var current: [UInt8] = []
+        current.reserveCapacity(bytes.count)
         var heading: Int?
         func flush() {
             let text = HTMLText.collapse(HTMLText.decodeEntities(current))
@@ -36,23 +43,31 @@ struct HTMLText: Sendable, Equatable {
             current.removeAll(keepingCapacity: true)
         }
         var index = 0
-        while index < scalars.count {
-            guard scalars[index] == "<" else {
-                current.append(scalars[index])
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "<") else {
+                current.append(bytes[index])
                 index += 1
                 continue
             }
             // An unclosed `<` is text, and so is everything after it.
-            guard let close = scalars[(index + 1)...].firstIndex(of: ">") else {
-                current.append(contentsOf: scalars[index...])
+            guard let close = bytes[(index + 1)...].firstIndex(of: UInt8(ascii: ">")) else {
+                current.append(contentsOf: bytes[index...])
                 break
             }
-            let tag = scalars[(index + 1)..<close]
+            let tag = bytes[(index + 1)..<close]
             index = close + 1
-            let isClosing = tag.first == "/"
-            let name = tag.drop { $0 == "/" }.prefix { EnglishText.isLetterOrNumber($0) }
-            guard name.count <= Self.longestBlockTag, name.allSatisfy(\.isASCII) else { continue }
-            let lowered = String(String.UnicodeScalarView(name)).lowercased()
+            let isClosing = tag.first == UInt8(ascii: "/")
+            let afterSlashes = tag.drop { $0 == UInt8(ascii: "/") }
+            let name = afterSlashes.prefix { $0 < 0x80 && EnglishText.isLetterOrNumber(Unicode.Scalar($0)) }
+            // A name goes on through letters and numbers of any script, and a combining mark
+            // makes its last letter another character (as the former expressions, which
+            // matched characters, saw it); a block tag's name is ASCII.
+            if name.endIndex < afterSlashes.endIndex, bytes[name.endIndex] >= 0x80 {
+                let next = EnglishText.scalar(in: bytes, at: name.endIndex).0
+                if EnglishText.isLetterOrNumber(next) || EnglishText.extendsCharacter(next) { continue }
+            }
+            guard name.count <= Self.longestBlockTag else { continue }
+            let lowered = String(decoding: name, as: UTF8.self).lowercased()
             guard Self.blockTags.contains(lowered) else { continue }
             flush()
             if lowered.count == 2, lowered.first == "h", let level = Int(lowered.dropFirst()) {
@@ -67,8 +82,8 @@ struct HTMLText: Sendable, Equatable {
 
     /// Drops comments, then scripts, then styles (in that order, each replaced by a space),
     /// as `<!--[\s\S]*?-->`, `<script\b[\s\S]*?</script\s*>` and `<style\b…` did.
-    static func removeInvisible(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        var text = scalars
+    static func removeInvisible(_ bytes: [UInt8]) -> [UInt8] {
+        var text = bytes
         text = remove(from: text, opening: { matches("<!--", in: $0, at: $1) ? 4 : nil }, closing: { matches("-->", in: $0, at: $1) ? 3 : nil })
         for element in ["script", "style"] {
             text = remove(
@@ -81,20 +96,20 @@ struct HTMLText: Sendable, Equatable {
     /// space. Once a closing match is missing it is missing for every later opening too,
     /// so the walk stops there: linear however many openings are unterminated.
     static func remove(
-        from text: [Unicode.Scalar], opening: ([Unicode.Scalar], Int) -> Int?, closing: ([Unicode.Scalar], Int) -> Int?
-    ) -> [Unicode.Scalar] {
-        var result: [Unicode.Scalar] = []
+        from text: [UInt8], opening: ([UInt8], Int) -> Int?, closing: ([UInt8], Int) -> Int?
+    ) -> [UInt8] {
+        var result: [UInt8] = []
         var copied = 0
         var index = 0
         while index < text.count {
-            guard text[index] == "<", let openLength = opening(text, index) else {
+            guard text[index] == UInt8(ascii: "<"), let openLength = opening(text, index) else {
                 index += 1
                 continue
             }
             var end = index + openLength
             var closeLength: Int?
             while end < text.count {
-                if text[end] == "<" || text[end] == "-", let length = closing(text, end) {
+                if text[end] == UInt8(ascii: "<") || text[end] == UInt8(ascii: "-"), let length = closing(text, end) {
                     closeLength = length
                     break
                 }
@@ -103,7 +118,7 @@ struct HTMLText: Sendable, Equatable {
             guard let closeLength else { break }
             if result.isEmpty { result.reserveCapacity(text.count) }
             result.append(contentsOf: text[copied..<index])
-            result.append(" ")
+            result.append(UInt8(ascii: " "))
             index = end + closeLength
             copied = index
         }
@@ -112,34 +127,38 @@ struct HTMLText: Sendable, Equatable {
         return result
     }
 
-    /// `literal` at `offset`, ASCII letters compared without case.
-    static func matches(_ literal: String, in text: [Unicode.Scalar], at offset: Int) -> Bool {
+    /// `literal` (ASCII) at `offset`, ASCII letters compared without case.
+    static func matches(_ literal: String, in text: [UInt8], at offset: Int) -> Bool {
         var index = offset
-        for expected in literal.unicodeScalars {
+        for expected in literal.utf8 {
             guard index < text.count, lowercasedASCII(text[index]) == expected else { return false }
             index += 1
         }
         return true
     }
 
-    static func lowercasedASCII(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
-        scalar.value >= 0x41 && scalar.value <= 0x5A ? Unicode.Scalar(UInt8(scalar.value | 0x20)) : scalar
+    static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }
 
     /// `<script` followed by a word boundary: its length.
-    static func openingTag(_ element: String, in text: [Unicode.Scalar], at offset: Int) -> Int? {
+    static func openingTag(_ element: String, in text: [UInt8], at offset: Int) -> Int? {
         guard matches("<" + element, in: text, at: offset) else { return nil }
-        let end = offset + 1 + element.unicodeScalars.count
-        if end < text.count, isWordCharacter(text[end]) { return nil }
+        let end = offset + 1 + element.utf8.count
+        if end < text.count, isWordCharacter(EnglishText.scalar(in: text, at: end).0) { return nil }
         return end - offset
     }
 
     /// `</script`, optional whitespace, `>`: its length.
-    static func closingTag(_ element: String, in text: [Unicode.Scalar], at offset: Int) -> Int? {
+    static func closingTag(_ element: String, in text: [UInt8], at offset: Int) -> Int? {
         guard matches("</" + element, in: text, at: offset) else { return nil }
-        var end = offset + 2 + element.unicodeScalars.count
-        while end < text.count, EnglishText.isWhitespace(text[end]) { end += 1 }
-        guard end < text.count, text[end] == ">" else { return nil }
+        var end = offset + 2 + element.utf8.count
+        while end < text.count {
+            let (scalar, length) = EnglishText.scalar(in: text, at: end)
+            guard EnglishText.isWhitespace(scalar) else { break }
+            end += length
+        }
+        guard end < text.count, text[end] == UInt8(ascii: ">") else { return nil }
         return end + 1 - offset
     }
 
@@ -164,28 +183,33 @@ struct HTMLText: Sendable, Equatable {
     static let longestEntity = 10
 
     static func decodeEntities(_ text: String) -> String {
-        guard text.contains("&") else { return text }
-        return String(String.UnicodeScalarView(decodeEntities(Array(text.unicodeScalars))))
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
+        return String(decoding: decodeEntities(Array(text.utf8)), as: UTF8.self)
     }
 
-    static func decodeEntities(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        guard text.contains("&") else { return text }
-        var result: [Unicode.Scalar] = []
+    /// Entities replaced in UTF-8. The name is found within the next ten bytes where the
+    /// scalar walk looked ten scalars ahead: an entity's name is ASCII, so whenever a
+    /// non-ASCII scalar stands before the `;` neither finds an entity.
+    static func decodeEntities(_ text: [UInt8]) -> [UInt8] {
+        guard text.contains(UInt8(ascii: "&")) else { return text }
+        var result: [UInt8] = []
         result.reserveCapacity(text.count)
         var index = 0
         while index < text.count {
-            let scalar = text[index]
+            let byte = text[index]
             index += 1
-            guard scalar == "&" else {
-                result.append(scalar)
+            guard byte == UInt8(ascii: "&") else {
+                result.append(byte)
                 continue
             }
             let window = text[index..<min(text.count, index + Self.longestEntity)]
-            if let semicolon = window.firstIndex(of: ";"), let replacement = entity(String(String.UnicodeScalarView(text[index..<semicolon]))) {
-                result.append(contentsOf: replacement.unicodeScalars)
+            if let semicolon = window.firstIndex(of: UInt8(ascii: ";")),
+                let replacement = entity(String(decoding: text[index..<semicolon], as: UTF8.self))
+            {
+                result.append(contentsOf: replacement.utf8)
                 index = semicolon + 1
             } else {
-                result.append("&")
+                result.append(UInt8(ascii: "&"))
             }
         }
         return result
@@ -202,27 +226,26 @@ struct HTMLText: Sendable, Equatable {
 
     /// Runs of whitespace become one space; none at either end.
     static func collapse(_ text: String) -> String {
-        collapse(Array(text.unicodeScalars))
+        collapse(Array(text.utf8))
     }
 
-    static func collapse(_ text: [Unicode.Scalar]) -> String {
+    static func collapse(_ text: [UInt8]) -> String {
         var result: [UInt8] = []
         result.reserveCapacity(text.count)
         var pendingSpace = false
-        for scalar in text {
+        var index = 0
+        while index < text.count {
+            let (scalar, length) = text[index] < 0x80 ? (Unicode.Scalar(text[index]), 1) : EnglishText.scalar(in: text, at: index)
             if EnglishText.isWhitespace(scalar) {
                 pendingSpace = !result.isEmpty
+                index += length
                 continue
             }
             if pendingSpace { result.append(0x20) }
             pendingSpace = false
-            if scalar.isASCII {
-                result.append(UInt8(scalar.value))
-            } else {
-                result.append(contentsOf: UTF8.encode(scalar).map(Array.init) ?? [])
-            }
+            result.append(contentsOf: text[index..<(index + length)])
+            index += length
         }
         return String(decoding: result, as: UTF8.self)
     }
-
 }

@@ -183,7 +183,9 @@ struct SEOAnalyzer: Sendable {
                     sentenceWords.append(sentence.count)
                     if EnglishText.isPassive(prose.lowercased[sentence]) { passiveSentences += 1 }
                 }
-                lowercased += prose.lowercased
+                // The first (often the only) paragraph's words are taken over, not copied:
+                // the largest article's are 2 MB (#15).
+                if lowercased.isEmpty { lowercased = prose.lowercased } else { lowercased += prose.lowercased }
             }
         }
     }

@@ -18,6 +18,7 @@ struct AuthServiceCommand: AsyncParsableCommand {
         func run() async throws {
             let config = try loadConfiguration { try AuthConfig() }
             LoggingSetup.bootstrap(json: config.core.jsonLogs, level: config.core.logLevel)
+            MemoryTuning.apply()
             let app = try await buildAuthApplication(config: config)
             try await app.runService()
         }

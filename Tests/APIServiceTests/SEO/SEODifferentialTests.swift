@@ -63,9 +63,14 @@ import Testing
             "No.", "5", "Fig.", "2", "—", "&amp;", "&nbsp;", "&#8217;", "&#x2014;", "&foo;", "&", "x-", "-y", "The", "cake", "was", "eaten.",
             "<strong>bold</strong>", "<em>it</em>", "<br>", "<!-- c -->", "<script>var a = 1;</script>", "<style>p{}</style>", "\n", "\t",
             "A.", "b.", "1.", "Mistakes", "were", "made.", "is", "not", "also", "gotten", "isn't", "being", "built", "E\u{301}tude", "ﬁne",
+            // Where the byte walk decodes a scalar (#15): tag names running into other scripts,
+            // Unicode spaces, entities around non-ASCII text.
+            "<pé>x</pé>", "<h2é>", "<p٣>", "<div\u{301}>", "</p\u{A0}>", "<script\u{A0}>s</script\u{2003}>", "<scriptа>v</scriptа>",
+            "<style\u{200D}>t</style>", "a\u{A0}b", "\u{2003}", "\u{3000}x", "&é;", "&#xe9;", "&#233;", "&amp\u{301};", "&nbsp\u{A0}",
+            "&#x1F600;", "&#xD800;", "&éééééé;", "<!-- é -->", "<!-- -\u{2014}->",
         ]
         var generator = SeededGenerator(seed: 42)
-        for _ in 0..<300 {
+        for _ in 0..<600 {
             var html = ""
             for _ in 0..<Int.random(in: 1...6, using: &generator) {
                 let tag = ["p", "h1", "h2", "li", "div", "h3"].randomElement(using: &generator) ?? "p"

@@ -1,0 +1,2 @@
+// glibc's allocator controls (mallopt, mallinfo2), which the Glibc module leaves out.
+#include <malloc.h>
