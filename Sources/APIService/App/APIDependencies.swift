@@ -62,14 +62,12 @@ struct APIDependencies: Sendable {
             cache: ReadModelCache(ttl: .seconds(config.subscriptionCacheSeconds), maxEntries: 1, isLive: { changes.isLive }))
         self.adminSettings = adminSettings
         let sealedKeys = ReadModelCache<UUID, [String: [UInt8]]>(ttl: .seconds(config.subscriptionCacheSeconds), isLive: { changes.isLive })
+        users.follow(changes)
         changes.observe { change in
             if AdminSettingsStore.isStale(after: change) { adminSettings.cache?.invalidateAll() }
             switch change {
-            case .row("users", let id): users.invalidate(id: id)
             case .row("user_provider_keys", let id): sealedKeys.invalidate(id)
-            case .everything:
-                users.invalidateAll()
-                sealedKeys.invalidateAll()
+            case .everything: sealedKeys.invalidateAll()
             default: break
             }
         }

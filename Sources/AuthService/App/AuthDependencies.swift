@@ -15,6 +15,8 @@ struct AuthDependencies: Sendable {
     let authenticator: AccessTokenAuthenticator
     let refreshTokens: RefreshTokenStore
     let audit: AuditLog
+    /// Drops cached users as PostgreSQL announces their changes (run as a service).
+    let changes: ChangeFeed
     let logger: Logger
 
     /// Runs `body` in one transaction, then wakes the e-mail sender if it queued mail.

@@ -20,12 +20,13 @@ func buildAuthApplication(config: AuthConfig, logger: Logger? = nil) async throw
                 tokens: dependencies.tokens, sessions: dependencies.refreshTokens, users: dependencies.users, cookies: config.cookies,
                 cookieLifetime: config.refreshTokenLifetime)))
     var services: [any Service] = [
+        dependencies.changes,
         EmailSender(
             outbox: dependencies.outbox,
             transport: config.mail.enabled
                 ? SMTPTransport(config: config.mail) as any MailTransport : LogTransport(logger: foundation.logger),
             pollInterval: config.mail.pollInterval, maxAttempts: config.mail.maxAttempts, retryBase: config.mail.retryBase,
-            logger: foundation.logger)
+            logger: foundation.logger),
     ]
     var operations: [OpenAPIOperation] = []
 
@@ -75,6 +76,8 @@ func makeAuthDependencies(config: AuthConfig, foundation: ServiceFoundation) asy
         secret: config.core.secret, verificationSecret: config.verificationSecret, resetSecret: config.resetPasswordSecret,
         accessTokenLifetime: config.core.accessTokenLifetime)
     let userCache = CachedUserDirectory(base: PostgresUserDirectory(database: foundation.database), ttl: config.core.userCacheTTL)
+    let changes = ChangeFeed(database: foundation.database)
+    userCache.follow(changes)
     let users = UserStore(database: foundation.database, cache: userCache)
     return AuthDependencies(
         config: config,
@@ -89,5 +92,6 @@ func makeAuthDependencies(config: AuthConfig, foundation: ServiceFoundation) asy
         refreshTokens: RefreshTokenStore(
             database: foundation.database, secret: config.core.secret, lifetime: config.refreshTokenLifetime, grace: config.refreshReuseGrace),
         audit: AuditLog(database: foundation.database),
+        changes: changes,
         logger: foundation.logger)
 }

@@ -86,4 +86,17 @@ public struct CachedUserDirectory: UserDirectory {
     public func invalidateAll() {
         cache.removeAll()
     }
+
+    /// Drops users as `feed` announces their changes (from any replica, either service
+    /// or psql), and everything when the feed was down, so a deactivated or demoted
+    /// account loses its access in milliseconds rather than at the TTL.
+    public func follow(_ feed: ChangeFeed) {
+        feed.observe { change in
+            switch change {
+            case .row("users", let id): invalidate(id: id)
+            case .everything: invalidateAll()
+            default: break
+            }
+        }
+    }
 }
