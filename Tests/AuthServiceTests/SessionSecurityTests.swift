@@ -259,7 +259,9 @@ import Testing
             let process = try ServiceProcess(
                 executable: "AuthService", port: try freePort(), environment: env,
                 arguments: ["create-admin", "--email", email, "--password", "admin password 1"])
-            #expect(try await process.waitForExit() == 0)
+            // A generous wait: on a loaded 2-core machine a debug binary's start, migration
+            // check and bcrypt have once taken more than the default 30 s.
+            #expect(try await process.waitForExit(timeout: .seconds(120)) == 0)
             #expect(process.capturedOutput().contains(expected))
         }
         let harness = try await AuthHarness()
@@ -276,6 +278,6 @@ import Testing
         }
         let weak = try ServiceProcess(
             executable: "AuthService", port: try freePort(), environment: env, arguments: ["create-admin", "--email", email, "--password", "short"])
-        #expect(try await weak.waitForExit() != 0)
+        #expect(try await weak.waitForExit(timeout: .seconds(120)) != 0)
     }
 }

@@ -18,15 +18,13 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
             // 20 MiB of recording as base64 inside JSON.
             "/research/transcribe": 28 << 20, "/research/summarize-video": 28 << 20,
         ])
-    if config.rateLimitEnabled {
-        router.add(
-            middleware: APIRateLimitMiddleware(
-                limiter: dependencies.rateLimiter, authenticator: dependencies.authenticator, tokens: dependencies.tokens,
-                perMinute: config.apiRequestsPerMinute))
-    }
     router.add(
-        middleware: CookieWriteGuard(
-            corsOrigins: config.core.corsOrigins, publicURLs: [config.publicURL, config.core.frontendURL]))
+        middleware: APIRequestMiddleware(
+            limit: config.rateLimitEnabled
+                ? APIRateLimit(
+                    limiter: dependencies.rateLimiter, authenticator: dependencies.authenticator, tokens: dependencies.tokens,
+                    perMinute: config.apiRequestsPerMinute) : nil,
+            writeGuard: CookieWriteGuard(corsOrigins: config.core.corsOrigins, publicURLs: [config.publicURL, config.core.frontendURL])))
     let collections = apiRouteCollections(dependencies)
     for prefix in APIPrefixes.all {
         let requireUser = APIAuthenticationMiddleware(

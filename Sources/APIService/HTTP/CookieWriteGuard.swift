@@ -13,7 +13,7 @@ import Hummingbird
 ///
 /// Also: a write with a body must say what the body is. Every API route reads JSON or
 /// multipart, and a body without `Content-Type` is what a `no-cors` fetch of a blob sends.
-struct CookieWriteGuard: RouterMiddleware {
+struct CookieWriteGuard: Sendable {
     /// Lowercased `scheme://host[:port]` origins: the CORS list plus the public URLs the
     /// services are reached at (same-origin pages send their own origin).
     let allowedOrigins: Set<String>
@@ -28,10 +28,9 @@ struct CookieWriteGuard: RouterMiddleware {
 
     static let unsafeMethods: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
 
-    func handle(
-        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
-    ) async throws -> Response {
-        guard Self.unsafeMethods.contains(request.method) else { return try await next(request, context) }
+    /// Throws `unsupportedMediaType` or `forbidden` for a write that may not pass.
+    func check(_ request: Request, context: AppRequestContext) throws {
+        guard Self.unsafeMethods.contains(request.method) else { return }
         if request.headers[.contentType] == nil, Self.hasBody(request) {
             throw CoreError.unsupportedMediaType(expected: "application/json", body: nil)
         }
@@ -45,7 +44,6 @@ struct CookieWriteGuard: RouterMiddleware {
                 ])
             throw CoreError.forbidden
         }
-        return try await next(request, context)
     }
 
     func isVouchedFor(_ request: Request) -> Bool {
