@@ -235,7 +235,7 @@ struct HTMLText: Sendable, Equatable {
         var pendingSpace = false
         var index = 0
         while index < text.count {
-            let (scalar, length) = text[index] < 0x80 ? (Unicode.Scalar(text[index]), 1) : EnglishText.scalar(in: text, at: index)
+            let (scalar, length) = EnglishText.scalar(in: text, at: index)
             if EnglishText.isWhitespace(scalar) {
                 pendingSpace = !result.isEmpty
                 index += length

@@ -13,7 +13,7 @@ struct AuthServiceMiddleware: RouterMiddleware {
         _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         try await limits.checkRequest(request, context: context)
-        guard let verified = await SessionRenewal.verifiedToken(request, tokens: renewal.tokens) else {
+        guard let verified = await renewal.verifiedToken(request) else {
             return try await next(request, context)
         }
         var context = context

@@ -22,8 +22,8 @@ struct SessionRenewal: Sendable {
 
     /// The request's access token and its claims, when it carries one that verifies: put
     /// in the context before the route runs, so the route does not verify it again.
-    static func verifiedToken(_ request: Request, tokens: TokenService) async -> (token: String, claims: AccessTokenClaims)? {
-        guard let token = credential(request), let claims = try? await tokens.verifyAccessToken(token) else { return nil }
+    func verifiedToken(_ request: Request) async -> (token: String, claims: AccessTokenClaims)? {
+        guard let token = Self.credential(request), let claims = try? await tokens.verifyAccessToken(token) else { return nil }
         return (token, claims)
     }
 

@@ -46,18 +46,9 @@ public struct SecretBox: Sendable {
         var bytes: [UInt8] = []
         var iterator = text.utf8.makeIterator()
         while let high = iterator.next(), let low = iterator.next() {
-            guard let h = nibble(high), let l = nibble(low) else { return nil }
+            guard let h = Hex.value(high), let l = Hex.value(low) else { return nil }
             bytes.append(h << 4 | l)
         }
         return bytes
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
