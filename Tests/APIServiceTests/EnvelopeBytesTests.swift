@@ -9,6 +9,8 @@ import Testing
 /// same values (their `Encodable` conformance is the definition, and the document's).
 @Suite struct EnvelopeBytesTests {
     func expectSameBytes<T: Encodable & Sendable>(_ envelope: Envelope<T>, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        // Else both sides below would be the encoder's and agree trivially.
+        #expect(envelope.isWrittenDirectly, sourceLocation: sourceLocation)
         let direct = String(buffer: try envelope.bytes())
         let encoded = String(buffer: try envelope.encodedBytes())
         #expect(direct == encoded, sourceLocation: sourceLocation)

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import NIOCore
 import Testing
 
 @Suite struct WireEncoderTests {
@@ -29,6 +30,29 @@ import Testing
             text
                 == #"{"id":"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11","title":"Tab\t\"quote\" / é \u0001","note":null,"count":3,"ratio":0.25,"tags":["a","b"],"createdAt":"2023-11-14T22:13:20.500Z","extra":{"a":[true,null],"z":1}}"#
         )
+    }
+
+    /// Integers are written digit by digit in place (no String per number): every width,
+    /// both signs and both ends of the range, through the encoder and the direct writer.
+    @Test func integersAreWrittenAsTheirDescription() throws {
+        var values: [Int] = [0, 1, -1, 9, 10, -10, 99, 100, Int.max, Int.min, Int.max - 1, Int.min + 1]
+        var power = 1
+        for _ in 0..<18 {
+            power *= 10
+            values += [power - 1, power, power + 1, -power, -(power - 1)]
+        }
+        var generator = SystemRandomNumberGenerator()
+        values += (0..<200).map { _ in Int.random(in: Int.min...Int.max, using: &generator) }
+        for value in values {
+            #expect(try WireEncoder.string(value) == String(value))
+            #expect(try WireEncoder.string(Int64(value)) == String(value))
+            var object = JSONObjectWriter(buffer: ByteBuffer())
+            object.field("n", value)
+            #expect(String(buffer: object.finish()) == #"{"n":\#(value)}"#)
+        }
+        #expect(try WireEncoder.string(UInt64.max) == "18446744073709551615")
+        #expect(try WireEncoder.string(-0.0) == "0")
+        #expect(try WireEncoder.string(-1e14) == "-100000000000000")
     }
 
     @Test func nestsContainersAndEmptyCollections() throws {

@@ -10,26 +10,44 @@ struct Envelope<Payload: Encodable & Sendable>: ResponseGenerator, Sendable {
     var status: HTTPResponse.Status?
     /// Fields beside `success` and `data`, for the frontend screens that read them there
     /// (the admin dashboard); an object whose keys never collide with the envelope's.
-    var topLevel: (any Encodable & Sendable)?
+    let topLevel: (any Encodable & Sendable)?
+    /// Writes `data` straight into the buffer: chosen when the envelope is made, where the
+    /// payload's type is known, so no dynamic cast per response decides it (issue #15).
+    let writeData: (@Sendable (Payload, inout JSONObjectWriter) -> Void)?
 
-    init(_ data: Payload, message: String? = nil, status: HTTPResponse.Status? = nil, topLevel: (any Encodable & Sendable)? = nil) {
+    init(_ data: Payload, message: String? = nil, status: HTTPResponse.Status? = nil) {
+        self.init(data, message: message, status: status, topLevel: nil, writeData: nil)
+    }
+
+    init(_ data: Payload, message: String? = nil, status: HTTPResponse.Status? = nil, topLevel: any Encodable & Sendable) {
+        self.init(data, message: message, status: status, topLevel: topLevel, writeData: nil)
+    }
+
+    private init(
+        _ data: Payload, message: String?, status: HTTPResponse.Status?, topLevel: (any Encodable & Sendable)?,
+        writeData: (@Sendable (Payload, inout JSONObjectWriter) -> Void)?
+    ) {
         self.data = data
         self.message = message
         self.status = status
         self.topLevel = topLevel
+        self.writeData = writeData
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(status: status ?? .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: try bytes()))
     }
 
+    /// Whether `bytes()` writes the payload itself rather than through `WireEncoder`.
+    var isWrittenDirectly: Bool { writeData != nil }
+
     /// The envelope's JSON: written directly for a `WireWritable` payload (the hot reads),
     /// else by `WireEncoder`; the two agree byte for byte (EnvelopeBytesTests).
     func bytes() throws -> ByteBuffer {
-        guard topLevel == nil, let direct = data as? any WireWritable else { return try encodedBytes() }
+        guard let writeData else { return try encodedBytes() }
         var object = JSONObjectWriter(buffer: ByteBufferAllocator().buffer(capacity: 512))
         object.field("success", true)
-        object.field("data", direct)
+        writeData(data, &object)
         if let message { object.field("message", message) }
         return object.finish()
     }
@@ -50,6 +68,14 @@ struct Envelope<Payload: Encodable & Sendable>: ResponseGenerator, Sendable {
             if let message = envelope.message { try container.encode(message, forKey: .message) }
             try envelope.topLevel?.encode(to: encoder)
         }
+    }
+}
+
+extension Envelope where Payload: WireWritable {
+    /// Preferred over the general initializer wherever the payload's type is known to be
+    /// `WireWritable` (the more constrained overload wins).
+    init(_ data: Payload, message: String? = nil, status: HTTPResponse.Status? = nil) {
+        self.init(data, message: message, status: status, topLevel: nil, writeData: { data, object in object.field("data", data) })
     }
 }
 

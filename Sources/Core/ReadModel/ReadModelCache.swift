@@ -9,23 +9,25 @@ import NIOConcurrencyHelpers
 /// back a value read before a change whose notification has already been handled. While
 /// the feed is not live nothing is stored at all.
 public final class ReadModelCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    struct Entry {
-        var value: Value
-        var expires: ContinuousClock.Instant
+    @usableFromInline
+    struct Entry: Sendable {
+        @usableFromInline var value: Value
+        @usableFromInline var expires: ContinuousClock.Instant
     }
 
-    struct State {
-        var entries: [Key: Entry] = [:]
+    @usableFromInline
+    struct State: Sendable {
+        @usableFromInline var entries: [Key: Entry] = [:]
         /// Fills in flight per key; an invalidation removes them.
-        var fills: [Key: Set<UInt64>] = [:]
-        var nextFill: UInt64 = 0
+        @usableFromInline var fills: [Key: Set<UInt64>] = [:]
+        @usableFromInline var nextFill: UInt64 = 0
     }
 
-    private let state = NIOLockedValueBox(State())
-    let ttl: Duration
+    @usableFromInline let state = NIOLockedValueBox(State())
+    @usableFromInline let ttl: Duration
     let maxEntries: Int
-    let isLive: @Sendable () -> Bool
-    let clock: @Sendable () -> ContinuousClock.Instant
+    @usableFromInline let isLive: @Sendable () -> Bool
+    @usableFromInline let clock: @Sendable () -> ContinuousClock.Instant
 
     public init(
         ttl: Duration, maxEntries: Int = 50_000, isLive: @escaping @Sendable () -> Bool,
@@ -38,6 +40,9 @@ public final class ReadModelCache<Key: Hashable & Sendable, Value: Sendable>: Se
     }
 
     /// The cached value, or `load`'s (kept when nothing invalidated `key` meanwhile).
+    /// Inlinable, so that the services' reads are specialised for their key and value
+    /// types: generic dictionary access through witness tables was most of a hit's cost.
+    @inlinable
     public func value(for key: Key, load: () async throws -> Value) async throws -> Value {
         let now = clock()
         let (cached, fill): (Value?, UInt64?) = state.withLockedValue { state in
@@ -61,6 +66,7 @@ public final class ReadModelCache<Key: Hashable & Sendable, Value: Sendable>: Se
         }
     }
 
+    @usableFromInline
     func store(_ value: Value, for key: Key, fill: UInt64) {
         let expires = clock() + ttl
         state.withLockedValue { state in
@@ -90,6 +96,7 @@ public final class ReadModelCache<Key: Hashable & Sendable, Value: Sendable>: Se
 
 extension ReadModelCache.State {
     /// Ends a fill; true when it was still valid.
+    @usableFromInline
     mutating func endFill(_ key: Key, _ fill: UInt64) -> Bool {
         guard fills[key]?.remove(fill) != nil else { return false }
         if fills[key]?.isEmpty == true { fills[key] = nil }

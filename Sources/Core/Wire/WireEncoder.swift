@@ -65,14 +65,16 @@ final class WireWriter {
 
     func writeNull() { buffer.writeStaticString("null") }
     func writeBool(_ value: Bool) { value ? buffer.writeStaticString("true") : buffer.writeStaticString("false") }
-    func writeInteger<I: BinaryInteger & CustomStringConvertible>(_ value: I) { buffer.writeString(value.description) }
+    func writeInteger<I: BinaryInteger & CustomStringConvertible>(_ value: I) {
+        if let value = Int64(exactly: value) { JSONText.writeInteger(value, to: &buffer) } else { buffer.writeString(value.description) }
+    }
 
     func writeDouble(_ value: Double, codingPath: [any CodingKey]) throws {
         guard value.isFinite else {
             throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "JSON has no NaN or infinity"))
         }
         if value == value.rounded(), abs(value) < 1e15 {
-            buffer.writeString(String(Int64(value)))
+            JSONText.writeInteger(Int64(value), to: &buffer)
         } else {
             buffer.writeString(value.description)
         }

@@ -13,19 +13,25 @@ public protocol WireWritable {
 /// `WireEncoder`'s rules (see there): the API's hot reads and the auth service's UserRead.
 public struct JSONObjectWriter {
     public var buffer: ByteBuffer
-    var hasFields = false
+    @usableFromInline var hasFields = false
 
+    // The members the payloads call are inlinable: called across the module boundary
+    // unspecialised, each nested object went through generic dispatch and runtime
+    // metadata lookups (issue #15: a third of GET /subscription/usage's writing).
+    @inlinable
     public init(buffer: ByteBuffer) {
         self.buffer = buffer
         self.buffer.writeInteger(UInt8(ascii: "{"))
     }
 
     /// Closes the object and gives the buffer back.
+    @inlinable
     public consuming func finish() -> ByteBuffer {
         buffer.writeInteger(UInt8(ascii: "}"))
         return buffer
     }
 
+    @inlinable
     mutating func key(_ name: StaticString) {
         if hasFields { buffer.writeInteger(UInt8(ascii: ",")) }
         hasFields = true
@@ -34,16 +40,19 @@ public struct JSONObjectWriter {
         buffer.writeStaticString("\":")
     }
 
+    @inlinable
     public mutating func field(_ name: StaticString, _ value: String?) {
         key(name)
         if let value { JSONText.writeString(value, to: &buffer) } else { buffer.writeStaticString("null") }
     }
 
+    @inlinable
     public mutating func field(_ name: StaticString, _ value: Int) {
         key(name)
-        buffer.writeString(value.description)
+        JSONText.writeInteger(Int64(value), to: &buffer)
     }
 
+    @inlinable
     public mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
         value ? buffer.writeStaticString("true") : buffer.writeStaticString("false")
@@ -68,6 +77,7 @@ public struct JSONObjectWriter {
         buffer.writeInteger(UInt8(ascii: "\""))
     }
 
+    @inlinable
     public mutating func field(_ name: StaticString, _ value: some WireWritable) {
         key(name)
         buffer.writeInteger(UInt8(ascii: "{"))
@@ -80,7 +90,34 @@ public struct JSONObjectWriter {
 
 /// JSON string escaping (RFC 8259; non-ASCII stays UTF-8, `/` is not escaped), shared by
 /// `WireEncoder` and `JSONObjectWriter`.
+@usableFromInline
 enum JSONText {
+    /// Decimal digits of `value`, written in place: `description` allocated a String for
+    /// every number of every response.
+    @usableFromInline
+    static func writeInteger(_ value: Int64, to buffer: inout ByteBuffer) {
+        // 19 digits and a sign at most (Int64.min).
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 20) { out in
+            var magnitude = value.magnitude
+            var digits = 1
+            var scan = magnitude
+            while scan >= 10 {
+                scan /= 10
+                digits += 1
+            }
+            let sign = value < 0 ? 1 : 0
+            if sign == 1 { out[0] = UInt8(ascii: "-") }
+            var index = sign + digits
+            repeat {
+                index -= 1
+                out[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            return sign + digits
+        }
+    }
+
+    @usableFromInline
     static func writeString(_ value: String, to buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(ascii: "\""))
         var utf8 = value.utf8
