@@ -185,12 +185,12 @@ import Testing
             try await client.execute(uri: "/api/me", method: .get, headers: [.authorization: "Bearer \(secret)"]) {
                 #expect($0.status == .unauthorized)
             }
-            #expect(APIAuthenticationMiddleware.acceptsKey("/api/v1/token-usage/sync"))
-            #expect(APIAuthenticationMiddleware.acceptsKey("/api/token-usage/sync"))
+            #expect(APIAuthentication.acceptsKey("/api/v1/token-usage/sync"))
+            #expect(APIAuthentication.acceptsKey("/api/token-usage/sync"))
             // The WordPress plugin's connection test and periodic sync use the key too.
-            #expect(APIAuthenticationMiddleware.acceptsKey("/api/v1/token-usage/stats"))
-            #expect(APIAuthenticationMiddleware.acceptsKey("/api/sync/token-usage"))
-            #expect(!APIAuthenticationMiddleware.acceptsKey("/api/v1/credits"))
+            #expect(APIAuthentication.acceptsKey("/api/v1/token-usage/stats"))
+            #expect(APIAuthentication.acceptsKey("/api/sync/token-usage"))
+            #expect(!APIAuthentication.acceptsKey("/api/v1/credits"))
             #expect(try await PlatformKeyStore(database: harness.database).owner(of: secret) != nil)
 
             // Another user cannot revoke it; its owner can, once.

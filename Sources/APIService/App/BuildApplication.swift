@@ -26,14 +26,13 @@ func buildAPIApplication(config: APIConfig, logger: Logger? = nil) async throws 
                     perMinute: config.apiRequestsPerMinute) : nil,
             writeGuard: CookieWriteGuard(corsOrigins: config.core.corsOrigins, publicURLs: [config.publicURL, config.core.frontendURL])))
     let collections = apiRouteCollections(dependencies)
+    let authentication = APIAuthentication(
+        tokens: dependencies.authenticator, keys: PlatformKeyStore(database: dependencies.database),
+        access: PlatformKeyAccess(accounts: AccountService(dependencies: dependencies)), users: dependencies.users)
     for prefix in APIPrefixes.all {
-        let requireUser = APIAuthenticationMiddleware(
-            tokens: dependencies.authenticator, keys: PlatformKeyStore(database: dependencies.database),
-            access: PlatformKeyAccess(accounts: AccountService(dependencies: dependencies)), users: dependencies.users)
-        let publicGroup = router.group(RouterPath(prefix))
-        let privateGroup = router.group(RouterPath(prefix)).add(middleware: requireUser)
+        let group = router.group(RouterPath(prefix))
         for collection in collections {
-            collection.register(on: collection.requiresAuth ? privateGroup : publicGroup)
+            collection.register(on: group, authentication: collection.requiresAuth ? authentication : nil)
         }
     }
     foundation.addOperationsRoutes(

@@ -14,20 +14,34 @@ struct APIRoutes {
     let tag: String
     /// Statuses every route here may answer besides its own (403 for admin routes).
     let commonErrors: [Int]
-    /// Runs before the body is read: a caller who may not use the route learns that
-    /// (403), not what is wrong with a body it may not send.
-    let authorize: @Sendable (AppRequestContext) throws -> Void
+    /// Who may call the routes: authentication, then `authorize`, before any body is read.
+    let admission: Admission
     private(set) var operations: [OpenAPIOperation] = []
+
+    /// Runs first in every route: the caller's authentication (when the routes need a
+    /// user), then `authorize`, before the body is read: a caller who may not use the
+    /// route learns that (401, 403), not what is wrong with a body it may not send.
+    struct Admission: Sendable {
+        var authentication: APIAuthentication?
+        var authorize: @Sendable (AppRequestContext) throws -> Void
+
+        func admit(_ request: Request, _ context: AppRequestContext) async throws -> AppRequestContext {
+            var context = context
+            if let authentication { try await authentication.authenticate(request, context: &context) }
+            try authorize(context)
+            return context
+        }
+    }
 
     init(
         group: RouterGroup<AppRequestContext>?, requiresAuth: Bool, tag: String, commonErrors: [Int] = [],
-        authorize: @escaping @Sendable (AppRequestContext) throws -> Void = { _ in }
+        authentication: APIAuthentication? = nil, authorize: @escaping @Sendable (AppRequestContext) throws -> Void = { _ in }
     ) {
         self.group = group
         self.requiresAuth = requiresAuth
         self.tag = tag
         self.commonErrors = commonErrors
-        self.authorize = authorize
+        self.admission = Admission(authentication: authentication, authorize: authorize)
     }
 
     mutating func get<Out: Codable & Sendable>(
@@ -90,10 +104,9 @@ struct APIRoutes {
             operation.responses[status] = OpenAPIDocument.errorDescriptions[status] ?? "Error"
         }
         operations.append(operation)
-        let authorize = self.authorize
+        let admission = self.admission
         group?.on(RouterPath(path), method: method) { request, context in
-            try authorize(context)
-            return try await handler(request, context)
+            try await handler(request, try await admission.admit(request, context))
         }
     }
 
@@ -104,9 +117,9 @@ struct APIRoutes {
         var components = WireSchema.Components()
         let request = WireSchema.schema(for: In.self, components: &components)
         describe(method, path, summary, request: request, response: Out.self, status: status, query: query, errors: errors, components: components)
-        let authorize = self.authorize
+        let admission = self.admission
         group?.on(RouterPath(path), method: method) { request, context -> Envelope<Out> in
-            try authorize(context)
+            let context = try await admission.admit(request, context)
             let input = try await request.decode(In.self, context: context)
             var envelope = try await handler(input, request, context)
             envelope.status = envelope.status ?? status
@@ -119,10 +132,9 @@ struct APIRoutes {
         query: [JSONValue], errors: [Int], _ handler: @escaping Handler<Out>
     ) {
         describe(method, path, summary, request: nil, response: Out.self, status: status, query: query, errors: errors, components: [:])
-        let authorize = self.authorize
+        let admission = self.admission
         group?.on(RouterPath(path), method: method) { request, context -> Envelope<Out> in
-            try authorize(context)
-            var envelope = try await handler(request, context)
+            var envelope = try await handler(request, try await admission.admit(request, context))
             envelope.status = envelope.status ?? status
             return envelope
         }
@@ -186,9 +198,9 @@ extension TypedRouteCollection {
         return routes.operations
     }
 
-    func register(on group: RouterGroup<AppRequestContext>) {
+    func register(on group: RouterGroup<AppRequestContext>, authentication: APIAuthentication?) {
         var routes = APIRoutes(
-            group: group, requiresAuth: requiresAuth, tag: tag, commonErrors: commonErrors,
+            group: group, requiresAuth: requiresAuth, tag: tag, commonErrors: commonErrors, authentication: authentication,
             authorize: { [self] context in try self.authorize(context) })
         self.routes(&routes)
     }

@@ -8,7 +8,8 @@ protocol APIRouteCollection: Sendable {
     /// Whether the routes need an authenticated user.
     var requiresAuth: Bool { get }
     var operations: [OpenAPIOperation] { get }
-    func register(on group: RouterGroup<AppRequestContext>)
+    /// `authentication`: given when `requiresAuth`; each route runs it first.
+    func register(on group: RouterGroup<AppRequestContext>, authentication: APIAuthentication?)
 }
 
 enum APIPrefixes {

@@ -91,39 +91,3 @@ struct PlatformKeyAccess: Sendable {
         if tier < .pro { throw CreditError.featureNotAvailable(feature: Self.feature, plan: tier, requiredPlan: .pro) }
     }
 }
-
-/// Authenticates the routes below it: the auth service's access token, or on the routes
-/// marked *key* in API.md a platform key (`Authorization: Bearer nxf_…`).
-struct APIAuthenticationMiddleware: RouterMiddleware {
-    let tokens: AccessTokenAuthenticator
-    let keys: PlatformKeyStore
-    let access: PlatformKeyAccess
-    let users: any UserDirectory
-    /// Paths (after the `/api` or `/api/v1` prefix) that accept a platform key.
-    /// The WordPress plugin's three calls (WP/nova-xfinity-ai.php L1926-2205,
-    /// WP/includes/token-sync.php L65-235).
-    static let keyPaths: Set<String> = ["/token-usage/sync", "/sync/token-usage", "/token-usage/stats"]
-
-    func handle(
-        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
-    ) async throws -> Response {
-        var context = context
-        if let credential = tokens.credential(in: request), credential.hasPrefix(PlatformKeyStore.prefix) {
-            guard Self.acceptsKey(request.uri.path), let owner = try await keys.owner(of: credential),
-                let user = try await users.user(id: owner), user.isActive
-            else { throw CoreError.unauthorized }
-            try await access.requirePlan(userID: user.id)
-            context.user = user
-        } else {
-            context.user = try await tokens.authenticate(request, context: context)
-        }
-        return try await next(request, context)
-    }
-
-    static func acceptsKey(_ path: String) -> Bool {
-        for prefix in APIPrefixes.all where path.hasPrefix(prefix + "/") {
-            if keyPaths.contains(String(path.dropFirst(prefix.count))) { return true }
-        }
-        return false
-    }
-}

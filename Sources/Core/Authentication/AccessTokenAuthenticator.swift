@@ -57,7 +57,12 @@ public struct AccessTokenAuthenticator: Sendable {
     /// user, and `TokenError` for a token that does not verify.
     public func authenticate(_ request: Request, context: AppRequestContext? = nil) async throws -> UserRecord {
         guard let token = credential(in: request) else { throw CoreError.unauthorized }
-        let claims = try await verified(token, context: context)
+        return try await user(for: try await verified(token, context: context))
+    }
+
+    /// The active user a verified token names; `CoreError.unauthorized` when unknown or
+    /// inactive.
+    public func user(for claims: AccessTokenClaims) async throws -> UserRecord {
         guard let id = UUID(parsing: claims.subject) else { throw TokenError.malformed }
         guard let user = try await users.user(id: id), user.isActive else { throw CoreError.unauthorized }
         return user
