@@ -150,12 +150,14 @@ struct AdminUserRoutes: TypedRouteCollection {
             let search = QueryFields.string(request, "search", maxLength: 200, issues: &issues)
             if !issues.isEmpty { throw CoreError.invalidInput(issues) }
             let page = try PageRequest(request: request)
-            let (users, total) = try await store.list(search: search, limit: page.limit, offset: page.offset, after: try page.cursor(TimeCursor.init))
+            let users = try await store.list(search: search, limit: page.limit, offset: page.offset, after: try page.cursor(TimeCursor.init))
             let items = users.map(UserView.init)
+            // The bare list has no total: it is not counted.
             guard request.uri.path.hasPrefix("/api/v1/") else {
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: try WireEncoder.encode(items)))
             }
             let next = users.last.map { TimeCursor(createdAt: $0.createdAt, id: $0.id).text }
+            let total = try await store.total(search: search)
             return try Envelope(page.page(items, total: total, nextCursor: next)).response(from: request, context: context)
         }
         routes.patch("/admin/users/:id", "Change a user's role, active flag or plan (manual, unbilled)", body: UserUpdate.self) {

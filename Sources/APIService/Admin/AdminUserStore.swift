@@ -27,33 +27,33 @@ struct AdminUserStore: Sendable {
     /// trigram indexes, which `LIKE` can use and `strpos` could not.
     /// With `after`, the users after that position (a keyset page: no rows are skipped
     /// over, so page 40,000 costs what page 1 does); `offset` is then ignored.
-    func list(search: String?, limit: Int, offset: Int, after: TimeCursor? = nil) async throws -> ([User], Int) {
-        let pattern = search.map(Self.pattern)
-        let users = try await Self.decode(
-            try await database.client.query(Self.pageQuery(pattern: pattern, limit: limit, offset: offset, after: after), logger: logger))
-        return (users, try await total(pattern: pattern))
+    func list(search: String?, limit: Int, offset: Int, after: TimeCursor? = nil) async throws -> [User] {
+        try await Self.decode(
+            try await database.client.query(
+                Self.pageQuery(pattern: search.map(Self.pattern), limit: limit, offset: offset, after: after), logger: logger))
+    }
+
+    /// How many users `list` pages through (see `total(pattern:)`).
+    func total(search: String?) async throws -> Int {
+        try await total(pattern: search.map(Self.pattern))
     }
 
     /// The LIKE pattern of a substring search.
     static func pattern(_ search: String) -> String { "%" + likeEscaped(search.lowercased()) + "%" }
 
     static func pageQuery(pattern: String?, limit: Int, offset: Int, after: TimeCursor? = nil) -> PostgresQuery {
-        // Newest first, ties by id: after (t, id) come rows older than t, and rows of t with
-        // a greater id. `created_at <= t` bounds the index scan; the rest filters ties.
         // The page's ids are chosen first and only they are joined: an offset then skips
         // index entries, not joined rows.
-        let position = after.map { $0.microseconds }
-        return """
-            SELECT \(unescaped: columns) FROM (
-                SELECT u.id FROM users u
-                WHERE (\(pattern)::text IS NULL OR lower(u.email) LIKE \(pattern)::text OR lower(coalesce(u.name, '')) LIKE \(pattern)::text)
-                  AND (\(position)::bigint IS NULL OR (u.created_at <= timestamptz 'epoch' + \(position)::bigint * interval '1 microsecond'
-                       AND (u.created_at < timestamptz 'epoch' + \(position)::bigint * interval '1 microsecond' OR u.id > \(after?.id)::uuid)))
-                ORDER BY u.created_at DESC, u.id LIMIT \(limit) OFFSET \(after == nil ? offset : 0)
-            ) AS page JOIN users u ON u.id = page.id
-            LEFT JOIN subscriptions s ON s.user_id = u.id LEFT JOIN credit_balances b ON b.user_id = u.id
-            ORDER BY u.created_at DESC, u.id
-            """
+        """
+        SELECT \(unescaped: columns) FROM (
+            SELECT u.id FROM users u
+            WHERE (\(pattern)::text IS NULL OR lower(u.email) LIKE \(pattern)::text OR lower(coalesce(u.name, '')) LIKE \(pattern)::text)
+              AND \(after: after, createdAt: "u.created_at", id: "u.id")
+            ORDER BY u.created_at DESC, u.id LIMIT \(limit) OFFSET \(after == nil ? offset : 0)
+        ) AS page JOIN users u ON u.id = page.id
+        LEFT JOIN subscriptions s ON s.user_id = u.id LEFT JOIN credit_balances b ON b.user_id = u.id
+        ORDER BY u.created_at DESC, u.id
+        """
     }
 
     /// A search's total counts its matches up to this many: beyond, counting would read

@@ -120,15 +120,12 @@ struct ArticleStore: Sendable {
         "SELECT count(*) FROM articles WHERE user_id = \(userID) AND (\(status)::text IS NULL OR status = \(status))"
     }
 
-    /// As AdminUserStore.pageQuery: `created_at <= t` bounds the index scan, the rest filters ties.
     static func pageQuery(userID: UUID, status: String?, limit: Int, offset: Int, after: TimeCursor?) -> PostgresQuery {
-        let position = after.map { $0.microseconds }
-        return """
-            SELECT \(unescaped: columns) FROM articles WHERE user_id = \(userID) AND (\(status)::text IS NULL OR status = \(status))
-              AND (\(position)::bigint IS NULL OR (created_at <= timestamptz 'epoch' + \(position)::bigint * interval '1 microsecond'
-                   AND (created_at < timestamptz 'epoch' + \(position)::bigint * interval '1 microsecond' OR id > \(after?.id)::uuid)))
-            ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(after == nil ? offset : 0)
-            """
+        """
+        SELECT \(unescaped: columns) FROM articles WHERE user_id = \(userID) AND (\(status)::text IS NULL OR status = \(status))
+          AND \(after: after, createdAt: "created_at", id: "id")
+        ORDER BY created_at DESC, id LIMIT \(limit) OFFSET \(after == nil ? offset : 0)
+        """
     }
 
     /// Saves `fields` over the article; the slug follows a changed title, and the first

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Hummingbird
+import PostgresNIO
 
 /// `?page=&limit=` (page ≥ 1, 1 ≤ limit ≤ 100), or `?limit=&offset=` as
 /// FE/services/feedbackService.js L110 sends it; anything else is a 400 VALIDATION_ERROR
@@ -147,4 +148,25 @@ struct Page<Item: Codable & Sendable>: ResponseContent {
 
     var items: [Item]
     var pagination: Pagination
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// The keyset condition of the page after `cursor` in a list newest first by the
+    /// column `createdAt`, ties by `id` (both SQL column references): rows older than the
+    /// cursor's time, and rows of that time with a greater id; true without a cursor.
+    /// `createdAt <= t` bounds the index scan, the rest filters ties. Written once for
+    /// every such list (the articles, the admin's users).
+    mutating func appendInterpolation(after cursor: TimeCursor?, createdAt: String, id: String) {
+        let position = cursor?.microseconds
+        let time = "timestamptz 'epoch' + "
+        appendLiteral("(")
+        appendInterpolation(position)
+        appendLiteral("::bigint IS NULL OR (\(createdAt) <= \(time)")
+        appendInterpolation(position)
+        appendLiteral("::bigint * interval '1 microsecond' AND (\(createdAt) < \(time)")
+        appendInterpolation(position)
+        appendLiteral("::bigint * interval '1 microsecond' OR \(id) > ")
+        appendInterpolation(cursor?.id)
+        appendLiteral("::uuid)))")
+    }
 }
