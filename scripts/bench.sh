@@ -13,7 +13,8 @@
 #         the WAL syncs, commits and statements (round trips) it costs, counted by
 #         PostgreSQL (pg_stat_wal, pg_stat_database, pg_stat_statements); the same over
 #         an instant fake OpenAI
-# and the peak RSS of each server process.
+# and the peak RSS of each server process. The throughput figures and their references
+# take turns in one stretch of time (see `rounds`).
 # Usage: scripts/bench.sh [duration-seconds]   (needs wrk: apt-get install wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -114,17 +115,58 @@ measure() {
     summary "$label" "$work/$name.txt"
     figure "$name" "$work/$name.txt"
 }
+# rounds NAME...: the throughput figures. Each NAME is a function `load_NAME` running wrk
+# (given -d and --latency) with its label in labels[NAME]. After a warm-up of each, the
+# loads take turns, ROUNDS times, DURATION/ROUNDS seconds a turn: a figure and its
+# reference are then measured over the same stretch of time, so the drift of a shared
+# machine (other tenants, frequency) falls on both alike instead of on whichever ran
+# first. A figure is the mean req/s of its turns, with the median turn's p50 and the
+# worst turn's p99.
+ROUNDS="${ROUNDS:-4}"
+declare -A labels
+rounds() {
+    local slice=$(((DURATION + ROUNDS - 1) / ROUNDS)) name round
+    [ "$slice" -lt 2 ] && slice=2
+    for name in "$@"; do "load_$name" -d2s >/dev/null; done
+    for round in $(seq 1 "$ROUNDS"); do
+        for name in "$@"; do "load_$name" -d"${slice}s" --latency >"$work/$name.$round.txt"; done
+    done
+    for name in "$@"; do
+        python3 - "$name" "${labels[$name]}" "$work/figures.json" "$work/$name".*.txt <<'PY'
+import json, os, re, statistics, sys
+name, label, store, paths = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+def latency(text, p):
+    m = re.search(r"^\s*%s%%\s+([\d.]+)(us|ms|s)" % p, text, re.M)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+turns = []
+for path in paths:
+    text = open(path).read()
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    turns.append({"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)), "p50": latency(text, 50), "p99": latency(text, 99),
+                  "requests": int(re.search(r"(\d+) requests in", text).group(1)), "errors": int(errors.group(1)) if errors else 0})
+figure = {"rps": statistics.mean(t["rps"] for t in turns), "p50": statistics.median(t["p50"] for t in turns),
+          "p99": max(t["p99"] for t in turns), "requests": sum(t["requests"] for t in turns), "errors": sum(t["errors"] for t in turns),
+          "turns": [round(t["rps"]) for t in turns]}
+figures = json.load(open(store)) if os.path.exists(store) else {}
+figures[name] = figure
+json.dump(figures, open(store, "w"))
+print(f"{label:<44} {figure['rps']:>10.0f} req/s   p50 {figure['p50']:7.2f} ms   p99 {figure['p99']:7.2f} ms   non-2xx {figure['errors']}"
+      f"   (turns: {', '.join(str(t) for t in figure['turns'])})")
+PY
+    done
+}
 rss() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m); wrk on the same machine; ${DURATION}s per run"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m); wrk on the same machine; ${DURATION}s per figure in $ROUNDS turns"
 reference_port="$(free_port)"
 PORT="$reference_port" "$reference_bin/BenchReference" >"$work/reference.log" 2>&1 &
 reference_pid=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$reference_port/users/me" >/dev/null 2>&1 && break; sleep 0.1; done
-measure reference "bare Hummingbird GET /users/me (c=$CONNECTIONS)" -t2 -c"$CONNECTIONS" "http://127.0.0.1:$reference_port/users/me"
-kill "$reference_pid" && wait "$reference_pid" 2>/dev/null || true
-reference_pid=""
-measure auth_me "GET /users/me (c=$CONNECTIONS)" -t2 -c"$CONNECTIONS" -H "Authorization: Bearer $token" "$base/users/me"
+labels[reference]="bare Hummingbird GET /users/me (c=$CONNECTIONS)"
+load_reference() { wrk "$@" -t2 -c"$CONNECTIONS" "http://127.0.0.1:$reference_port/users/me"; }
+labels[auth_me]="GET /users/me (c=$CONNECTIONS)"
+load_auth_me() { wrk "$@" -t2 -c"$CONNECTIONS" -H "Authorization: Bearer $token" "$base/users/me"; }
 
 # One login at a time gives the cost of one bcrypt verification plus overhead; the
 # machine's cores bound the throughput at cores / that time.
@@ -167,9 +209,14 @@ sql "
     INSERT INTO credit_balances (user_id, balance) VALUES ('$user_id', 100000000)
     ON CONFLICT (user_id) DO UPDATE SET balance = credit_balances.balance + 100000000;" >/dev/null
 curl -fsS -H "Authorization: Bearer $token" "$api/api/v1/me" >/dev/null
-for path in /api/v1/me /api/v1/subscription/usage; do
-    measure "api_${path##*/}" "GET $path (c=$CONNECTIONS)" -t2 -c"$CONNECTIONS" -H "Authorization: Bearer $token" "$api$path"
-done
+labels[api_me]="GET /api/v1/me (c=$CONNECTIONS)"
+load_api_me() { wrk "$@" -t2 -c"$CONNECTIONS" -H "Authorization: Bearer $token" "$api/api/v1/me"; }
+labels[api_usage]="GET /api/v1/subscription/usage (c=$CONNECTIONS)"
+load_api_usage() { wrk "$@" -t2 -c"$CONNECTIONS" -H "Authorization: Bearer $token" "$api/api/v1/subscription/usage"; }
+# The framework's ceiling, the auth service and the API's reads, taking turns.
+rounds reference auth_me api_me api_usage
+kill "$reference_pid" && wait "$reference_pid" 2>/dev/null || true
+reference_pid=""
 api_rss="$(rss "$api_pid")"
 echo "peak RSS of the API service: $api_rss MiB"
 
@@ -268,9 +315,14 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$
 redis_pid=$!
 for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 start_api REDIS_URL="redis://127.0.0.1:$redis_port"
-for path in /api/v1/me /api/v1/subscription/usage; do
-    measure "redis_${path##*/}" "GET $path, REDIS_URL set (c=$CONNECTIONS)" -t2 -c"$CONNECTIONS" -H "Authorization: Bearer $token" "$api$path"
-done
+labels[auth_me_redis]="GET /users/me, beside the Redis runs (c=$CONNECTIONS)"
+load_auth_me_redis() { load_auth_me "$@"; }
+labels[redis_me]="GET /api/v1/me, REDIS_URL set (c=$CONNECTIONS)"
+load_redis_me() { load_api_me "$@"; }
+labels[redis_usage]="GET /api/v1/subscription/usage, REDIS_URL set (c=$CONNECTIONS)"
+load_redis_usage() { load_api_usage "$@"; }
+# Against the auth service again, measured in turns with these runs.
+rounds auth_me_redis redis_me redis_usage
 redis_rss="$(rss "$api_pid")"
 stop_api
 
@@ -298,11 +350,12 @@ auth_rss, api_rss, redis_rss = map(float, sys.argv[2:5])
 rows = []
 def row(what, value, reference, goal, ok):
     rows.append((what, value, reference, goal, "yes" if ok else "NO"))
-ref = f["auth_me"]["rps"]
 row("auth /users/me vs bare Hummingbird", f"{f['auth_me']['rps']:.0f}/s", f"{f['reference']['rps']:.0f}/s",
     ">= 90 %", f["auth_me"]["rps"] >= 0.9 * f["reference"]["rps"])
-for key, label in [("api_me", "API /me"), ("api_usage", "API /subscription/usage"),
-                   ("redis_me", "API /me, Redis"), ("redis_usage", "API /subscription/usage, Redis")]:
+for key, label, reference in [("api_me", "API /me", "auth_me"), ("api_usage", "API /subscription/usage", "auth_me"),
+                              ("redis_me", "API /me, Redis", "auth_me_redis"),
+                              ("redis_usage", "API /subscription/usage, Redis", "auth_me_redis")]:
+    ref = f[reference]["rps"]
     errors = f[key]["errors"]
     row(f"{label} vs auth /users/me", f"{f[key]['rps']:.0f}/s ({100 * f[key]['rps'] / ref:.0f} %)" + (f", {errors} non-2xx" if errors else ""),
         f"{ref:.0f}/s", ">= 80 %, all 2xx", f[key]["rps"] >= 0.8 * ref and errors == 0)
