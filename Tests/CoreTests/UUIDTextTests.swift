@@ -45,6 +45,14 @@ import Testing
         #expect(RequestIdentity.generate().utf8.count == 32)
         #expect(TraceContext.continuing(nil).traceID.utf8.count == 32)
         #expect(TraceContext.continuing(nil).spanID.utf8.count == 16)
+        // Every digit position, against the standard library's radix formatting.
+        func padded(_ word: UInt64) -> String { String(repeating: "0", count: 16 - String(word, radix: 16).count) + String(word, radix: 16) }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let (first, second) = (generator.next() as UInt64, generator.next() as UInt64 >> (generator.next() as UInt64 % 64))
+            #expect(Hex.string(words: first) == padded(first))
+            #expect(Hex.string(words: first, second) == padded(first) + padded(second))
+        }
     }
 
     @Test func timestampsMatchTheCalendar() {

@@ -18,17 +18,31 @@ public enum Hex {
         return String(decoding: characters, as: UTF8.self)
     }
 
-    /// `words` as 16 hex digits each, most significant first.
-    public static func string(words: UInt64...) -> String {
-        String(unsafeUninitializedCapacity: words.count * 16) { buffer in
-            var offset = 0
-            for word in words {
-                for shift in stride(from: 60, through: 0, by: -4) {
-                    buffer[offset] = digits[Int((word >> UInt64(shift)) & 0xF)]
-                    offset += 1
-                }
-            }
-            return offset
+    /// `word` as 16 hex digits, most significant first. Two fixed arities rather than a
+    /// variadic list, which built an array for every id of every request.
+    public static func string(words word: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 16) { buffer in
+            write(word, to: buffer, at: 0)
+            return 16
+        }
+    }
+
+    /// `first` then `second`, 16 hex digits each.
+    public static func string(words first: UInt64, _ second: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 32) { buffer in
+            write(first, to: buffer, at: 0)
+            write(second, to: buffer, at: 16)
+            return 32
+        }
+    }
+
+    /// Digits computed, not looked up: a table in a `static let` is a lazy global,
+    /// checked on every access.
+    @inline(__always)
+    static func write(_ word: UInt64, to buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        for index in 0..<16 {
+            let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * index)) & 0xF
+            buffer[offset + index] = nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &- 10 &+ nibble
         }
     }
 
