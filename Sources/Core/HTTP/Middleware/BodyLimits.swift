@@ -17,15 +17,17 @@ public struct BodyLimits: Sendable {
         self.largerLimits = largerLimits
     }
 
-    /// The limit for this request's body (nil on an exempt path); throws
-    /// `CoreError.payloadTooLarge` when its declared length is over it.
-    func limit(for request: Request) throws -> Int? {
+    /// The limit for this request's body; nil on an exempt path.
+    func limit(for request: Request) -> Int? {
         let path = request.uri.path
         if exemptPrefixes.contains(where: { path.hasPrefix($0) }) { return nil }
-        let limit = largerLimits.isEmpty ? self.limit : largerLimits.first { path.hasSuffix($0.key) }?.value ?? self.limit
+        return largerLimits.isEmpty ? self.limit : largerLimits.first { path.hasSuffix($0.key) }?.value ?? self.limit
+    }
+
+    /// Throws `CoreError.payloadTooLarge` when the request's declared length is over `limit`.
+    func check(_ request: Request, limit: Int) throws {
         if let declared = request.headers.value(.contentLength).flatMap(Int.init), declared > limit {
             throw CoreError.payloadTooLarge(limit: limit)
         }
-        return limit
     }
 }

@@ -33,6 +33,10 @@ public struct ServiceMiddleware: RouterMiddleware {
         trace.requestID = id
         context.requestID = id
         context.clientAddress = (trustedProxies, request.headers.value(.forwardedFor))
+        // Set on this copy, checked inside the error rendering: one copy of the context
+        // per request here, not two.
+        let bodyLimit = bodyLimits.limit(for: request)
+        if let bodyLimit { context.bodyLimit = bodyLimit }
 
         let start = ContinuousClock.now
         let origin = request.headers.value(.origin)
@@ -42,7 +46,7 @@ public struct ServiceMiddleware: RouterMiddleware {
         } else {
             // The trace is task-local: for the calls the handler makes (gateway, providers),
             // and for the request's log lines (`Logger.MetadataProvider.request`).
-            response = await TraceContext.$current.withValue(trace) { await rendering(request, context: context, next: next) }
+            response = await TraceContext.$current.withValue(trace) { await rendering(request, context: context, bodyLimit: bodyLimit, next: next) }
             if let origin { cors.decorate(&response, origin: origin) }
         }
         metrics.record(request, context: context, trace: trace, response: response, elapsed: ContinuousClock.now - start)
@@ -55,15 +59,14 @@ public struct ServiceMiddleware: RouterMiddleware {
         return response
     }
 
-    /// The body limit, then the handler; every error thrown below becomes the service's
+    /// The body limit's check, then the handler; every error thrown below becomes the service's
     /// contract shape. Unknown errors become a 500 whose body says nothing internal; the
     /// detail goes to the log only.
     func rendering(
-        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
+        _ request: Request, context: AppRequestContext, bodyLimit: Int?, next: (Request, AppRequestContext) async throws -> Response
     ) async -> Response {
         do {
-            var context = context
-            if let limit = try bodyLimits.limit(for: request) { context.bodyLimit = limit }
+            if let bodyLimit { try bodyLimits.check(request, limit: bodyLimit) }
             return try await next(request, context)
         } catch {
             if let rendered = renderer.render(error) {
