@@ -21,10 +21,10 @@ public struct RequestMetrics: Sendable {
     func record(_ request: Request, context: AppRequestContext, trace: TraceContext, response: Response, elapsed: Duration) {
         let route = context.endpointPath ?? "unmatched"
         let method = request.method.rawValue
-        let status = String(response.status.code)
-        let (counter, histogram) = handles.get(method: method, route: route, status: status) {
+        let (counter, histogram) = handles.get(method: method, route: route, status: response.status.code) {
             (
-                registry.makeCounter(name: "http_requests_total", labels: [("method", method), ("route", route), ("status", status)]),
+                registry.makeCounter(
+                    name: "http_requests_total", labels: [("method", method), ("route", route), ("status", String(response.status.code))]),
                 registry.makeDurationHistogram(
                     name: "http_request_duration_seconds", labels: [("method", method), ("route", route)], buckets: Self.buckets)
             )
@@ -50,15 +50,16 @@ public struct RequestMetrics: Sendable {
 
 /// The registry's label lookup is too slow for every request: keep the handles.
 final class MetricHandles: Sendable {
+    /// The status as a number: its label text is made once, with the handles.
     struct Key: Hashable {
         var method: String
         var route: String
-        var status: String
+        var status: Int
     }
 
     private let handles = NIOLockedValueBox([Key: (Counter, DurationHistogram)]())
 
-    func get(method: String, route: String, status: String, make: () -> (Counter, DurationHistogram)) -> (Counter, DurationHistogram) {
+    func get(method: String, route: String, status: Int, make: () -> (Counter, DurationHistogram)) -> (Counter, DurationHistogram) {
         let key = Key(method: method, route: route, status: status)
         if let existing = handles.withLockedValue({ $0[key] }) { return existing }
         let made = make()

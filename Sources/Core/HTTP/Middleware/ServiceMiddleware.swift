@@ -50,6 +50,8 @@ public struct ServiceMiddleware: RouterMiddleware {
             if let origin { cors.decorate(&response, origin: origin) }
         }
         metrics.record(request, context: context, trace: trace, response: response, elapsed: ContinuousClock.now - start)
+        // The fields below in one growth of the header array, not two.
+        response.headers.reserveCapacity(response.headers.count + SecurityHeaders.fields.count + 1)
         SecurityHeaders.apply(to: &response.headers)
         if response.headers.value(.requestID) == nil {
             response.headers.append(HTTPField(name: .requestID, value: id))
