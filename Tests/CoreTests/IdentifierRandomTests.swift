@@ -13,21 +13,4 @@ import Testing
         // Every bit varies.
         #expect(words.reduce(0, |) == .max && words.reduce(.max, &) == 0)
     }
-
-    /// Each thread has its own generator, seeded on its own: ids drawn at once on many
-    /// threads never repeat (a shared or copied seed would repeat whole sequences).
-    @Test func threadsDrawDistinctIds() async {
-        let perTask = 5_000
-        let drawn = await withTaskGroup(of: [UInt64].self) { group in
-            for _ in 0..<8 {
-                group.addTask {
-                    var generator = IdentifierRandom()
-                    return (0..<perTask).map { _ in generator.next() }
-                }
-            }
-            return await group.reduce(into: [UInt64]()) { $0 += $1 }
-        }
-        #expect(drawn.count == 8 * perTask)
-        #expect(Set(drawn).count == drawn.count)
-    }
 }

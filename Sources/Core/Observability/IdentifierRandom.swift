@@ -1,26 +1,16 @@
-import NIOPosix
+import NIOConcurrencyHelpers
 
 /// Random bits for request and trace ids: identifiers, not secrets (no token, key or
-/// password is drawn here). A xoshiro256** generator seeded from the system's, since each
-/// draw from `SystemRandomNumberGenerator` is a `getrandom` system call and ids are drawn
-/// three times per request. One generator per thread: a shared one behind a lock passed
-/// its cache line between the event loops' threads on every draw (issue #15).
+/// password is drawn here). A xoshiro256** generator seeded once from the system's, since
+/// each draw from `SystemRandomNumberGenerator` is a `getrandom` system call and ids are
+/// drawn three times per request.
 public struct IdentifierRandom: RandomNumberGenerator {
-    /// Touched only by its own thread: each draw looks its thread's generator up anew, so
-    /// an instance carried across an `await` to another thread draws from that thread's.
-    final class Generator: @unchecked Sendable {
-        var state = Xoshiro256StarStar()
-    }
-
-    private static let perThread = ThreadSpecificVariable<Generator>()
+    private static let state = NIOLockedValueBox(Xoshiro256StarStar())
 
     public init() {}
 
     public mutating func next() -> UInt64 {
-        if let generator = Self.perThread.currentValue { return generator.state.next() }
-        let generator = Generator()
-        Self.perThread.currentValue = generator
-        return generator.state.next()
+        Self.state.withLockedValue { $0.next() }
     }
 }
 
