@@ -6,14 +6,19 @@ import Foundation
 /// string's storage, since the `String(radix:)`-and-pad route allocated per piece (a
 /// visible share of a `/users/me` profile; issue #15).
 public enum Hex {
-    static let digits = Array("0123456789abcdef".utf8)
+    /// The lower-case digit of a value 0–15. Computed, not looked up: a table in a
+    /// `static let` is a lazy global, checked on every access.
+    @inline(__always)
+    static func digit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &- 10 &+ nibble
+    }
 
     public static func string<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var characters: [UInt8] = []
         characters.reserveCapacity(64)
         for byte in bytes {
-            characters.append(digits[Int(byte >> 4)])
-            characters.append(digits[Int(byte & 0x0F)])
+            characters.append(digit(byte >> 4))
+            characters.append(digit(byte & 0x0F))
         }
         return String(decoding: characters, as: UTF8.self)
     }
@@ -36,13 +41,10 @@ public enum Hex {
         }
     }
 
-    /// Digits computed, not looked up: a table in a `static let` is a lazy global,
-    /// checked on every access.
     @inline(__always)
     static func write(_ word: UInt64, to buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
         for index in 0..<16 {
-            let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * index)) & 0xF
-            buffer[offset + index] = nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &- 10 &+ nibble
+            buffer[offset + index] = digit(UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * index)) & 0xF)
         }
     }
 

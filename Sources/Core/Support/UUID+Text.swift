@@ -18,8 +18,8 @@ extension UUID {
                     buffer[offset] = UInt8(ascii: "-")
                     offset += 1
                 }
-                buffer[offset] = Hex.digits[Int(byte >> 4)]
-                buffer[offset + 1] = Hex.digits[Int(byte & 0xF)]
+                buffer[offset] = Hex.digit(byte >> 4)
+                buffer[offset + 1] = Hex.digit(byte & 0xF)
                 offset += 2
             }
             return offset

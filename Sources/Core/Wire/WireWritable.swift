@@ -138,10 +138,9 @@ enum JSONText {
                 case 0x0D: buffer.writeStaticString("\\r")
                 case 0x09: buffer.writeStaticString("\\t")
                 case 0x00..<0x20:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
                     buffer.writeStaticString("\\u00")
-                    buffer.writeInteger(hex[Int(byte >> 4)])
-                    buffer.writeInteger(hex[Int(byte & 0xF)])
+                    buffer.writeInteger(Hex.digit(byte >> 4))
+                    buffer.writeInteger(Hex.digit(byte & 0xF))
                 default: buffer.writeInteger(byte)
                 }
             }
