@@ -19,7 +19,7 @@ enum JSONResponse {
     static func user(_ user: UserRecord, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: UserRead(user).json))
+            body: .init(byteBuffer: UserJSONCache.shared.json(for: UserRead(user))))
     }
 
     /// FastAPI's body for a route that returns `None`.
