@@ -4,8 +4,10 @@ import Foundation
 import Logging
 
 /// Everything the API service's features need, built once by the composition root and
-/// passed explicitly (no singletons).
-struct APIDependencies: Sendable {
+/// passed explicitly (no singletons). A class: every feature's service holds it, and
+/// copying a struct of these two dozen stores retained each of them at every copy, on
+/// every request (issue #15).
+final class APIDependencies: Sendable {
     let config: APIConfig
     let database: Database
     let tokens: TokenService
