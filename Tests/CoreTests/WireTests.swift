@@ -55,6 +55,59 @@ import Testing
         #expect(try WireEncoder.string(-1e14) == "-100000000000000")
     }
 
+    /// Every kind of field the direct writer has, written into a buffer with no room (so
+    /// each field's one write must grow it), equals `WireEncoder`'s bytes: keys of one and
+    /// many bytes, strings plain, empty, non-ASCII and escaped, null, both booleans, ids,
+    /// both date forms, and nested objects empty, first and last.
+    struct Kinds: ResponseContent, WireWritable {
+        struct Inner: ResponseContent, WireWritable {
+            var n: Int
+            func write(to object: inout JSONObjectWriter) { object.field("n", n) }
+        }
+        struct Nothing: ResponseContent, WireWritable {
+            func write(to object: inout JSONObjectWriter) {}
+        }
+        var first: Inner
+        var a: String
+        var empty: String
+        var accents: String
+        var escaped: String
+        var missing: String?
+        var yes: Bool
+        var no: Bool
+        var id: UUID
+        var when: Date
+        var nothing: Nothing
+        var aLongerKeyThanMostOfTheOthers: Int
+        var last: Inner
+
+        func write(to object: inout JSONObjectWriter) {
+            object.field("first", first)
+            object.field("a", a)
+            object.field("empty", empty)
+            object.field("accents", accents)
+            object.field("escaped", escaped)
+            object.field("missing", missing)
+            object.field("yes", yes)
+            object.field("no", no)
+            object.field("id", id)
+            object.field("when", when, fractionalSeconds: true)
+            object.field("nothing", nothing)
+            object.field("aLongerKeyThanMostOfTheOthers", aLongerKeyThanMostOfTheOthers)
+            object.field("last", last)
+        }
+    }
+
+    @Test func directWriterMatchesTheEncoderForEveryFieldKind() throws {
+        let value = Kinds(
+            first: .init(n: -7), a: "x", empty: "", accents: "é ü 日本", escaped: "a\"b\\c\nd\u{1}\u{1F}", missing: nil, yes: true, no: false,
+            id: UUID(uuidString: "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11")!, when: Date(timeIntervalSince1970: 1_700_000_000.5), nothing: .init(),
+            aLongerKeyThanMostOfTheOthers: Int.min, last: .init(n: Int.max))
+        var object = JSONObjectWriter(buffer: ByteBufferAllocator().buffer(capacity: 0))
+        value.write(to: &object)
+        #expect(String(buffer: object.finish()) == (try WireEncoder.string(value)))
+    }
+
     @Test func nestsContainersAndEmptyCollections() throws {
         let outer = Outer(items: [], nested: ["k": 1], flag: true)
         #expect(try WireEncoder.string(outer) == #"{"items":[],"nested":{"k":1},"flag":true}"#)
