@@ -42,4 +42,43 @@ import Testing
             String(buffer: try Envelope(usage).bytes()).hasPrefix(
                 #"{"success":true,"data":{"plan":"PRO","articles":{"used":3,"limit":100,"remaining":97}"#))
     }
+
+    /// `/me` and `/subscription/usage` reuse a caller's bytes while the payload is equal,
+    /// and write afresh the moment anything shown differs (a plan, a balance, a name, a count).
+    @Test func aReusedAnswerIsNeverAStaleOne() throws {
+        let cache = RenderedJSONCache<UUID, MeView>(maxEntries: 10)
+        let user = UserRecord(id: UUID(), email: "reuse@example.com", hashedPassword: "x", name: "Ada")
+        let me = MeView(user: .init(user), plan: "FREE", credits: .init(balance: 250), referralCode: "CODE1")
+        let first = try Envelope(me, reusing: cache, for: user.id).bytes()
+        #expect(first == (try Envelope(me).bytes()))
+        let second = try Envelope(me, reusing: cache, for: user.id).bytes()
+        // The same storage: written once, not twice.
+        #expect(second.withUnsafeReadableBytes { $0.baseAddress } == first.withUnsafeReadableBytes { $0.baseAddress })
+
+        var upgraded = me
+        upgraded.plan = "PRO"
+        var spent = me
+        spent.credits.balance = 245
+        var renamed = me
+        renamed.user.name = "Ada L."
+        var verified = me
+        verified.user.isVerified = true
+        for changed in [upgraded, spent, renamed, verified] {
+            #expect(try Envelope(changed, reusing: cache, for: user.id).bytes() == (try Envelope(changed).bytes()))
+            #expect(try Envelope(me, reusing: cache, for: user.id).bytes() == first)
+        }
+
+        let plan = try JSONDecoder().decode(
+            Plan.self,
+            from: Data(
+                (#"{"tier":"FREE","name":"Free","priceCents":0,"currency":"usd","interval":"month","monthlyCredits":250,"features":[],"#
+                    + #""quotas":{"articles":10,"images":25,"videos":0,"research":20,"wordpress":0}}"#).utf8))
+        let usageCache = RenderedJSONCache<UUID, SubscriptionUsageView>(maxEntries: 10)
+        let before = SubscriptionUsageView(plan: plan, used: ["research": 1])
+        let after = SubscriptionUsageView(plan: plan, used: ["research": 2])
+        #expect(try Envelope(before, reusing: usageCache, for: user.id).bytes() == (try Envelope(before).bytes()))
+        let fresh = String(buffer: try Envelope(after, reusing: usageCache, for: user.id).bytes())
+        #expect(fresh == String(buffer: try Envelope(after).bytes()))
+        #expect(fresh.contains(#""research":{"used":2,"limit":20,"remaining":18}"#))
+    }
 }

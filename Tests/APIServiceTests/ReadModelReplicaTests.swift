@@ -21,6 +21,11 @@ import Testing
             return (data?["plan"]?.stringValue ?? "", data?["credits"]?["balance"]?.intValue ?? -1)
         }
 
+        func name(_ replica: ServiceProcess) async throws -> String? {
+            let reply = try await HTTP.get(replica.baseURL + "/api/v1/me", headers: [("Authorization", "Bearer \(bearer)")])
+            return reply.json["data"]?["user"]?["name"]?.stringValue
+        }
+
         func researchUsed(_ replica: ServiceProcess) async throws -> Int {
             let reply = try await HTTP.get(replica.baseURL + "/api/v1/subscription/usage", headers: [("Authorization", "Bearer \(bearer)")])
             return reply.json["data"]?["research"]?["used"]?.intValue ?? -1
@@ -94,6 +99,14 @@ import Testing
             try await replicas.sql("UPDATE credit_balances SET balance = balance + 1000 WHERE user_id = '\(replicas.userID)'")
             for replica in [a, b] {
                 #expect(try await replicas.eventually(spent.balance + 1000) { try await replicas.me(replica).balance } == spent.balance + 1000)
+            }
+
+            // The user's own fields, changed outside the API service (as the auth service's
+            // PATCH /users/me does): /me's answer, reused while unchanged, follows.
+            #expect(try await replicas.name(a) == replicas.name(b))
+            try await replicas.sql("UPDATE users SET name = 'Renamed Ada' WHERE id = '\(replicas.userID)'")
+            for replica in [a, b] {
+                #expect(try await replicas.eventually("Renamed Ada") { try await replicas.name(replica) } == "Renamed Ada")
             }
 
             // A plan's catalogue entry edited by an admin in psql: the limits follow.

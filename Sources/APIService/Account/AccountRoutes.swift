@@ -7,6 +7,8 @@ struct AccountRoutes: TypedRouteCollection {
     let service: AccountService
     let requiresAuth = true
     let tag = "account"
+    /// Each caller's answer, reused while it is unchanged (issue #15).
+    let answers = RenderedJSONCache<UUID, MeView>(maxEntries: 10_000)
 
     func routes(_ routes: inout APIRoutes) {
         routes.get("/me", "The caller: user, plan, credit balance, referral code") { _, context -> Envelope<MeView> in
@@ -14,15 +16,16 @@ struct AccountRoutes: TypedRouteCollection {
             let subscription = try await service.subscription(userID: user.id)
             let balance = try await service.balance(userID: user.id)
             let code = try await service.referralCode(for: user)
-            return Envelope(MeView(user: .init(user), plan: subscription.plan.rawValue, credits: .init(balance: balance.balance), referralCode: code))
+            let view = MeView(user: .init(user), plan: subscription.plan.rawValue, credits: .init(balance: balance.balance), referralCode: code)
+            return Envelope(view, reusing: answers, for: user.id)
         }
     }
 }
 
 /// GET /me's answer.
-struct MeView: ResponseContent {
+struct MeView: ResponseContent, Equatable {
     /// The user as the auth service's `/users/me` names its fields (`is_verified`).
-    struct User: ResponseContent {
+    struct User: ResponseContent, Equatable {
         var id: UUID
         var email: String
         var name: String?
@@ -43,7 +46,7 @@ struct MeView: ResponseContent {
         }
     }
 
-    struct Credits: ResponseContent {
+    struct Credits: ResponseContent, Equatable {
         var balance: Int
     }
 

@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Hummingbird
 
 /// The success envelope, `{"success": true, "data": …, "message"?: …}`, around a typed
@@ -14,6 +15,8 @@ struct Envelope<Payload: Encodable & Sendable>: ResponseGenerator, Sendable {
     /// Writes `data` straight into the buffer: chosen when the envelope is made, where the
     /// payload's type is known, so no dynamic cast per response decides it (issue #15).
     let writeData: (@Sendable (Payload, inout JSONObjectWriter) -> Void)?
+    /// The whole answer, already written: a reused one (`init(_:reusing:for:)`).
+    private(set) var written: ByteBuffer?
 
     init(_ data: Payload, message: String? = nil, status: HTTPResponse.Status? = nil) {
         self.init(data, message: message, status: status, topLevel: nil, writeData: nil)
@@ -44,10 +47,16 @@ struct Envelope<Payload: Encodable & Sendable>: ResponseGenerator, Sendable {
     /// The envelope's JSON: written directly for a `WireWritable` payload (the hot reads),
     /// else by `WireEncoder`; the two agree byte for byte (EnvelopeBytesTests).
     func bytes() throws -> ByteBuffer {
-        guard let writeData else { return try encodedBytes() }
+        if let written { return written }
+        guard writeData != nil else { return try encodedBytes() }
+        return directBytes()
+    }
+
+    /// The envelope by the payload's own writer; `writeData` must be set.
+    private func directBytes() -> ByteBuffer {
         var object = JSONObjectWriter(buffer: ByteBufferAllocator().buffer(capacity: 512))
         object.field("success", true)
-        writeData(data, &object)
+        writeData?(data, &object)
         if let message { object.field("message", message) }
         return object.finish()
     }
@@ -76,6 +85,17 @@ extension Envelope where Payload: WireWritable {
     /// `WireWritable` (the more constrained overload wins).
     init(_ data: Payload, message: String? = nil, status: HTTPResponse.Status? = nil) {
         self.init(data, message: message, status: status, topLevel: nil, writeData: { data, object in object.field("data", data) })
+    }
+}
+
+extension Envelope where Payload: WireWritable & Equatable {
+    /// The answer of a hot read (`/me`, `/subscription/usage`), written once per caller
+    /// while its payload is unchanged: `cache` holds the bytes last written for `key`,
+    /// reused only when the payload equals the one they were written from.
+    init(_ data: Payload, reusing cache: RenderedJSONCache<UUID, Payload>, for key: UUID) {
+        self.init(data)
+        let envelope = self
+        written = cache.json(for: key, view: data) { _ in envelope.directBytes() }
     }
 }
 

@@ -20,6 +20,8 @@ struct SubscriptionRoutes: TypedRouteCollection {
     let service: AccountService
     let requiresAuth = true
     let tag = "plans"
+    /// Each caller's `/subscription/usage`, reused while it is unchanged (issue #15).
+    let usageAnswers = RenderedJSONCache<UUID, SubscriptionUsageView>(maxEntries: 10_000)
 
     func routes(_ routes: inout APIRoutes) {
         routes.get("/subscription/status", "The caller's subscription") { _, context -> Envelope<SubscriptionStatusView> in
@@ -32,7 +34,8 @@ struct SubscriptionRoutes: TypedRouteCollection {
             let user = try context.requireUser()
             let subscription = try await service.subscription(userID: user.id)
             let plan = try await service.plan(subscription.plan)
-            return Envelope(SubscriptionUsageView(plan: plan, used: try await service.usage(userID: user.id)))
+            let view = SubscriptionUsageView(plan: plan, used: try await service.usage(userID: user.id))
+            return Envelope(view, reusing: usageAnswers, for: user.id)
         }
         routes.get("/subscription/limits", "The caller's plan quotas") { _, context -> Envelope<PlanQuotas> in
             let user = try context.requireUser()
@@ -88,7 +91,7 @@ struct PlanQuotas: ResponseContent {
 }
 
 /// One quota's use this period.
-struct QuotaUsageView: ResponseContent {
+struct QuotaUsageView: ResponseContent, Equatable {
     var used: Int
     var limit: Int
     /// -1 when unlimited.
@@ -131,7 +134,7 @@ struct SubscriptionStatusView: ResponseContent {
 }
 
 /// GET /subscription/usage's answer: each quota of `Quota.all`, and the AI tokens.
-struct SubscriptionUsageView: ResponseContent {
+struct SubscriptionUsageView: ResponseContent, Equatable {
     var plan: String
     var articles: QuotaUsageView
     var images: QuotaUsageView

@@ -16,11 +16,16 @@ enum JSONResponse {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
     }
 
+    /// `/users/me` and the other answers of one user: its JSON is written once while the
+    /// user is unchanged (issue #15).
     static func user(_ user: UserRecord, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
+        let view = UserRead(user)
+        return Response(
             status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: UserJSONCache.shared.json(for: UserRead(user))))
+            body: .init(byteBuffer: users.json(for: view.id, view: view) { $0.json }))
     }
+
+    static let users = RenderedJSONCache<UUID, UserRead>(maxEntries: 10_000)
 
     /// FastAPI's body for a route that returns `None`.
     static func null(status: HTTPResponse.Status) -> Response {
